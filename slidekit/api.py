@@ -1,0 +1,96 @@
+"""The Python API: build a deck file (or text) into HTML or PDF. The CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .deck.compile import CompileOptions, compile_deck
+from .deck.model import Deck
+from .diagnostics import Diagnostics
+from .export.assets import AssetResolver
+from .render.html import RenderOptions, render_document, render_slides, slide_stylesheet
+from .source import Source, parse_source, read_source, read_theme_set
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass
+class BuildOptions:
+    format: str = "html"
+    allow_html: bool = False
+    theme: str | None = None                 # a theme name, or a .css file
+    theme_set: list[Path] = field(default_factory=list)
+    allow_local_files: bool = False
+    offline: bool = False
+    heading_divider: Any = None
+    overrides: dict[str, Any] = field(default_factory=dict)   # title, description, author, url, image
+
+
+@dataclass
+class BuildResult:
+    output: bytes | str | None
+    diagnostics: Diagnostics
+    deck: Deck | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None and not self.diagnostics.has_errors
+
+
+def build_file(path: Path, options: BuildOptions | None = None) -> BuildResult:
+    diagnostics = Diagnostics()
+    source = read_source(Path(path), diagnostics)
+    return build_source(source, options or BuildOptions(), diagnostics)
+
+
+def build_text(text: str, options: BuildOptions | None = None, folder: Path | None = None) -> BuildResult:
+    diagnostics = Diagnostics()
+    source = parse_source(text, None, diagnostics)
+    return build_source(source, options or BuildOptions(), diagnostics, folder=folder)
+
+
+def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
+                 folder: Path | None = None) -> BuildResult:
+    folder = folder or source.folder
+    theme_paths = list(options.theme_set)
+    theme_name = options.theme
+    if theme_name and theme_name.endswith(".css"):
+        theme_paths.append(Path(theme_name))
+    themes = read_theme_set(theme_paths, diagnostics)
+    if theme_name and theme_name.endswith(".css"):
+        from .render.themes import parse_theme
+        theme_name = parse_theme(Path(theme_name).read_text(encoding="utf-8"), Path(theme_name).stem).name
+
+    overrides = dict(options.overrides)
+    compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides)
+    deck = compile_deck(source, compile_options, diagnostics)
+
+    wanted = theme_name or deck.globals.get("theme") or "default"
+    theme = themes.get(str(wanted))
+    if theme is None:
+        line = next((s.line for s in deck.slides[:1]), None)
+        diagnostics.warning("unknown-theme", f"theme '{wanted}' is not known; using the default theme "
+                            "(give its CSS with --theme-set)", file=deck.file, line=line)
+        theme = themes.get("default")
+    size_name = deck.globals.get("size")
+    size, known = themes.size_of(theme, str(size_name) if size_name else None)
+    if not known:
+        diagnostics.warning("unknown-size", f"size '{size_name}' is not defined by theme '{theme.name}'; "
+                            f"using {size[0]}x{size[1]}", file=deck.file)
+
+    resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
+                             allow_local_files=options.allow_local_files)
+    render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
+    render_slides(deck, render_options)
+    stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
+    document = render_document(deck, stylesheet, size, render_options, theme.name,
+                               str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}")))
+    if options.format == "html":
+        return BuildResult(document, diagnostics, deck)
+    from .export.pdf import write_pdf
+    metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
+    metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
+    pdf = write_pdf(document, folder, metadata, diagnostics, allow_remote=not options.offline)
+    return BuildResult(pdf, diagnostics, deck)

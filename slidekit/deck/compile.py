@@ -1,0 +1,144 @@
+"""From a Source to a Deck: a chain of small passes over plain data. No file is read here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Diagnostics
+from ..markdown import create_markdown, parse_tokens
+from ..markdown.renderer import plain_text
+from ..source import Source
+from .backgrounds import extract_backgrounds
+from .directives import (DirectiveEntry, apply_directives, iter_comments, parse_comment_yaml,
+                         read_mapping, read_slide_comments)
+from .model import Deck, Slide
+from .split import split_slides
+
+_STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
+
+
+@dataclass
+class CompileOptions:
+    heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
+    overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
+
+
+def compile_deck(source: Source, options: CompileOptions | None = None,
+                 diagnostics: Diagnostics | None = None) -> Deck:
+    options = options or CompileOptions()
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    md = create_markdown()
+    tokens, state = parse_tokens(md, source.body)
+    deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
+                body_line=source.body_line, line_starts=_line_starts(source.body),
+                markdown_env=state.env)
+
+    def report_at(slide_no):
+        def report(code, message, line):
+            diagnostics.warning(code, message, file=deck.file, line=line, slide=slide_no)
+        return report
+
+    def line_of_token(tok):
+        return deck.line_of(tok.get("_pos"))
+
+    front_entries = read_mapping(source.front_matter, None, report_at(1), from_comment=False) or []
+    for entry in front_entries:
+        entry.line = _front_matter_line(source.text, entry.name)
+
+    heading_divider = options.heading_divider
+    if heading_divider is None:
+        heading_divider = find_heading_divider(tokens, front_entries)
+
+    for number, group in enumerate(split_slides(tokens, heading_divider), start=1):
+        first_pos = next((t.get("_pos") for t in group if t.get("_pos") is not None), None)
+        line = deck.line_of(first_pos) if first_pos is not None else deck.body_line
+        deck.slides.append(Slide(number=number, tokens=group, line=line or 1))
+
+    readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number)) for s in deck.slides]
+    deck.globals, per_slide = apply_directives(readings, front_entries)
+    deck.globals.update({k: v for k, v in options.overrides.items() if v is not None})
+    for slide, reading, (local, explicit) in zip(deck.slides, readings, per_slide):
+        slide.directives, slide.explicit = local, explicit
+        slide.notes = reading.notes
+        slide.fit_comment = reading.fit
+    if "style" in deck.globals and deck.globals["style"]:
+        deck.global_css.append(str(deck.globals["style"]))
+
+    for slide in deck.slides:
+        extract_styles(slide, deck)
+        extract_backgrounds(slide)
+        slide.title = first_heading(slide.tokens)
+    paginate(deck)
+    return deck
+
+
+def find_heading_divider(tokens: list[dict], front_entries: list[DirectiveEntry]):
+    """headingDivider may be set anywhere; the last setting wins (it shapes the split itself)."""
+    value = None
+    for entry in front_entries:
+        if entry.name == "headingDivider":
+            value = entry.value
+    silent = lambda *args: None  # noqa: E731 - reported later, once, by the per-slide reading
+    for text, line in iter_comments(tokens, lambda t: None):
+        mapping = parse_comment_yaml(text)
+        if mapping and "headingDivider" in mapping:
+            for entry in read_mapping({"headingDivider": mapping["headingDivider"]}, None, silent, True) or []:
+                value = entry.value
+    return value
+
+
+def extract_styles(slide: Slide, deck: Deck) -> None:
+    """`<style>` tags apply to the whole deck and `<style scoped>` to their slide, with or without --html."""
+    for tok in _html_tokens(slide.tokens):
+        raw = tok.get("raw", "")
+        if "<style" not in raw.lower():
+            continue
+
+        def take(m: re.Match) -> str:
+            attrs = (m.group(1) or "").lower()
+            (slide.scoped_css if "scoped" in attrs else deck.global_css).append(m.group(2))
+            return ""
+        tok["raw"] = _STYLE.sub(take, raw)
+
+
+def _html_tokens(tokens):
+    for tok in tokens:
+        if tok["type"] in ("block_html", "inline_html"):
+            yield tok
+        yield from _html_tokens(tok.get("children", []) or [])
+
+
+def first_heading(tokens: list[dict]) -> str:
+    for tok in tokens:
+        if tok["type"] == "heading":
+            return plain_text(tok.get("children", [])).strip()
+    return ""
+
+
+def paginate(deck: Deck) -> None:
+    """Page numbers: `true` shows and counts, `false` counts, `hold` shows without counting, `skip`
+    neither shows nor counts (Marp's meanings)."""
+    count = 0
+    for slide in deck.slides:
+        mode = slide.directives.get("paginate", False)
+        if mode == "skip":
+            slide.pagination = None
+        elif mode == "hold":
+            slide.pagination = count or None
+        else:
+            count += 1
+            slide.pagination = count if mode is True else None
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def _front_matter_line(text: str, key: str) -> int | None:
+    m = re.search(rf"^{re.escape(key)}\s*:", text.split("\n---", 1)[0] if text.startswith("---") else "", re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None

@@ -1,0 +1,261 @@
+"""Marp's directives: one table entry each. Reading them (from front-matter and comments) is kept
+apart from applying them (the cascade of local directives over slides)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+import yaml
+
+from ..source import load_yaml
+from ..markdown.renderer import COMMENT
+
+Scope = Literal["global", "local"]
+
+
+class DirectiveValueError(ValueError):
+    """A directive value of the wrong type or form; the message says what is expected."""
+
+
+# Value readers: each takes the YAML value and returns the normalised one, or raises. --------------
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise DirectiveValueError("expected a text value")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise DirectiveValueError("expected true or false")
+
+
+def as_paginate(value: Any) -> bool | str:
+    if isinstance(value, str) and value.strip().lower() in ("hold", "skip"):
+        return value.strip().lower()
+    try:
+        return as_bool(value)
+    except DirectiveValueError:
+        raise DirectiveValueError("expected true, false, hold or skip") from None
+
+
+def as_class(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(as_text(v) for v in value if v is not None)
+    return as_text(value)
+
+
+def as_heading_divider(value: Any) -> int | list[int]:
+    if isinstance(value, bool):
+        raise DirectiveValueError("expected a heading level 1 to 6 or a list of levels")
+    if isinstance(value, int) and 1 <= value <= 6:
+        return value
+    if isinstance(value, list) and value and all(
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6 for v in value):
+        return sorted(set(value))
+    if isinstance(value, str) and value.strip().isdigit():
+        return as_heading_divider(int(value.strip()))
+    raise DirectiveValueError("expected a heading level 1 to 6 or a list of levels")
+
+
+def as_css_value(value: Any) -> str:
+    """A value that lands in a style attribute: text without characters that could end it."""
+    text = as_text(value).strip()
+    if re.search(r"[;{}<>\\]|/\*", text):
+        raise DirectiveValueError("must be a single CSS value (no ; { } < > or comments)")
+    return text
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str
+    scope: Scope
+    read: Callable[[Any], Any] = as_text
+    css: str | None = None          # CSS property set on the section as well
+
+
+DIRECTIVES: dict[str, Directive] = {d.name: d for d in [
+    # global
+    Directive("theme", "global"),
+    Directive("style", "global"),
+    Directive("headingDivider", "global", as_heading_divider),
+    Directive("size", "global"),
+    Directive("lang", "global"),
+    Directive("math", "global"),
+    Directive("title", "global"),
+    Directive("description", "global"),
+    Directive("author", "global"),
+    Directive("url", "global"),
+    Directive("image", "global"),
+    Directive("keywords", "global", as_class),
+    Directive("marp", "global", as_bool),
+    Directive("html", "global", as_bool),
+    # local
+    Directive("paginate", "local", as_paginate),
+    Directive("header", "local"),
+    Directive("footer", "local"),
+    Directive("class", "local", as_class),
+    Directive("backgroundColor", "local", as_css_value, "background-color"),
+    Directive("backgroundImage", "local", as_text, "background-image"),
+    Directive("backgroundPosition", "local", as_css_value, "background-position"),
+    Directive("backgroundRepeat", "local", as_css_value, "background-repeat"),
+    Directive("backgroundSize", "local", as_css_value, "background-size"),
+    Directive("color", "local", as_css_value, "color"),
+    Directive("transition", "local", as_css_value),
+    Directive("fit", "local", as_bool),          # slidekit: shrink this slide's content to fit
+]}
+
+# Comments that are neither directives nor notes (as in Marp).
+_IGNORED_COMMENT = re.compile(r"^\s*(fit|(markdownlint|prettier|textlint|eslint|cspell)[-\s:].*)\s*$", re.S)
+_LOOSE_LINE = re.compile(r"^\s*(_?[A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
+
+
+def is_ignored_comment(text: str) -> bool:
+    return bool(_IGNORED_COMMENT.match(text))
+
+
+def parse_comment_yaml(text: str) -> dict | None:
+    """A comment's content as a mapping, or None when it is not `key: value` YAML.
+
+    Marp reads directive comments loosely: when strict YAML fails (a colon in a value, tabs), each
+    `key: value` line still counts.
+    """
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, dict):
+        return {str(k): v for k, v in data.items()}
+    loose = {}
+    for line in text.strip().splitlines():
+        m = _LOOSE_LINE.match(line)
+        if not m:
+            return None
+        loose[m.group(1)] = m.group(2)
+    return loose or None
+
+
+def directive_name(key: str) -> tuple[Directive | None, bool]:
+    """(directive, spot) for a key; `_name` is the spot form of a local directive."""
+    if key in DIRECTIVES:
+        return DIRECTIVES[key], False
+    if key.startswith("_") and DIRECTIVES.get(key[1:]) and DIRECTIVES[key[1:]].scope == "local":
+        return DIRECTIVES[key[1:]], True
+    return None, False
+
+
+def suggest(key: str) -> str:
+    names = list(DIRECTIVES) + ["_" + n for n, d in DIRECTIVES.items() if d.scope == "local"]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass
+class DirectiveEntry:
+    """One directive as written: where, and its normalised value."""
+
+    name: str
+    value: Any
+    spot: bool
+    line: int | None
+
+
+@dataclass
+class SlideReading:
+    """What the comments of one slide say."""
+
+    entries: list[DirectiveEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fit: bool = False
+
+
+def read_mapping(mapping: dict, line: int | None, report, from_comment: bool) -> list[DirectiveEntry] | None:
+    """Directive entries of a mapping. In a comment, a mapping with no known key is not a directive
+    comment (it is a note): None. Unknown keys and bad values go to `report(code, message, line)`."""
+    known = [k for k in mapping if directive_name(k)[0] is not None]
+    if from_comment and not known:
+        return None
+    entries = []
+    for key, raw in mapping.items():
+        directive, spot = directive_name(key)
+        if directive is None:
+            report("unknown-directive", f"unknown directive '{key}'{suggest(key)}; it is ignored", line)
+            continue
+        if spot and directive.scope == "global":
+            report("spot-global", f"'{key}': global directives have no spot form; it is ignored", line)
+            continue
+        try:
+            value = directive.read(raw)
+        except DirectiveValueError as exc:
+            report("directive-value", f"'{key}: {raw}': {exc}; it is ignored", line)
+            continue
+        entries.append(DirectiveEntry(directive.name, value, spot, line))
+    return entries
+
+
+def iter_comments(tokens: list[dict], line_of_token):
+    """(comment text, line) for every HTML comment in a slide's tokens, in order."""
+    for tok in tokens:
+        line = line_of_token(tok)
+        yield from _comments_in(tok, line)
+
+
+def _comments_in(tok: dict, line):
+    kind = tok["type"]
+    if kind in ("block_html", "inline_html"):
+        for m in COMMENT.finditer(tok.get("raw", "")):
+            yield m.group(1), line
+    for child in tok.get("children", []) or []:
+        yield from _comments_in(child, line)
+
+
+def read_slide_comments(tokens, line_of_token, report) -> SlideReading:
+    reading = SlideReading()
+    for text, line in iter_comments(tokens, line_of_token):
+        if is_ignored_comment(text):
+            reading.fit = reading.fit or text.strip() == "fit"
+            continue
+        mapping = parse_comment_yaml(text)
+        entries = read_mapping(mapping, line, report, from_comment=True) if mapping else None
+        if entries is None:
+            note = text.strip()
+            if note:
+                reading.notes.append(note)
+        else:
+            reading.entries.extend(entries)
+    return reading
+
+
+def apply_directives(readings: list[SlideReading], front_entries: list[DirectiveEntry]):
+    """Resolve the cascade: returns (globals, [(locals in force, names set on that slide)] per slide).
+
+    Front-matter counts as a comment on the first slide. Globals: the last definition wins.
+    Locals carry over to later slides; spot (`_name`) ones hold for their slide only.
+    """
+    globals_: dict[str, Any] = {}
+    per_slide = []
+    cascade: dict[str, Any] = {}
+    for index, reading in enumerate(readings):
+        entries = (front_entries if index == 0 else []) + reading.entries
+        spot: dict[str, Any] = {}
+        explicit: set[str] = set()
+        for entry in entries:
+            if DIRECTIVES[entry.name].scope == "global":
+                globals_[entry.name] = entry.value
+            elif entry.spot:
+                spot[entry.name] = entry.value
+                explicit.add(entry.name)
+            else:
+                cascade[entry.name] = entry.value
+                explicit.add(entry.name)
+        per_slide.append(({**cascade, **spot}, explicit))
+    return globals_, per_slide

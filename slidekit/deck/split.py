@@ -1,0 +1,47 @@
+"""Splitting the token stream into slides: at top-level thematic breaks and, with headingDivider,
+before headings, exactly where marp-cli splits."""
+
+from __future__ import annotations
+
+import re
+
+_COMMENT_ONLY = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.S)
+
+
+def is_comment_token(tok: dict) -> bool:
+    return tok["type"] == "block_html" and bool(_COMMENT_ONLY.fullmatch(tok.get("raw", "")))
+
+
+def heading_levels(value) -> set[int]:
+    """headingDivider: N means levels 1..N; a list means exactly those levels."""
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, int):
+        return set(range(1, min(value, 6) + 1)) if value >= 1 else set()
+    if isinstance(value, (list, tuple)):
+        return {v for v in value if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6}
+    return set()
+
+
+def split_slides(tokens: list[dict], heading_divider=None) -> list[list[dict]]:
+    """Slides as lists of top-level tokens (the thematic breaks themselves are dropped).
+
+    With headingDivider, a slide starts before each heading of a chosen level unless nothing but
+    comments and blank lines comes before it in the whole document. marp-cli does the same, and so
+    also makes an empty slide when `---` is directly followed by such a heading.
+    """
+    levels = heading_levels(heading_divider)
+    slides: list[list[dict]] = [[]]
+    seen_content = False
+    for tok in tokens:
+        kind = tok["type"]
+        if kind == "thematic_break":
+            slides.append([])
+            seen_content = True
+            continue
+        if kind == "heading" and tok["attrs"]["level"] in levels and seen_content:
+            slides.append([])
+        if kind != "blank_line" and not is_comment_token(tok):
+            seen_content = True
+        slides[-1].append(tok)
+    return slides

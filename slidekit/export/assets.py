@@ -1,0 +1,112 @@
+"""Images a deck refers to: found, checked against the deck's folder, embedded or filtered.
+
+Only this module (with source and cli) touches files. Every problem is a warning and the build goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..diagnostics import Diagnostics
+from ..markdown.images import ImageSpec
+
+MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+        ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp"}
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+MAX_PIXELS = 80_000_000     # decompression bombs stop here
+
+
+class AssetResolver:
+    """Callable(url, spec) -> URL for the output. HTML embeds local images as data: URIs so the file
+    stands alone; the PDF gets file: URLs (filtered images as PNG data: URIs)."""
+
+    def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
+                 allow_local_files: bool = False, roots: list[Path] | None = None) -> None:
+        self.folder = folder.resolve()
+        self.target = target
+        self.diagnostics = diagnostics
+        self.file = file
+        self.allow_local_files = allow_local_files
+        self.roots = [self.folder] + [Path(r).resolve() for r in roots or []]
+        self.cache: dict[tuple, str] = {}
+        self.reported: set[str] = set()
+        self.slide: int | None = None
+        self.line: int | None = None
+
+    def __call__(self, url: str, spec: ImageSpec) -> str:
+        key = (url, tuple(spec.filters) if self.target == "pdf" else ())
+        if key not in self.cache:
+            self.cache[key] = self._resolve(url.strip(), spec)
+        return self.cache[key]
+
+    def _warn(self, code: str, what: str, message: str) -> None:
+        if what in self.reported:
+            return
+        self.reported.add(what)
+        self.diagnostics.warning(code, message, file=self.file, line=self.line, slide=self.slide)
+
+    def _resolve(self, url: str, spec: ImageSpec) -> str:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https", "data"):
+            return url
+        if not url or url.startswith("#") or (scheme and scheme != "file"):
+            self._warn("bad-image", url, f"'{url}' is not an image address; the image is left empty")
+            return ""
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            path = self.folder / path
+        shown = url
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            self._warn("missing-image", shown, f"image not found: {shown}; the build goes on without it")
+            return url
+        if not self.allow_local_files and not any(_is_within(resolved, root) for root in self.roots):
+            self._warn("outside-folder", shown,
+                       f"image {shown} is outside the deck's folder and was not read; "
+                       "use --allow-local-files to allow it")
+            return ""
+        if not resolved.is_file():
+            self._warn("missing-image", shown, f"image not found: {shown}; the build goes on without it")
+            return url
+        size = resolved.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
+            return ""
+        mime = MIME.get(resolved.suffix.lower()) or mimetypes.guess_type(resolved.name)[0] or ""
+        if self.target == "pdf":
+            if spec.filters and mime != "image/svg+xml":
+                return self._filtered(resolved, spec, shown)
+            return resolved.as_uri()
+        data = resolved.read_bytes()
+        return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def _filtered(self, path: Path, spec: ImageSpec, shown: str) -> str:
+        from PIL import Image
+
+        from .filters import apply_filters
+        try:
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            with Image.open(path) as image:
+                image.load()
+                result = apply_filters(image, spec.filters)
+        except Exception as exc:  # a broken or hostile image must not stop the build
+            self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
+                       "its filters are not applied")
+            return path.as_uri()
+        buffer = io.BytesIO()
+        result.save(buffer, "PNG", optimize=False)
+        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False

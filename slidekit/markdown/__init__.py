@@ -1,0 +1,62 @@
+"""Markdown as marp-core reads it, on mistune: CommonMark, GFM tables, strikethrough, task lists,
+autolinks, a single newline as a line break; plus slidekit's plugins, registered by name."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import mistune
+
+from .positions import TrackingBlockParser
+from .renderer import SlideRenderer
+
+# name -> plugin(md). mistune's own plugins are named as mistune names them.
+PLUGINS: dict[str, Callable | str] = {
+    "table": "table",
+    "strikethrough": "strikethrough",
+    "task_lists": "task_lists",
+    "url": "url",
+}
+DEFAULT_PLUGINS = ("table", "strikethrough", "task_lists", "url")
+
+
+def register_plugin(name: str, plugin: Callable) -> None:
+    """Make a plugin available by name (for example math or emoji)."""
+    PLUGINS[name] = plugin
+
+
+def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGINS) -> mistune.Markdown:
+    renderer = renderer or SlideRenderer()
+    inline = mistune.InlineParser(hard_wrap=True)  # marp-core sets `breaks: true`
+    md = mistune.Markdown(renderer=renderer, block=TrackingBlockParser(), inline=inline)
+    for name in plugins:
+        plugin = PLUGINS[name]
+        md.use(mistune.plugins.import_plugin(plugin) if isinstance(plugin, str) else plugin)
+    return md
+
+
+def parse_tokens(md: mistune.Markdown, text: str) -> tuple[list[dict], TrackingState]:
+    """Block and inline parse of the whole document into mistune's token tree.
+
+    The document is parsed once as a whole, so reference definitions reach every slide, as in Marp.
+    Top-level tokens carry `_pos` (offset in `text`).
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    state = md.block.state_cls()
+    state.process(text)
+    for hook in md.before_parse_hooks:
+        hook(md, state)
+    md.block.parse(state)
+    for hook in md.before_render_hooks:
+        hook(md, state)
+    tokens = [_inline(md, tok, state) for tok in state.tokens]
+    return tokens, state
+
+
+def _inline(md: mistune.Markdown, tok: dict, state) -> dict:
+    if "children" in tok:
+        tok["children"] = [_inline(md, child, state) for child in tok["children"]]
+    elif "text" in tok:
+        tok["children"] = md.inline(tok.pop("text").strip(" \r\n\t\f"), state.env)
+    return tok

@@ -1,0 +1,132 @@
+"""Raw HTML in a deck: only an allowlist of tags and attributes passes, unless the user trusts the deck.
+
+Marp's default allows a small set of inline tags; we do the same with Python's tolerant HTML tokenizer,
+rebuilding every tag we keep from its parsed name and attributes, so nothing unparsed reaches the output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+# Tag -> attributes kept besides the global ones. The tag set follows marp-core's documented default
+# allowlist; `style` and event handlers are never kept. `header` and `footer` are left out, as in Marp,
+# because the directives make them.
+GLOBAL_ATTRS = frozenset({"class", "dir", "lang", "title"})
+_TABLE_CELL = {"width", "rowspan", "colspan", "align", "valign"}
+_MEDIA = {"autoplay", "controls", "loop", "muted", "preload", "src"}
+_EXTRA: dict[str, set[str]] = {
+    "a": {"href", "name", "rel", "target"},
+    "audio": _MEDIA, "blockquote": {"cite"}, "q": {"cite"},
+    "col": {"align", "valign", "span", "width"}, "colgroup": {"align", "valign", "span", "width"},
+    "del": {"cite", "datetime"}, "ins": {"cite", "datetime"}, "details": {"open"}, "time": {"datetime"},
+    "img": {"align", "alt", "decoding", "height", "loading", "src", "srcset", "width"},
+    "li": {"type", "value"}, "ol": {"reversed", "start", "type"},
+    "source": {"height", "media", "sizes", "src", "srcset", "type", "width"},
+    "table": {"width", "border", "align", "valign"},
+    "tbody": {"align", "valign"}, "tfoot": {"align", "valign"}, "thead": {"align", "valign"},
+    "td": _TABLE_CELL, "th": _TABLE_CELL, "tr": {"rowspan", "align", "valign"},
+    "video": _MEDIA | {"playsinline", "poster", "height", "width"},
+}
+_PLAIN = """abbr address article aside b bdi bdo big br caption center cite code dd div dl dt em figcaption
+    figure h1 h2 h3 h4 h5 h6 hr i kbd mark nav p picture pre rp rt ruby s section small span sub summary
+    sup strong strike u ul wbr"""
+ALLOWED: dict[str, frozenset[str]] = {
+    tag: frozenset(GLOBAL_ATTRS | _EXTRA.get(tag, set())) for tag in set(_PLAIN.split()) | set(_EXTRA)
+}
+ALLOWED["source"] = frozenset(_EXTRA["source"])
+VOID = frozenset({"br", "wbr", "img", "hr", "meta", "link", "input", "source", "area", "col", "embed",
+                  "param", "track"})
+URL_ATTRS = frozenset({"href", "src", "srcset", "cite", "action", "formaction", "poster", "xlink:href", "background"})
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "ftp:", "#", "/", "./", "../")
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def is_safe_url(url: str, image: bool = False) -> bool:
+    """http(s), mailto, tel, relative paths and fragments; data: only for raster images."""
+    cleaned = _CONTROL.sub("", html.unescape(url))
+    m = _SCHEME.match(cleaned)
+    if not m:
+        return True
+    scheme = m.group(1).lower()
+    if scheme in ("http", "https", "mailto", "tel", "ftp", "ftps"):
+        return True
+    if scheme == "data" and image:
+        return bool(re.match(r"data:image/(png|jpe?g|gif|webp|svg\+xml)[;,]", cleaned, re.I))
+    return False
+
+
+class _Filter(HTMLParser):
+    def __init__(self, allow_all: bool):
+        super().__init__(convert_charrefs=False)
+        self.allow_all = allow_all
+        self.out: list[str] = []
+
+    # Tags -------------------------------------------------------------------------------------
+    def _tag(self, tag: str, attrs, closing: str) -> str | None:
+        allowed = ALLOWED.get(tag)
+        if allowed is None and not self.allow_all:
+            return None
+        kept = []
+        for name, value in attrs:
+            name = name.lower()
+            if not self.allow_all and name not in allowed:
+                continue
+            if name.startswith("on") and not self.allow_all:
+                continue
+            if value is None:
+                kept.append(f" {name}")
+                continue
+            if name in URL_ATTRS and not is_safe_url(value, image=(name in ("src", "srcset", "poster") and tag in ("img", "source", "video"))):
+                continue
+            kept.append(f' {name}="{html.escape(html.unescape(value), quote=True)}"')
+        return f"<{tag}{''.join(kept)}{closing}>"
+
+    def handle_starttag(self, tag, attrs):
+        rebuilt = self._tag(tag, attrs, "")
+        self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
+
+    def handle_startendtag(self, tag, attrs):
+        rebuilt = self._tag(tag, attrs, " /")
+        self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
+
+    def handle_endtag(self, tag):
+        if tag in ALLOWED or self.allow_all:
+            if tag not in VOID:
+                self.out.append(f"</{tag}>")
+        else:
+            self.out.append(html.escape(f"</{tag}>"))
+
+    # Content ----------------------------------------------------------------------------------
+    def handle_data(self, data):
+        self.out.append(html.escape(data, quote=False))
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        pass  # comments are directives or notes, read elsewhere
+
+    def handle_decl(self, decl):
+        pass
+
+    def handle_pi(self, data):
+        pass
+
+    def unknown_decl(self, data):
+        pass
+
+
+def filter_html(fragment: str, allow_all: bool = False) -> str:
+    """Keep allowlisted tags and attributes (all of them with allow_all), escape the rest as text."""
+    if allow_all:
+        return fragment
+    f = _Filter(allow_all=False)
+    f.feed(fragment)
+    f.close()
+    return "".join(f.out)

@@ -1,0 +1,166 @@
+"""Slide HTML from mistune tokens: a renderer that dispatches on token type, as mistune's does,
+with Marp's additions (heading ids, image keywords, fragmented lists, the raw-HTML allowlist)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+from mistune import HTMLRenderer
+from mistune.util import striptags
+
+from .html_filter import filter_html, is_safe_url
+from .images import ImageSpec, parse_image_alt
+from .slug import SlugRegistry
+
+COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+# resolve(url, spec) -> the URL to write into the output (a data: URI, a checked path…)
+ImageResolver = Callable[[str, ImageSpec], str]
+
+
+def _identity(url: str, spec: ImageSpec) -> str:
+    return url
+
+
+def plain_text(tokens: list[dict]) -> str:
+    """The text a reader sees in a token tree (for titles, slugs and labels)."""
+    out = []
+    for tok in tokens:
+        kind = tok["type"]
+        if kind in ("text", "codespan"):
+            out.append(tok.get("raw", ""))
+        elif kind in ("linebreak", "softbreak"):
+            out.append(" ")
+        elif "children" in tok:
+            out.append(plain_text(tok["children"]))
+    return "".join(out)
+
+
+class SlideRenderer(HTMLRenderer):
+    """Renders one slide's tokens at a time; `begin_slide` resets what is counted per slide."""
+
+    def __init__(self, allow_html: bool = False, target: str = "html",
+                 resolve_image: ImageResolver | None = None) -> None:
+        super().__init__(escape=False)
+        self.allow_html = allow_html
+        self.target = target
+        self.resolve_image = resolve_image or _identity
+        self.slugs = SlugRegistry()
+        self.fragments = 0
+
+    def begin_slide(self) -> None:
+        self.fragments = 0
+
+    # Dispatch ---------------------------------------------------------------------------------
+    def render_token(self, token, state):
+        special = getattr(self, "render_" + token["type"], None)
+        if special is not None:
+            return special(token, state)
+        return super().render_token(token, state)
+
+    # Headings: slug ids, and Marp's `<!-- fit -->` marker ---------------------------------------
+    def render_heading(self, token, state):
+        children = token.get("children", [])
+        fit = any(c["type"] == "inline_html" and COMMENT.fullmatch(c["raw"].strip())
+                  and COMMENT.fullmatch(c["raw"].strip()).group(1).strip() == "fit" for c in children)
+        level = token["attrs"]["level"]
+        text = self.render_tokens(children, state)
+        slug = self.slugs.make(plain_text(children))
+        fit_attr = " data-sk-fit" if fit else ""
+        return f'<h{level} id="{html.escape(slug)}"{fit_attr}>{text.strip()}</h{level}>\n'
+
+    # Lists: `*` bullets and `1)` numbers are fragmented, as in Marp -----------------------------
+    def render_list(self, token, state):
+        attrs = token["attrs"]
+        ordered = attrs.get("ordered")
+        fragmented = token.get("bullet") in ("*", ")")
+        items = []
+        for item in token["children"]:
+            if fragmented:
+                self.fragments += 1
+                open_tag = f'<li data-marpit-fragment="{self.fragments}">'
+            else:
+                open_tag = "<li>"
+            items.append(open_tag + self._list_item_body(item, token, state) + "</li>\n")
+        body = "".join(items)
+        if ordered:
+            start = attrs.get("start")
+            start_attr = f' start="{int(start)}"' if start not in (None, 1) else ""
+            return f"<ol{start_attr}>\n{body}</ol>\n"
+        return f"<ul>\n{body}</ul>\n"
+
+    def _list_item_body(self, item, parent, state):
+        if item["type"] == "task_list_item":
+            checked = " checked" if item["attrs"].get("checked") else ""
+            box = f'<input type="checkbox" disabled{checked} /> '
+        else:
+            box = ""
+        parts = []
+        for child in item["children"]:
+            if child["type"] == "blank_line":
+                continue
+            if child["type"] == "block_text" or (parent.get("tight") and child["type"] == "paragraph"):
+                parts.append(self.render_tokens(child.get("children", []), state))
+            else:
+                parts.append(("\n" if not parts else "") + self.render_token(child, state))
+        return box + "".join(parts)
+
+    # Images -----------------------------------------------------------------------------------
+    def render_image(self, token, state):
+        spec: ImageSpec = token.get("spec") or parse_image_alt(plain_text(token.get("children", [])))
+        url = token["attrs"]["url"]
+        title = token["attrs"].get("title")
+        src = self.resolve_image(url, spec) if is_safe_url(url, image=True) else ""
+        styles = []
+        if spec.width:
+            styles.append(f"width:{spec.width}")
+        if spec.height:
+            styles.append(f"height:{spec.height}")
+        if spec.filters and self.target == "html":
+            styles.append(f"filter:{spec.css_filter}")
+        attrs = f' src="{html.escape(src)}" alt="{html.escape(spec.alt)}"'
+        if title:
+            attrs += f' title="{html.escape(title)}"'
+        if styles:
+            attrs += f' style="{html.escape(";".join(styles))}"'
+        return f"<img{attrs} />"
+
+    def render_link(self, token, state):
+        url = token["attrs"]["url"]
+        href = url if is_safe_url(url) else "#"
+        title = token["attrs"].get("title")
+        title_attr = f' title="{html.escape(title)}"' if title else ""
+        text = self.render_tokens(token.get("children", []), state)
+        return f'<a href="{html.escape(href)}"{title_attr}>{text}</a>'
+
+    # Code: plain here; highlighting is a plugin's job ---------------------------------------------
+    def block_code(self, code, info=None):
+        lang = (info or "").strip().split(None, 1)[0] if info and info.strip() else ""
+        cls = f' class="language-{html.escape(lang)}"' if lang else ""
+        return f"<pre><code{cls}>{html.escape(code, quote=False)}</code></pre>\n"
+
+    def codespan(self, text):
+        return "<code>" + html.escape(text, quote=False) + "</code>"
+
+    def text(self, text):
+        return html.escape(text, quote=False)
+
+    # Raw HTML: comments never reach the output (they are directives or notes) ------------------
+    def inline_html(self, html_text):
+        if html_text.lstrip().startswith("<!--"):
+            return ""
+        return filter_html(html_text, allow_all=self.allow_html)
+
+    def block_html(self, html_text):
+        without_comments = COMMENT.sub("", html_text)
+        if not without_comments.strip():
+            return ""
+        return filter_html(without_comments, allow_all=self.allow_html) + "\n"
+
+    def linebreak(self):
+        return "<br />\n"
+
+    def thematic_break(self):
+        return "<hr />\n"

@@ -1,0 +1,99 @@
+"""Scoping theme and deck CSS to the slides, as Marp does, with tinycss2 (WeasyPrint's CSS parser)."""
+
+from __future__ import annotations
+
+import re
+
+import tinycss2
+
+DECK = ".sk-deck"
+SECTION = f"{DECK} > section"
+# At-rules whose blocks hold style rules to scope; others (font-face, keyframes, page…) stay as they are.
+_NESTED = {"media", "supports", "container", "layer", "document"}
+_ROOT = re.compile(r"^(?::root|html|body)(?![\w-])", re.I)
+_SECTION = re.compile(r"^section(?![\w-])", re.I)
+
+
+def split_selectors(prelude: str) -> list[str]:
+    """Split a selector list on top-level commas (not inside :is(), :not() or strings)."""
+    parts, depth, quote, current = [], 0, "", []
+    for ch in prelude:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def scope_selector(selector: str, section: str = SECTION) -> str:
+    """`:root`/`section` at the start become the slide; anything else is looked for inside a slide."""
+    selector = selector.strip()
+    m = _ROOT.match(selector)
+    if m:
+        return section + selector[m.end():]
+    m = _SECTION.match(selector)
+    if m:
+        return section + selector[m.end():]
+    if selector.startswith(DECK):
+        return selector
+    return f"{section} {selector}"
+
+
+def scope_css(css: str, section: str = SECTION) -> str:
+    """Rewrite every style rule of a stylesheet so that it reaches only slides."""
+    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+    return "\n".join(_scope_rule(rule, section) for rule in rules if rule.type != "error").strip() + "\n"
+
+
+def _scope_rule(rule, section: str) -> str:
+    if rule.type == "qualified-rule":
+        prelude = tinycss2.serialize(rule.prelude).strip()
+        selectors = ", ".join(scope_selector(s, section) for s in split_selectors(prelude))
+        return f"{selectors} {{{tinycss2.serialize(rule.content).strip()}}}"
+    if rule.type == "at-rule":
+        head = "@" + rule.at_keyword + tinycss2.serialize(rule.prelude)
+        if rule.content is None:
+            # @import and @charset: a slide deck loads nothing from elsewhere (themes import each
+            # other by name before scoping), and they would be invalid after other rules anyway.
+            return ""
+        if rule.lower_at_keyword in _NESTED:
+            inner = tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True)
+            body = "\n".join(_scope_rule(r, section) for r in inner if r.type != "error")
+            return f"{head.strip()} {{\n{body}\n}}"
+        return f"{head.strip()} {{{tinycss2.serialize(rule.content)}}}"
+    return ""
+
+
+def css_string(value: str) -> str:
+    """A value safe inside a CSS string or declaration: no quotes, braces or tag ends break out."""
+    return re.sub(r"[\"'\\<>{};\n\r]", "", value)
+
+
+_REM = re.compile(r"(?<![\w.-])(\d*\.?\d+)rem\b")
+_ROOT_FONT = re.compile(r"(?:^|[}\s,])(?::root|section)\s*\{[^}]*?(?<![-\w])font-size\s*:\s*(\d*\.?\d+)px", re.S)
+
+
+def root_font_px(*stylesheets: str, default: float = 16.0) -> float:
+    """The slide's own font size: in Marp, `rem` means the section's font size, not the page's."""
+    size = default
+    for css in stylesheets:
+        for m in _ROOT_FONT.finditer(css):
+            size = float(m.group(1))
+    return size
+
+
+def rem_to_px(css: str, root_px: float) -> str:
+    return _REM.sub(lambda m: f"{float(m.group(1)) * root_px:g}px", css)

@@ -1,0 +1,233 @@
+"""A compiled Deck to HTML: each slide as a `<section>` following Marp's contract, then the document."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import jinja2
+
+from ..deck.directives import DIRECTIVES
+from ..deck.model import Deck, Slide
+from ..markdown import create_markdown, parse_tokens
+from ..markdown.images import ImageSpec
+from ..markdown.renderer import ImageResolver, SlideRenderer
+from .css import SECTION, rem_to_px, root_font_px, scope_css
+
+_SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
+_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+
+
+def kebab(name: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name)
+
+
+@dataclass
+class RenderOptions:
+    target: str = "html"              # "html" or "pdf"
+    allow_html: bool = False
+    resolve_image: ImageResolver | None = None
+
+
+def render_slides(deck: Deck, options: RenderOptions) -> None:
+    """Fill in each slide's content, header, footer and notes HTML."""
+    allow_html = options.allow_html or deck.globals.get("html") is True
+    renderer = SlideRenderer(allow_html=allow_html, target=options.target, resolve_image=options.resolve_image)
+    md = create_markdown(renderer)
+    notes_md = create_markdown(SlideRenderer(allow_html=False, target=options.target))
+    for slide in deck.slides:
+        if hasattr(options.resolve_image, "slide"):  # so that image warnings name their slide
+            options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
+        renderer.begin_slide()
+        slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env))
+        slide.fragments = renderer.fragments
+        slide.header_html = _inline(md, deck, slide.directives.get("header"))
+        slide.footer_html = _inline(md, deck, slide.directives.get("footer"))
+        for bg in slide.backgrounds:
+            bg.src = renderer.resolve_image(bg.url, bg.spec)
+        if slide.notes:
+            tokens, state = parse_tokens(notes_md, "\n\n".join(slide.notes))
+            slide.notes_html = notes_md.renderer.render_tokens(tokens, state)
+
+
+class _State:
+    """The little of mistune's BlockState that rendering needs."""
+
+    def __init__(self, env: dict):
+        self.env = env
+
+
+def _inline(md, deck: Deck, text) -> str:
+    if not text:
+        return ""
+    tokens = md.inline(str(text), dict(deck.markdown_env))
+    return md.renderer.render_tokens(tokens, _State(deck.markdown_env)).strip()
+
+
+# Sections ------------------------------------------------------------------------------------------
+def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOptions) -> str:
+    d = slide.directives
+    attrs: list[tuple[str, str]] = [("id", str(slide.number))]
+    classes = str(d.get("class") or "").split()
+    if classes:
+        attrs.append(("class", " ".join(classes)))
+    if deck.globals.get("lang"):
+        attrs.append(("lang", str(deck.globals["lang"])))
+    if deck.globals.get("theme"):
+        attrs.append(("data-theme", str(deck.globals["theme"])))
+    style: list[str] = []
+    for name, value in d.items():
+        directive = DIRECTIVES[name]
+        text = _attr_value(value)
+        attrs.append(("data-" + kebab(name), text))
+        if _SAFE_VAR.match(text) and name not in ("header", "footer"):
+            style.append(f"--{kebab(name)}:{text}")
+        if directive.css and text:
+            if name == "backgroundImage":
+                text = _resolve_css_urls(text, options)
+            if _SAFE_VAR.match(text.replace('"', "")):
+                style.append(f"{directive.css}:{text}")
+    if slide.pagination is not None:
+        attrs.append(("data-marpit-pagination", str(slide.pagination)))
+        attrs.append(("data-marpit-pagination-total", str(deck.pagination_total)))
+    if slide.fragments:
+        attrs.append(("data-marpit-fragments", str(slide.fragments)))
+    if slide.scoped_css:
+        attrs.append(("data-sk-scope", str(slide.number)))
+    if slide.split:
+        attrs.append(("data-sk-split", slide.split))
+        style.append(f"--sk-split:{slide.split_size}")
+    label = f"Slide {slide.number} of {total_slides}" + (f": {slide.title}" if slide.title else "")
+    attrs.append(("aria-label", label))
+    if style:
+        attrs.append(("style", ";".join(style)))
+    open_tag = "<section" + "".join(f' {k}="{html.escape(v)}"' for k, v in attrs) + ">"
+
+    content = ""
+    if slide.header_html:
+        content += f"<header>{slide.header_html}</header>\n"
+    content += slide.html
+    if slide.footer_html:
+        content += f"<footer>{slide.footer_html}</footer>\n"
+    if slide.split:
+        left, width = _content_box(slide)
+        content = f'<div class="sk-split" style="left:{left}%;width:{width}%">\n{content}</div>\n'
+    return f"{open_tag}\n{_backgrounds_html(slide, options)}{content}</section>"
+
+
+def _attr_value(value) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def _percent(text: str) -> float:
+    try:
+        return max(0.0, min(100.0, float(text.rstrip("%"))))
+    except ValueError:
+        return 50.0
+
+
+def _content_box(slide: Slide) -> tuple[str, str]:
+    side = _percent(slide.split_size)
+    left = side if slide.split == "left" else 0.0
+    return _num(left), _num(100 - side)
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _backgrounds_html(slide: Slide, options: RenderOptions) -> str:
+    if not slide.backgrounds:
+        return ""
+    region_left, region_width = 0.0, 100.0
+    if slide.split:
+        region_width = _percent(slide.split_size)
+        region_left = 0.0 if slide.split == "left" else 100.0 - region_width
+    vertical = slide.bg_direction == "vertical"
+    count = len(slide.backgrounds)
+    figures = []
+    for i, bg in enumerate(slide.backgrounds):
+        if vertical:
+            box = (region_left, 100.0 * i / count, region_width, 100.0 / count)
+        else:
+            box = (region_left + region_width * i / count, 0.0, region_width / count, 100.0)
+        style = [f"left:{_num(box[0])}%", f"top:{_num(box[1])}%", f"width:{_num(box[2])}%",
+                 f"height:{_num(box[3])}%"]
+        if bg.src:
+            style.append(f'background-image:url("{_css_url(bg.src)}")')
+        style.append(f"background-size:{_bg_size(bg.spec)}")
+        if bg.spec.filters and options.target == "html":
+            style.append(f"filter:{bg.spec.css_filter}")
+        alt = f' title="{html.escape(bg.spec.alt)}"' if bg.spec.alt else ""
+        figures.append(f'<figure style="{html.escape(";".join(style))}"{alt}></figure>')
+    direction = "vertical" if vertical else "horizontal"
+    return (f'<div class="sk-bg" data-direction="{direction}" aria-hidden="true">'
+            + "".join(figures) + "</div>\n")
+
+
+def _bg_size(spec: ImageSpec) -> str:
+    if spec.width or spec.height:
+        return f"{spec.width or 'auto'} {spec.height or 'auto'}"
+    return spec.size or "cover"
+
+
+def _css_url(url: str) -> str:
+    return url.replace("\\", "%5C").replace('"', "%22").replace("\n", "").replace(")", "%29")
+
+
+def _resolve_css_urls(value: str, options: RenderOptions) -> str:
+    if not options.resolve_image:
+        return value
+    return _CSS_URL.sub(lambda m: f'url("{_css_url(options.resolve_image(m.group(2), ImageSpec()))}")', value)
+
+
+# Stylesheet and document ---------------------------------------------------------------------------
+def asset_text(name: str) -> str:
+    return resources.files("slidekit.render").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
+    """Scaffold, theme, the deck's own CSS, scoped slides' CSS and the size, all scoped to slides."""
+    width, height = size
+    root_px = root_font_px(theme_css, *deck.global_css)
+    parts = [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
+    parts += [scope_css(rem_to_px(css, root_px)) for css in deck.global_css]
+    for slide in deck.slides:
+        for css in slide.scoped_css:
+            parts.append(scope_css(rem_to_px(css, root_px), f'{SECTION}[data-sk-scope="{slide.number}"]'))
+    parts.append(f"{SECTION} {{ width: {width}px; height: {height}px; }}\n")
+    parts.append(scope_css(asset_text("layers.css")))
+    parts.append(f"@page {{ size: {width}px {height}px; margin: 0; }}\n")
+    return "".join(parts)
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("slidekit.render", "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+)
+
+
+def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
+                    theme_name: str, size_name: str) -> str:
+    total = len(deck.slides)
+    sections = [section_html(deck, s, total, options) for s in deck.slides]
+    g = deck.globals
+    title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
+    template = _ENV.get_template("deck.html.j2")
+    return template.render(
+        target=options.target, lang=str(g.get("lang") or "en"), title=title,
+        description=g.get("description"), author=g.get("author"), url=g.get("url"), image=g.get("image"),
+        keywords=g.get("keywords"), stylesheet=stylesheet,
+        viewer_css=asset_text("viewer.css") if options.target == "html" else "",
+        viewer_js=asset_text("viewer.js") if options.target == "html" else "",
+        sections=sections, slides=deck.slides, width=size[0], height=size[1],
+        theme=theme_name, size_name=size_name,
+    )

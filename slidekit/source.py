@@ -1,0 +1,141 @@
+"""Reading a deck: bytes to text, front-matter apart from the Markdown body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Diagnostics
+
+# Front-matter: `---` on the first line, YAML, then `---` (or `...`) on a line of its own.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass
+class Source:
+    """The text of a deck, split into front-matter and body."""
+
+    text: str                      # whole text, newlines normalised to \n
+    body: str                      # the Markdown after the front-matter
+    body_line: int = 1             # line number (1-based) of the body's first line in the file
+    front_matter: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else "<string>"
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+
+class DeckLoader(yaml.SafeLoader):
+    """YAML as people mean it in a deck: `size: 16:9` is text, not the base-60 number YAML 1.1 reads."""
+
+
+DeckLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+DeckLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
+DeckLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def load_yaml(text: str):
+    return yaml.load(text, Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """UTF-8 (with or without BOM); bytes that are not UTF-8 are replaced. Returns (text, was_valid)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), False
+
+
+def normalise_newlines(text: str) -> str:
+    text = text.lstrip("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics | None = None) -> Source:
+    """Split front-matter from the body and parse its YAML; a broken YAML is an error with its line."""
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    text = normalise_newlines(text)
+    name = str(path) if path else None
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return Source(text=text, body=text, path=path)
+    yaml_text = m.group(1) or ""
+    body = text[m.end():]
+    body_line = text.count("\n", 0, m.end()) + 1
+    front: dict = {}
+    try:
+        loaded = load_yaml(yaml_text) if yaml_text.strip() else {}
+    except yaml.YAMLError as exc:
+        line = 2
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 2  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diagnostics.error("yaml", f"front-matter is not valid YAML: {problem}; fix it or quote the value",
+                          file=name, line=line, slide=1)
+        loaded = {}
+    if isinstance(loaded, dict):
+        front = {str(k): v for k, v in loaded.items()}
+    elif loaded is not None:
+        diagnostics.error("yaml", "front-matter must be a YAML mapping of `key: value` lines",
+                          file=name, line=2, slide=1)
+    return Source(text=text, body=body, body_line=body_line, front_matter=front, path=path)
+
+
+def read_source(path: Path, diagnostics: Diagnostics) -> Source:
+    """Read a deck file; an encoding problem is a warning, the text still builds."""
+    data = Path(path).read_bytes()
+    text, valid = decode(data)
+    if not valid:
+        diagnostics.warning("encoding", "the file is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
+                            file=str(path))
+    return parse_source(text, Path(path), diagnostics)
+
+
+# Themes -----------------------------------------------------------------------------------------------
+def builtin_theme_dir() -> Path:
+    """Themes ship inside the installed package (slidekit/themes); in a checkout they sit at ../themes."""
+    packaged = Path(__file__).parent / "themes"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "themes"
+
+
+def read_theme_set(extra: list[Path] | None, diagnostics: Diagnostics):
+    """Built-in themes, then every .css file named or found in the folders given (--theme-set)."""
+    from .render.themes import ThemeSet, parse_theme
+
+    themes = ThemeSet()
+    for path in sorted(builtin_theme_dir().glob("*.css")):
+        themes.add(parse_theme(path.read_text(encoding="utf-8"), path.stem, str(path)))
+    for entry in extra or []:
+        entry = Path(entry)
+        files = sorted(entry.rglob("*.css")) if entry.is_dir() else [entry]
+        if not entry.exists():
+            diagnostics.warning("theme-set", f"theme file or folder not found: {entry}", file=str(entry))
+            continue
+        for path in files:
+            text, _ = decode(path.read_bytes())
+            theme = parse_theme(text, path.stem, str(path))
+            if not theme.name:
+                theme.name = path.stem
+            themes.add(theme)
+    return themes
