@@ -228,8 +228,21 @@ def evaluate(decks: list[Deck], setup: Setup, html_vs_pdf: bool, jobs: int) -> l
             if deck.name in failures:
                 return Score(deck, no_reference=f"Marp: {failures[deck.name]}")
             return score_vs_marp(deck, refs[deck.name], setup)
+
+    def task_with_progress(deck):
+        score = task(deck)
+        print(f"compat: {progress_line(score)}", file=sys.stderr)
+        return score
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(task, decks))  # map keeps the deck order
+        return list(pool.map(task_with_progress, decks))  # map keeps the deck order
+
+
+def progress_line(s: Score) -> str:
+    if s.no_reference or s.error:
+        return f"{s.deck.name}: {s.no_reference or s.error}"
+    return (f"{s.deck.name}: pages {s.ref_pages}/{s.cand_pages} text {s.text:.3f} "
+            f"visual {s.visual:.3f} colour {s.colour:.3f}")
 
 
 # ---------------------------------------------------------------- report
