@@ -227,6 +227,11 @@ def read_slide_comments(tokens, line_of_token, report) -> SlideReading:
         mapping = parse_comment_yaml(text)
         entries = read_mapping(mapping, line, report, from_comment=True) if mapping else None
         if entries is None:
+            for key in mapping or {}:
+                hint = suggest(key)
+                if hint:  # `<!-- pagnate: true -->` is a note to Marp, and surely a typo
+                    report("unknown-directive", f"unknown directive '{key}'{hint}; the comment is kept "
+                           "as a speaker note", line)
             note = text.strip()
             if note:
                 reading.notes.append(note)

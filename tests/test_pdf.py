@@ -1,0 +1,97 @@
+"""PDF output: one page a slide at the slide's size, the text of each slide on its page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from slidekit.api import BuildOptions, build_file
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "decks" / "mlops-guide" / "slides.md"
+
+
+def _pdf(path: Path, **options) -> PdfReader:
+    result = build_file(path, BuildOptions(format="pdf", **options))
+    assert result.output and result.output.startswith(b"%PDF")
+    import io
+    return PdfReader(io.BytesIO(result.output)), result
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return _pdf(SEED)
+
+
+def test_seed_deck_has_marps_45_pages_at_16_9(seed):
+    reader, result = seed
+    assert len(reader.pages) == 45
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (960.0, 540.0)  # 1280x720 px
+
+
+def test_seed_deck_text_lands_on_its_page(seed):
+    reader, _ = seed
+    texts = [page.extract_text() for page in reader.pages]
+    assert "A guide to MLOps" in texts[0]
+    assert "didn’t get the same results" in texts[3]
+    assert "INTRODUCTION" in texts[1].upper()
+    assert "Swiss AI Center" in texts[5]          # the footer, on every slide
+    assert texts[2].rstrip().endswith("3")         # page number
+    assert "SOURCES" in texts[44].upper()
+
+
+def test_seed_deck_metadata(seed):
+    reader, _ = seed
+    meta = reader.metadata
+    assert meta.title == "A guide to MLOps - Presentation"
+    assert meta.author == "Swiss AI Center contributors"
+
+
+def test_seed_deck_warns_once_per_missing_image(seed):
+    _, result = seed
+    missing = [d.message for d in result.diagnostics if d.code == "missing-image"]
+    assert len(missing) == len(set(missing)) == 32
+    assert not result.diagnostics.has_errors
+
+
+def test_4_3_deck_pages(tmp_path):
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nsize: 4:3\ntheme: gaia\n---\n\n# A\n\n---\n\n# B\n", encoding="utf-8")
+    reader, _ = _pdf(deck)
+    assert len(reader.pages) == 2
+    assert (float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)) == (720.0, 540.0)
+
+
+def test_overflowing_slide_stays_on_one_page(tmp_path):
+    deck = tmp_path / "d.md"
+    deck.write_text("# Long\n\n" + "\n\n".join(f"paragraph {i}" for i in range(60)) + "\n\n---\n\n# Next\n",
+                    encoding="utf-8")
+    reader, _ = _pdf(deck)
+    assert len(reader.pages) == 2
+    assert "Next" in reader.pages[1].extract_text()
+    assert "paragraph 59" not in reader.pages[1].extract_text()
+
+
+def test_pdf_is_deterministic(tmp_path):
+    a = build_file(REPO / "examples" / "images" / "slides.md", BuildOptions(format="pdf")).output
+    b = build_file(REPO / "examples" / "images" / "slides.md", BuildOptions(format="pdf")).output
+    assert a == b
+
+
+@pytest.mark.parametrize("deck", sorted((REPO / "examples").rglob("*.md")), ids=lambda p: str(p.relative_to(REPO)))
+def test_examples_build_to_pdf_and_html(deck, tmp_path):
+    for suffix in (".html", ".pdf"):
+        out = tmp_path / (deck.stem + suffix)
+        proc = subprocess.run([sys.executable, "-m", "slidekit", "build", str(deck), "-o", str(out)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert "warning" not in proc.stderr, proc.stderr
+        assert out.stat().st_size > 1000
+    slides = PdfReader(str(tmp_path / (deck.stem + ".pdf")))
+    html = (tmp_path / (deck.stem + ".html")).read_text(encoding="utf-8")
+    assert len(slides.pages) == html.count("<section ")
