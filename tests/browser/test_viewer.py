@@ -314,3 +314,53 @@ def test_print_gives_one_page_a_slide(open_deck):
         assert float(p.mediabox.height) == pytest.approx(540, abs=1)
     text = [p.extract_text() for p in reader.pages]
     assert "Welcome" in text[0] and "Third point" in text[1] and "The end" in text[4]
+
+
+@pytest.mark.parametrize("block", ["window.BroadcastChannel", "window.localStorage"])
+def test_sync_through_either_channel_alone(browser, open_deck, block):
+    """BroadcastChannel alone, and the localStorage fallback alone, each keep windows in step."""
+    ctx = browser.new_context(viewport={"width": 800, "height": 600})
+    ctx.add_init_script(f"Object.defineProperty(window, '{block.split('.')[1]}', {{value: undefined}})")
+    try:
+        a = open_deck("", ctx)
+        b = open_deck("", ctx)
+        assert a.evaluate(f"typeof {block}") == "undefined"
+        a.keyboard.press("End")
+        wait_slide(b, 5)
+        b.keyboard.press("Home")
+        wait_slide(a, 1)
+    finally:
+        ctx.close()
+
+
+def test_progress_bar_is_optional(open_deck):
+    page = open_deck()
+    assert not page.locator(".sk-progress").is_visible()
+    page = open_deck("?progress=1#2")
+    bar = page.locator(".sk-progress > div")
+    assert page.locator(".sk-progress").is_visible()
+    w2 = bar.evaluate("e => e.getBoundingClientRect().width")
+    page.keyboard.press("End")
+    page.wait_for_timeout(400)
+    w5 = bar.evaluate("e => e.getBoundingClientRect().width")
+    assert 0 < w2 < w5 == pytest.approx(1000, abs=1)
+
+
+STUBS = """
+window.__calls = [];
+Object.defineProperty(navigator, 'wakeLock', {value: {request: async (type) => {
+  window.__calls.push('wake:' + type); return {addEventListener() {}}; }}});
+Element.prototype.requestFullscreen = async () => { window.__calls.push('fullscreen'); };
+"""
+
+
+def test_wake_lock_and_fullscreen(browser, open_deck):
+    ctx = browser.new_context(viewport={"width": 800, "height": 600})
+    ctx.add_init_script(STUBS)
+    try:
+        page = open_deck("", ctx)
+        page.wait_for_function("window.__calls.includes('wake:screen')", timeout=2000)
+        page.keyboard.press("f")
+        assert "fullscreen" in page.evaluate("window.__calls")
+    finally:
+        ctx.close()

@@ -46,6 +46,11 @@
     screen: 'M3 4h18v12H3zM8 20h8M12 16v4',
     help: 'M9 9a3 3 0 1 1 4 2.8c-.6.3-1 .9-1 1.6V15M12 18v.5',
   };
+  // localStorage may be missing or refuse (private modes, some file:// setups): never let that stop the show.
+  function store(k, v) {
+    try { if (v === undefined) return localStorage.getItem(k); localStorage.setItem(k, v); } catch { /* off */ }
+    return null;
+  }
   const clamp = (n, lo, hi) => Math.max(lo, Math.min(hi, n));
   const fragCount = (i) => +slides[i].dataset.marpitFragments || slides[i].querySelectorAll('[data-marpit-fragment]').length;
   const label = (i) => slides[i].getAttribute('aria-label') || `Slide ${i + 1} of ${M}`;
@@ -307,11 +312,11 @@
       blankBadge.textContent = blank ? `Screen ${blank}ed out` : '';
     }
     setInterval(tick, 500);
-    let size = +localStorage.getItem('slidekit:notes-size') || 22;
+    let size = +store('slidekit:notes-size') || 22;
     function notesSize(d) {
       size = clamp(size + d, 10, 64);
       notesBox.style.fontSize = size + 'px';
-      try { localStorage.setItem('slidekit:notes-size', size); } catch { /* private mode */ }
+      store('slidekit:notes-size', size);
     }
     notesSize(0);
     document.body.append(h('div', { class: 'sk-ui sk-pv' },
@@ -364,7 +369,7 @@
   function send(type = 'state') {
     const msg = { type, from: me, seq: ++seq, i: cur, f: frag, blank };
     try { if (channel) channel.postMessage(msg); } catch { /* closed */ }
-    try { localStorage.setItem(KEY, JSON.stringify(msg)); } catch { /* storage off */ }
+    store(KEY, JSON.stringify(msg));
   }
   function receive(m) {
     if (!m || m.from === me || m.seq <= (lastSeq[m.from] || 0)) return;
