@@ -320,7 +320,7 @@
     }
     notesSize(0);
     document.body.append(h('div', { class: 'sk-ui sk-pv' },
-      h('section', { class: 'sk-pv-cur', 'aria-label': 'Current slide' }, curStage),
+      h('section', { class: 'sk-pv-cur', 'aria-label': 'Current slide' }, h('h2', {}, 'Current'), curStage),
       h('section', { class: 'sk-pv-next', 'aria-label': 'Next slide' }, nextLabel, nextStage),
       h('section', { class: 'sk-pv-notes-pane', 'aria-label': 'Notes' }, notesBox),
       h('nav', { class: 'sk-pv-bar', 'aria-label': 'Presenter controls' },
