@@ -59,6 +59,8 @@ def main() -> None:
         page.mouse.move(640, 400)  # shows the control bar
         page.wait_for_timeout(300)
         page.screenshot(path=HERE / "audience.png")
+        page.keyboard.press("6")
+        page.keyboard.press("Enter")
         page.keyboard.press("o")
         page.wait_for_timeout(300)
         page.screenshot(path=HERE / "overview.png")
