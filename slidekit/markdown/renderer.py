@@ -10,11 +10,35 @@ from typing import Callable
 from mistune import HTMLRenderer
 from mistune.util import striptags
 
+from .highlight import highlight_code
 from .html_filter import filter_html, is_safe_url
 from .images import ImageSpec, parse_image_alt
+from .qr import qr_alt, with_qr
 from .slug import SlugRegistry
 
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+
+def comment_spans(text: str):
+    """(start, end, content) of each closed `<!-- … -->` in order, as COMMENT finds them, but in one
+    pass: the regex rescans to the end from every unclosed `<!--` (quadratic on `<!--` repeated)."""
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            return
+        yield start, end + 3, text[start + 4:end]
+        pos = end + 3
+
+
+def strip_comments(text: str) -> str:
+    """The text without its closed HTML comments (COMMENT.sub("", text) in linear time)."""
+    parts, pos = [], 0
+    for start, end, _ in comment_spans(text):
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 # resolve(url, spec) -> the URL to write into the output (a data: URI, a checked path…)
 ImageResolver = Callable[[str, ImageSpec], str]
@@ -46,7 +70,7 @@ class SlideRenderer(HTMLRenderer):
         super().__init__(escape=False)
         self.allow_html = allow_html
         self.target = target
-        self.resolve_image = resolve_image or _identity
+        self.resolve_image = with_qr(resolve_image or _identity)   # QR codes are drawn here
         self.slugs = SlugRegistry()
         self.fragments = 0
 
@@ -120,7 +144,8 @@ class SlideRenderer(HTMLRenderer):
             styles.append(f"height:{spec.height}")
         if spec.filters and self.target == "html":
             styles.append(f"filter:{spec.css_filter}")
-        attrs = f' src="{html.escape(src)}" alt="{html.escape(spec.alt)}"'
+        alt = spec.alt or qr_alt(url, spec)
+        attrs = f' src="{html.escape(src)}" alt="{html.escape(alt)}"'
         if title:
             attrs += f' title="{html.escape(title)}"'
         if styles:
@@ -135,11 +160,9 @@ class SlideRenderer(HTMLRenderer):
         text = self.render_tokens(token.get("children", []), state)
         return f'<a href="{html.escape(href)}"{title_attr}>{text}</a>'
 
-    # Code: plain here; highlighting is a plugin's job ---------------------------------------------
+    # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
     def block_code(self, code, info=None):
-        lang = (info or "").strip().split(None, 1)[0] if info and info.strip() else ""
-        cls = f' class="language-{html.escape(lang)}"' if lang else ""
-        return f"<pre><code{cls}>{html.escape(code, quote=False)}</code></pre>\n"
+        return highlight_code(code, info)
 
     def codespan(self, text):
         return "<code>" + html.escape(text, quote=False) + "</code>"
@@ -154,7 +177,7 @@ class SlideRenderer(HTMLRenderer):
         return filter_html(html_text, allow_all=self.allow_html)
 
     def block_html(self, html_text):
-        without_comments = COMMENT.sub("", html_text)
+        without_comments = strip_comments(html_text)
         if not without_comments.strip():
             return ""
         return filter_html(without_comments, allow_all=self.allow_html) + "\n"
