@@ -2,6 +2,6 @@
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
-from . import build  # noqa: E402 - the exit codes above are imported by the commands
+from . import build, check, init, serve  # noqa: E402 - the exit codes above are imported by the commands
 
-COMMANDS = [build]
+COMMANDS = [build, check, init, serve]
