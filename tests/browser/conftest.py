@@ -2,7 +2,7 @@
 
 Every test runs twice: on `fixtures/contract.html`, a deck written by hand to docs/html-contract.md with the
 viewer files pasted in (so the viewer is tested without the compiler), and on `fixtures/deck.md` built by
-`python -m slidekit build` (skipped while the compiler has no CLI).
+`python -m slidekit build`.
 """
 from __future__ import annotations
 
@@ -52,18 +52,14 @@ def contract_html(out: Path) -> Path:
 
 def built_html(out: Path) -> Path:
     path = out / "deck.html"
-    if importlib.util.find_spec("slidekit.cli") is None:  # while the CLI is being written: its API
-        if importlib.util.find_spec("slidekit.api") is None:
-            pytest.skip("the compiler is not there yet")
-        from slidekit.api import build_file
-
-        result = build_file(FIXTURES / "deck.md")
-        assert result.ok, result.diagnostics
-        path.write_text(result.output, encoding="utf-8")
-        return path
+    if importlib.util.find_spec("slidekit.cli") is None:
+        pytest.skip("the compiler has no CLI (slidekit.cli)")
     run = subprocess.run([sys.executable, "-m", "slidekit", "build", str(FIXTURES / "deck.md"), "-o", str(path)],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, cwd=HERE.parents[1])
     assert run.returncode == 0, f"slidekit build failed:\n{run.stdout}\n{run.stderr}"
+    html = path.read_text(encoding="utf-8")
+    for name in ("viewer.css", "viewer.js"):  # the compiler inlines the viewer as it is
+        assert (ASSETS / name).read_text(encoding="utf-8").strip()[:300] in html, f"{name} is not inlined"
     return path
 
 
