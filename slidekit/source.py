@@ -52,8 +52,17 @@ DeckLoader.add_implicit_resolver(
     list("-+0123456789."))
 
 
+_LOOSE_VALUE = re.compile(r"^\s*(_?[A-Za-z][\w-]*)\s*:[ \t]*(#\S.*?)\s*$", re.M)
+
+
 def load_yaml(text: str):
-    return yaml.load(text, Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
+    """YAML, read as loosely as Marp reads directives: `color: #fff` is a colour, not a comment."""
+    data = yaml.load(text, Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
+    if isinstance(data, dict):
+        for key, value in _LOOSE_VALUE.findall(text):
+            if key in data and data[key] is None:
+                data[key] = value
+    return data
 
 
 def decode(data: bytes) -> tuple[str, bool]:
