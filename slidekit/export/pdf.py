@@ -3,10 +3,13 @@ to import)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from .svg_colour import install_svg_current_colour
 
 REMOTE_TIMEOUT = 10
 
@@ -21,16 +24,17 @@ def make_url_fetcher(allow_remote: bool):
 
 
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
-              allow_remote: bool = True) -> bytes:
-    """Lay out the document and return the PDF bytes."""
+              allow_remote: bool = True, pdf_options: dict | None = None) -> bytes:
+    """Lay out the document and return the PDF bytes. The PDF is tagged (a structure tree for assistive
+    technology, with the document's `lang`) unless `pdf_options` (WeasyPrint's `write_pdf` options:
+    `pdf_tags`, `pdf_variant`, ...) say otherwise."""
     import weasyprint
 
     # WeasyPrint logs unsupported CSS and failed fetches at WARNING; those are ours to report.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    html = weasyprint.HTML(string=document_html, base_url=str(base_url) + "/",
-                           url_fetcher=make_url_fetcher(allow_remote))
-    document = html.render()
+    install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
+    document = _layout(document_html, str(base_url) + "/", make_url_fetcher(allow_remote))
     meta = document.metadata
     meta.title = metadata.get("title") or meta.title
     if metadata.get("author"):
@@ -40,4 +44,66 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     if metadata.get("keywords"):
         meta.keywords = str(metadata["keywords"]).replace(",", " ").split()
     meta.generator = "slidekit"
-    return document.write_pdf(uncompressed_pdf=False)
+    options = {"uncompressed_pdf": False, "pdf_tags": True, **(pdf_options or {})}
+    return document.write_pdf(**options)
+
+
+# Layout, slide by slide ----------------------------------------------------------------------------
+# Each slide is laid out as its own one-page document against one pre-parsed stylesheet, and the pages are
+# joined: WeasyPrint then parses the (large) theme CSS once, never tries to fit several slides on a line,
+# and writes the same bytes as for the whole document laid out at once. Laid-out pages are kept in memory
+# by a hash of everything that shapes them, so a process that rebuilds (serve, watch) lays out only the
+# slides that changed.
+_STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
+_PAGE = '<div class="sk-deck sk-page"'
+_PAGES_KEPT: dict[str, tuple] = {}       # stylesheet key -> (css, font_config, {page key: pages})
+
+
+def _layout(document_html: str, base_url: str, url_fetcher):
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    head, body_open, rest = document_html.partition("<body>")
+    body, body_close, tail = rest.rpartition("</body>")
+    styles = _STYLE.findall(head)
+    if (not body_open or not body_close or _PAGE not in body or "<link" in head
+            or any("media" in attrs.lower() for attrs, _ in styles)):
+        return weasyprint.HTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher).render()
+    head = _STYLE.sub("", head)
+    css_text = "\n".join(css for _, css in styles)
+    key = _digest(head, css_text, tail, base_url, repr(getattr(url_fetcher, "allowed_protocols", None)))
+    kept = _PAGES_KEPT.get(key)
+    if kept is None:
+        font_config = FontConfiguration()
+        css = weasyprint.CSS(string=css_text, base_url=base_url, url_fetcher=url_fetcher, font_config=font_config)
+        kept = (css, font_config, {})
+    css, font_config, old_pages = kept
+    pages_by_key: dict[str, list] = {}
+    documents, pages = [], []
+    chunks = body.split(_PAGE)
+    prefix, chunks = chunks[0], [_PAGE + c for c in chunks[1:]]
+    chunks[0] = prefix + chunks[0]
+    for chunk in chunks:
+        page_key = _digest(chunk)
+        laid_out = pages_by_key.get(page_key) or old_pages.get(page_key)
+        if laid_out is None:
+            document = weasyprint.HTML(string=f"{head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
+                                       url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+            documents.append(document)
+            laid_out = document.pages
+        pages_by_key[page_key] = laid_out
+        pages.extend(laid_out)
+    _PAGES_KEPT.clear()                  # only the last deck's pages stay in memory
+    _PAGES_KEPT[key] = (css, font_config, pages_by_key)
+    first = documents[0] if documents else weasyprint.HTML(
+        string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
+        stylesheets=[css], font_config=font_config)
+    return first.copy(pages)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
