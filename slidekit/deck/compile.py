@@ -9,6 +9,7 @@ from typing import Any
 from ..diagnostics import Diagnostics
 from ..markdown import create_markdown, parse_tokens
 from ..markdown.renderer import plain_text
+from ..markdown.rich import rich_content_problems
 from ..source import Source
 from .backgrounds import extract_backgrounds
 from .directives import (DirectiveEntry, apply_directives, iter_comments, parse_comment_yaml,
@@ -30,7 +31,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     options = options or CompileOptions()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
-    tokens, state = parse_tokens(md, source.body)
+    tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}})
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)
@@ -70,6 +71,8 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         extract_styles(slide, deck)
         extract_backgrounds(slide)
         slide.title = first_heading(slide.tokens)
+        for code, message, tok in rich_content_problems(slide.tokens):   # maths, Markdoc variables
+            report_at(slide.number)(code, message, line_of_token(tok))
     paginate(deck)
     return deck
 

@@ -7,6 +7,9 @@ from typing import Callable
 
 import mistune
 
+from .emoji import emoji_plugin
+from .markdoc import markdoc_plugin
+from .math import math_plugin
 from .positions import TrackingBlockParser
 from .renderer import SlideRenderer
 
@@ -16,8 +19,11 @@ PLUGINS: dict[str, Callable | str] = {
     "strikethrough": "strikethrough",
     "task_lists": "task_lists",
     "url": "url",
+    "markdoc": markdoc_plugin,  # {% $markdoc.frontmatter.KEY %} / {% $KEY %} (markdoc.py)
+    "emoji": emoji_plugin,      # :smile: shortcodes (emoji.py)
+    "math": math_plugin,        # $...$ and $$...$$ drawn to SVG at build time (math.py)
 }
-DEFAULT_PLUGINS = ("table", "strikethrough", "task_lists", "url")
+DEFAULT_PLUGINS = ("table", "strikethrough", "task_lists", "url", "markdoc", "math", "emoji")
 
 
 def register_plugin(name: str, plugin: Callable) -> None:
@@ -35,15 +41,16 @@ def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGI
     return md
 
 
-def parse_tokens(md: mistune.Markdown, text: str) -> tuple[list[dict], TrackingState]:
+def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None) -> tuple[list[dict], TrackingState]:
     """Block and inline parse of the whole document into mistune's token tree.
 
     The document is parsed once as a whole, so reference definitions reach every slide, as in Marp.
-    Top-level tokens carry `_pos` (offset in `text`).
+    Top-level tokens carry `_pos` (offset in `text`). `env` seeds mistune's env (`front_matter`).
     """
     if not text.endswith("\n"):
         text += "\n"
     state = md.block.state_cls()
+    state.env.update(env or {})      # front_matter: for Markdoc variables
     state.process(text)
     for hook in md.before_parse_hooks:
         hook(md, state)

@@ -53,7 +53,7 @@ def plain_text(tokens: list[dict]) -> str:
     out = []
     for tok in tokens:
         kind = tok["type"]
-        if kind in ("text", "codespan"):
+        if kind in ("text", "codespan", "inline_math", "emoji", "markdoc_var"):
             out.append(tok.get("raw", ""))
         elif kind in ("linebreak", "softbreak"):
             out.append(" ")
