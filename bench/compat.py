@@ -67,7 +67,8 @@ class Score:
     text: float = 0.0
     visual: float = 0.0
     colour: float = 0.0
-    error: str = ""        # slidekit (or the Chromium print) failed: scores stay 0
+    error: str = ""        # slidekit (or the Chromium print) wrote nothing: scores stay 0
+    diagnostics: str = ""  # slidekit exited non-zero (errors in the deck) but wrote its output: scored
     no_reference: str = ""  # the reference failed: the deck is not scored
 
     def shortfalls(self) -> list[str]:
@@ -120,16 +121,22 @@ def select_decks(args: list[str], defaults: list[Deck]) -> list[Deck]:
 
 # ---------------------------------------------------------------- steps
 
-def run(cmd: list, timeout: int, what: str, **kwargs) -> subprocess.CompletedProcess:
+def run(cmd: list, timeout: int, what: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
                               timeout=timeout, **kwargs)
     except subprocess.TimeoutExpired:
         raise CompatError(f"{what} timed out after {timeout} s") from None
-    if proc.returncode != 0:
-        lines = [l for l in (proc.stderr or proc.stdout).strip().splitlines() if l.strip()]
-        raise CompatError(f"{what} exited {proc.returncode}: {lines[-1] if lines else 'no output'}")
+    if check and proc.returncode != 0:
+        raise CompatError(failure(what, proc))
     return proc
+
+
+def failure(what: str, proc: subprocess.CompletedProcess) -> str:
+    """One line: the exit status and the first error line of the output (else its last line)."""
+    lines = [l.strip() for l in (proc.stderr or proc.stdout or "").splitlines() if l.strip()]
+    errors = [l for l in lines if "error" in l.lower()]
+    return f"{what} exited {proc.returncode}: {(errors or lines or ['no output'])[0 if errors else -1]}"
 
 
 def content_hash(path: Path) -> str:
@@ -151,13 +158,16 @@ def ensure_reference(deck: Deck, setup: Setup) -> Path:
     return pdf
 
 
-def build(deck: Deck, out: Path, setup: Setup) -> Path:
+def build(deck: Deck, out: Path, setup: Setup) -> str:
+    """Build deck into out. Returns '' or, when slidekit reports errors but still writes out, its
+    first error; raises CompatError when nothing was written."""
     out.unlink(missing_ok=True)  # never score a stale file from an earlier --keep run
-    run([sys.executable, "-m", "slidekit", "build", deck.path, "-o", out], BUILD_TIMEOUT,
-        "slidekit build", cwd=setup.repo)
+    proc = run([sys.executable, "-m", "slidekit", "build", deck.path, "-o", out], BUILD_TIMEOUT,
+               "slidekit build", check=False, cwd=setup.repo)
+    message = failure("slidekit build", proc).replace(f"{deck.path}:", "line ")
     if not out.is_file():
-        raise CompatError(f"slidekit build wrote no {out.suffix[1:]}")
-    return out
+        raise CompatError(message if proc.returncode else f"slidekit build wrote no {out.suffix[1:]}")
+    return message if proc.returncode else ""
 
 
 def print_html(html: Path, out: Path) -> Path:
@@ -187,29 +197,31 @@ def page_count(pdf: Path) -> int | None:
 # ---------------------------------------------------------------- modes
 
 def score_vs_marp(deck: Deck, ref: Path, setup: Setup) -> Score:
+    cand = setup.work / f"{deck.name}.pdf"
     try:
-        cand = build(deck, setup.work / f"{deck.name}.pdf", setup)
-        return from_comparison(deck, compare(ref, cand, setup))
+        diagnostics = build(deck, cand, setup)
+        return from_comparison(deck, compare(ref, cand, setup), diagnostics)
     except CompatError as e:
         return Score(deck, ref_pages=page_count(ref), error=str(e))
 
 
 def score_html_vs_pdf(deck: Deck, setup: Setup) -> Score:
+    pdf, html = setup.work / f"{deck.name}.pdf", setup.work / f"{deck.name}.html"
     try:
-        pdf = build(deck, setup.work / f"{deck.name}.pdf", setup)
+        diagnostics = build(deck, pdf, setup)
     except CompatError as e:
         return Score(deck, no_reference=f"slidekit PDF: {e}")
     try:
-        html = build(deck, setup.work / f"{deck.name}.html", setup)
+        diagnostics = build(deck, html, setup) or diagnostics
         printed = print_html(html, setup.work / f"{deck.name}.print.pdf")
-        return from_comparison(deck, compare(pdf, printed, setup))
+        return from_comparison(deck, compare(pdf, printed, setup), diagnostics)
     except CompatError as e:
         return Score(deck, ref_pages=page_count(pdf), error=str(e))
 
 
-def from_comparison(deck: Deck, result: dict) -> Score:
+def from_comparison(deck: Deck, result: dict, diagnostics: str = "") -> Score:
     return Score(deck, result["ref_pages"], result["cand_pages"],
-                 result["text"], result["visual"], result["colour"])
+                 result["text"], result["visual"], result["colour"], diagnostics=diagnostics)
 
 
 def evaluate(decks: list[Deck], setup: Setup, html_vs_pdf: bool, jobs: int) -> list[Score]:
@@ -242,7 +254,7 @@ def progress_line(s: Score) -> str:
     if s.no_reference or s.error:
         return f"{s.deck.name}: {s.no_reference or s.error}"
     return (f"{s.deck.name}: pages {s.ref_pages}/{s.cand_pages} text {s.text:.3f} "
-            f"visual {s.visual:.3f} colour {s.colour:.3f}")
+            f"visual {s.visual:.3f} colour {s.colour:.3f}" + (" (built with errors)" if s.diagnostics else ""))
 
 
 # ---------------------------------------------------------------- report
@@ -263,7 +275,7 @@ def render_report(scores: list[Score], html_vs_pdf: bool, commit: str) -> str:
         if s.no_reference:
             lines.append(f"| {s.deck.name} | – | not scored | | |")
             continue
-        mark = " ⚠" if s.error else ""
+        mark = " ⚠" if s.error else " *" if s.diagnostics else ""
         lines.append(f"| {s.deck.name}{mark} | {format_pages(s.ref_pages)} / {format_pages(s.cand_pages)} "
                      f"| {s.text:.3f} | {s.visual:.3f} | {s.colour:.3f} |")
     lines += ["", "## Summary", "", *summary_lines(scores)]
@@ -273,8 +285,12 @@ def render_report(scores: list[Score], html_vs_pdf: bool, commit: str) -> str:
     lines += [f"- {s.deck.name}: {', '.join(s.shortfalls())}" for s in short] or ["- none"]
     errors = [s for s in scores if s.error or s.no_reference]
     if errors:
-        lines += ["", "## Errors", ""]
+        lines += ["", "## Errors (⚠: nothing built, scored 0)", ""]
         lines += [f"- {s.deck.name}: {s.error or s.no_reference}" for s in errors]
+    flagged = [s for s in scores if s.diagnostics]
+    if flagged:
+        lines += ["", "## Built with errors (*: slidekit exited non-zero but wrote the file, which is scored)", ""]
+        lines += [f"- {s.deck.name}: {s.diagnostics}" for s in flagged]
     return "\n".join(lines) + "\n"
 
 
@@ -289,7 +305,8 @@ def summary_lines(scores: list[Score]) -> list[str]:
              f"- mean text: {mean('text'):.3f}",
              f"- mean visual: {mean('visual'):.3f}",
              f"- mean colour: {mean('colour'):.3f}",
-             f"- build failures (scored 0): {sum(bool(s.error) for s in rated)}"]
+             f"- build failures (scored 0): {sum(bool(s.error) for s in rated)}",
+             f"- built with errors (scored): {sum(bool(s.diagnostics) for s in rated)}"]
     skipped = len(scores) - n
     if skipped:
         lines.append(f"- not scored (no reference): {skipped}")
