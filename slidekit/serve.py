@@ -64,6 +64,7 @@ class Preview:
         self.changed = threading.Condition()
         self.build_lock = threading.RLock()
         self.stopped = threading.Event()
+        self.ready = threading.Event()          # the watcher is watching
         self._watcher: threading.Thread | None = None
 
     # building ------------------------------------------------------------------------------------
@@ -160,6 +161,7 @@ class Preview:
             self.build(self.single)
         self._watcher = threading.Thread(target=self._watch, name="slidekit-watch", daemon=True)
         self._watcher.start()
+        self.ready.wait(10)    # a save made once start() returns is never missed
 
     def stop(self) -> None:
         self.stopped.set()
@@ -174,13 +176,24 @@ class Preview:
         except ImportError:
             watchfiles = None
         if watchfiles is not None:
+            before = self._snapshot()
             try:
                 for changes in watchfiles.watch(self.root, *self.extra_watch, stop_event=self.stopped,
-                                                debounce=60, step=20, rust_timeout=200, yield_on_timeout=False,
+                                                debounce=60, step=20, rust_timeout=200, yield_on_timeout=True,
                                                 raise_interrupt=False):
-                    self.on_change({Path(path) for _, path in changes})
+                    paths = {Path(path) for _, path in changes}
+                    if not self.ready.is_set():
+                        # the first yield comes once the watches are in place: catch up on what
+                        # changed while they were being set up
+                        now = self._snapshot()
+                        paths |= {p for p in set(now) | set(before) if now.get(p) != before.get(p)}
+                        self.ready.set()
+                    if paths:
+                        self.on_change(paths)
                 return
             except Exception as exc:  # noqa: BLE001 - e.g. no inotify watches left: poll instead
+                if self.stopped.is_set():
+                    return
                 self.log(f"slidekit: file watching failed ({exc}); polling instead")
         self._poll()
 
@@ -201,6 +214,7 @@ class Preview:
 
     def _poll(self, interval: float = 0.2) -> None:
         before = self._snapshot()
+        self.ready.set()
         while not self.stopped.wait(interval):
             now = self._snapshot()
             if now != before:

@@ -16,12 +16,10 @@ def add_parser(subparsers) -> None:
     check = subparsers.add_parser(
         "check", help="report problems in decks without writing anything",
         description="Report every problem slidekit finds in the decks (YAML, directives, themes, images, "
-                    "slide breaks, mis-decoded text, overflowing slides) without writing outputs.")
+                    "slide breaks, mis-decoded text, fonts) without writing outputs.")
     check.add_argument("inputs", nargs="+", metavar="INPUT", help="deck files (.md) or folders of decks")
     check.add_argument("--strict", action="store_true", help="count warnings as errors")
     check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-    check.add_argument("--overflow", action="store_true",
-                       help="also lay the slides out (WeasyPrint) and report content taller than the slide")
     check.add_argument("--html", action="store_true", help="allow any raw HTML in the decks")
     check.add_argument("--theme", metavar="NAME|FILE.css", help="theme to use instead of the deck's")
     check.add_argument("--theme-set", nargs="+", default=[], metavar="PATH", help="CSS files or folders of themes")
@@ -44,7 +42,7 @@ def _decks(inputs: list[str]) -> list[Path] | str:
     return decks or "no Markdown decks found"
 
 
-def check_deck(deck: Path, options, overflow: bool = False) -> list:
+def check_deck(deck: Path, options) -> list:
     """The diagnostics of one deck: the normal HTML build (nothing written) and the lints."""
     from ..api import build_file
     from ..deck.lint import lint_deck, locate
@@ -63,9 +61,6 @@ def check_deck(deck: Path, options, overflow: bool = False) -> list:
         text = normalise_newlines(decode(deck.read_bytes())[0])
         found = locate(found, result.deck, text)
         found += lint_deck(result.deck, text, deck.parent)
-        if overflow:
-            from ..deck.lint import overflowing_slides
-            found += overflowing_slides(result.deck, result.output, deck.parent)
     return sorted(found, key=lambda d: (d.line or 0))
 
 
@@ -89,7 +84,7 @@ def run(args) -> int:
         options = BuildOptions(format="html", allow_html=bool(args.html), theme=args.theme,
                                theme_set=[Path(p) for p in args.theme_set or []],
                                allow_local_files=bool(args.allow_local_files), offline=True)
-        found += check_deck(deck, options, overflow=args.overflow)
+        found += check_deck(deck, options)
     failing = ("error", "warning") if args.strict else ("error",)
     status = EXIT_ERRORS if any(d.level in failing for d in found) else EXIT_OK
     if args.format == "json":
