@@ -52,17 +52,21 @@ DeckLoader.add_implicit_resolver(
     list("-+0123456789."))
 
 
-_LOOSE_VALUE = re.compile(r"^\s*(_?[A-Za-z][\w-]*)\s*:[ \t]*(#\S.*?)\s*$", re.M)
+# Marp reads directive values loosely: `footer: ![logo](x.png)` or `color: #fff` is text, though strict YAML
+# reads a tag or a comment there. Such plain values (starting with ! & * # @ ` %) are quoted before parsing.
+_LOOSE_VALUE = re.compile(r"^(_?[A-Za-z][\w-]*[ \t]*:[ \t]+)([!&*#@`%][^\n]*?)[ \t]*$", re.M)
+
+
+def _quote_loose_values(text: str) -> str:
+    def quote(m: re.Match) -> str:
+        value = m.group(2)
+        return m.group(1) + "'" + value.replace("'", "''") + "'"
+    return _LOOSE_VALUE.sub(quote, text)
 
 
 def load_yaml(text: str):
-    """YAML, read as loosely as Marp reads directives: `color: #fff` is a colour, not a comment."""
-    data = yaml.load(text, Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
-    if isinstance(data, dict):
-        for key, value in _LOOSE_VALUE.findall(text):
-            if key in data and data[key] is None:
-                data[key] = value
-    return data
+    """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE)."""
+    return yaml.load(_quote_loose_values(text), Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
 
 
 def decode(data: bytes) -> tuple[str, bool]:
