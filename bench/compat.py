@@ -12,7 +12,9 @@ name for decks/NAME/slides.md.
 Default mode: builds each deck with `python -m slidekit build DECK -o NAME.pdf`, renders the
 Marp reference with ../shared/tools/marp-ref into REFS/NAME/ unless it is cached there (the
 cache is keyed by the sha256 of the deck, stored in REFS/NAME/deck.sha256), and compares the
-two with ../shared/tools/pdfcompare.py. A deck that fails to build scores 0.
+two with ../shared/tools/pdfcompare.py. A deck that fails to build scores 0; one that slidekit
+builds with errors (exit 1, file written) is scored and flagged. MARP_REF_SKIP=png speeds up
+new references (see marp-ref).
 
 --html-vs-pdf: builds both the HTML and the PDF, prints the HTML with headless Chromium and
 compares that print with slidekit's own PDF (the PDF plays the reference).
