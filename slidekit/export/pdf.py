@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -14,17 +15,42 @@ from .svg_colour import install_svg_current_colour
 REMOTE_TIMEOUT = 10
 
 
-def make_url_fetcher(allow_remote: bool):
-    """WeasyPrint may read data: and file: URLs (the resolver already checked the files), and http(s)
-    only when remote images are allowed, with a short timeout."""
+def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
+    """WeasyPrint may read data: and file: URLs, and http(s) only when remote images are allowed, with a
+    short timeout. With `local_roots`, a file: URL (a CSS `url()` in a style directive or a theme, say) is
+    read only below one of those folders, symlinks followed: what the image resolver refused stays unread."""
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher
 
     protocols = {"data", "file"} | ({"http", "https"} if allow_remote else set())
-    return URLFetcher(timeout=REMOTE_TIMEOUT, allowed_protocols=protocols)
+    roots = None if local_roots is None else [Path(r).resolve() for r in local_roots]
+
+    class DeckURLFetcher(URLFetcher):
+        refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if roots is not None and url[:5].lower() == "file:":
+                try:
+                    path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+                except (OSError, RuntimeError, ValueError):
+                    path = None
+                if path is None or not any(path == root or root in path.parents for root in roots):
+                    if url not in self.refused:
+                        self.refused.append(url)
+                    raise ValueError(f"{url} is outside the deck's folder")
+            return super().fetch(url, headers)
+
+    fetcher = DeckURLFetcher(timeout=REMOTE_TIMEOUT, allowed_protocols=protocols)
+    fetcher.refused = []
+    fetcher.allowed_protocols = (sorted(protocols), roots)   # part of the layout cache key
+    return fetcher
 
 
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
-              allow_remote: bool = True, pdf_options: dict | None = None) -> bytes:
+              allow_remote: bool = True, pdf_options: dict | None = None,
+              local_roots: list[Path] | None = None) -> bytes:
     """Lay out the document and return the PDF bytes. The PDF is tagged (a structure tree for assistive
     technology, with the document's `lang`) unless `pdf_options` (WeasyPrint's `write_pdf` options:
     `pdf_tags`, `pdf_variant`, ...) say otherwise."""
@@ -34,7 +60,11 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
-    document = _layout(document_html, str(base_url) + "/", make_url_fetcher(allow_remote))
+    fetcher = make_url_fetcher(allow_remote, local_roots)
+    document = _layout(document_html, str(base_url) + "/", fetcher)
+    for url in fetcher.refused:
+        diagnostics.warning("outside-folder", f"{url} is outside the deck's folder and was not read; "
+                            "use --allow-local-files to allow it")
     meta = document.metadata
     meta.title = metadata.get("title") or meta.title
     if metadata.get("author"):
@@ -45,7 +75,15 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
         meta.keywords = str(metadata["keywords"]).replace(",", " ").split()
     meta.generator = "slidekit"
     options = {"uncompressed_pdf": False, "pdf_tags": True, **(pdf_options or {})}
-    return document.write_pdf(**options)
+    # fontTools stamps each embedded font subset with the current time unless SOURCE_DATE_EPOCH is set:
+    # a fixed stamp keeps the bytes of the PDF the same from one build to the next.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
+    try:
+        return document.write_pdf(**options)
+    finally:
+        if epoch is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
 
 
 # Layout, slide by slide ----------------------------------------------------------------------------

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Time slidekit against marp-cli on the seed deck and on generated decks, HTML and PDF.
+
+    python bench/run.py [--runs 5] [--sizes 50,200,1000] [--skip-marp] [--formats html,pdf]
+                        [--limit 120] [--work DIR] [--repo DIR]
+
+Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`) and by marp-cli
+(as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
+Prints a Markdown table: median wall time of each, the ratio slidekit / marp, median CPU time (user + sys
+of the process and its waited-for children) and the peak resident memory of the whole process tree
+(sampled every 20 ms, and never below the largest single process's ru_maxrss).
+
+A build over --limit seconds is stopped, its cell shows "> LIMIT s" and that (deck, format, tool) is not
+run again. Every build is a cold one in a fresh process (slidekit's layout cache lives in memory, for
+`serve`). Not part of the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = Path(os.environ.get("SLIDEKIT_SHARED", REPO.parent / "shared"))
+SEED = SHARED / "corpus" / "seeds" / "mlops-guide-presentation.md"
+MARP_HOME = Path(os.environ.get("MARP_REF_HOME", Path.home() / ".cache" / "marp-ref"))
+MARP_CLI = MARP_HOME / "node_modules" / "@marp-team" / "marp-cli" / "marp-cli.js"
+CHROME = os.environ.get("MARP_REF_CHROME", "/usr/bin/chromium")
+
+sys.path.insert(0, str(HERE))
+from gen_deck import write_deck  # noqa: E402
+
+
+# Measuring one run --------------------------------------------------------------------------------
+def _tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS over `root` and all its descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            pid, ppid, pages = int(entry.name), int(fields[1]), int(fields[21])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(pid)
+        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(parents.get(pid, []))
+    return total
+
+
+class Run:
+    def __init__(self, wall: float | None, cpu: float | None, rss_mb: float | None, error: str = ""):
+        self.wall, self.cpu, self.rss_mb, self.error = wall, cpu, rss_mb, error
+
+
+def measure(cmd: list[str], env: dict, limit: float, cwd: Path) -> Run:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stderr = b""
+    timed_out = False
+    try:
+        _, stderr = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, 15)
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if timed_out:
+        return Run(None, None, None, f"> {limit:.0f} s")
+    if proc.returncode != 0:
+        return Run(None, None, None, f"failed ({proc.returncode}): {stderr.decode(errors='replace')[-300:]}")
+    return Run(wall, None, peak[0] / 1024)
+
+
+def measure_rusage(cmd: list[str], env: dict, limit: float, cwd: Path) -> Run:
+    """measure() plus CPU time and ru_maxrss from RUSAGE_CHILDREN deltas around the run."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = measure(cmd, env, limit, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if run.wall is not None:
+        run.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # ru_maxrss of children is a running maximum over all children ever reaped; it rises only when
+        # this run's largest process beat every earlier one, so the tree sample stays the main figure.
+        run.rss_mb = max(run.rss_mb or 0, after.ru_maxrss / 1024 if after.ru_maxrss > before.ru_maxrss else 0)
+    return run
+
+
+# The two tools ------------------------------------------------------------------------------------
+def slidekit_cmd(deck: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "slidekit", "build", str(deck), "-o", str(out), "-q"]
+
+
+def marp_cmd(deck: Path, out: Path) -> list[str]:
+    cmd = ["node", str(MARP_CLI), "--no-stdin", "--no-config-file"]
+    if out.suffix == ".pdf":
+        cmd += ["--pdf", "--allow-local-files", "--browser", "chrome", "--browser-path", CHROME,
+                "--browser-timeout", "300"]
+    return cmd + [str(deck), "-o", str(out)]
+
+
+def envs(work: Path, repo: Path) -> tuple[dict, dict]:
+    base = dict(os.environ)
+    sk = dict(base, PYTHONPATH=str(repo) + os.pathsep + base.get("PYTHONPATH", ""))
+    tmp = work / "tmp"
+    tmp.mkdir(exist_ok=True)
+    marp = dict(base, CHROME_PATH=CHROME, CHROME_NO_SANDBOX="1", CHROME_DISABLE_GPU="1",
+                PUPPETEER_SKIP_DOWNLOAD="1", BROWSERSLIST_IGNORE_OLD_DATA="1", TMPDIR=str(tmp))
+    return sk, marp
+
+
+# Table --------------------------------------------------------------------------------------------
+def med(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def cell(runs: list[Run], attr: str, fmt: str) -> str:
+    values = [getattr(r, attr) for r in runs if getattr(r, attr) is not None]
+    if values:
+        return fmt.format(med(values))
+    errors = [r.error for r in runs if r.error]
+    return errors[0].split(":")[0] if errors else "–"
+
+
+def row(name: str, slides: str, fmt: str, sk: list[Run], mp: list[Run] | None) -> str:
+    sk_wall = med([r.wall for r in sk if r.wall is not None])
+    mp_wall = med([r.wall for r in mp if r.wall is not None]) if mp else None
+    ratio = f"{sk_wall / mp_wall:.2f}" if sk_wall and mp_wall else "–"
+    mp = mp or []
+    return (f"| {name} | {slides} | {fmt} | {cell(sk, 'wall', '{:.2f}')} | {cell(mp, 'wall', '{:.2f}')} | "
+            f"**{ratio}** | {cell(sk, 'cpu', '{:.2f}')} | {cell(mp, 'cpu', '{:.2f}')} | "
+            f"{cell(sk, 'rss_mb', '{:.0f}')} | {cell(mp, 'rss_mb', '{:.0f}')} |")
+
+
+HEADER = ("| deck | slides | output | slidekit wall s | marp wall s | ratio sk/marp | slidekit CPU s | "
+          "marp CPU s | slidekit peak MB | marp peak MB |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="50,200,1000", help="generated deck sizes (comma list; '' for none)")
+    parser.add_argument("--formats", default="html,pdf")
+    parser.add_argument("--skip-marp", action="store_true")
+    parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--limit", type=float, default=120, help="seconds before a build is given up")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "slidekit-bench")
+    parser.add_argument("--repo", type=Path, default=REPO,
+                        help="the slidekit checkout to time (default: this one), e.g. a copy of an older tree")
+    args = parser.parse_args()
+
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    decks: list[tuple[str, Path]] = []
+    if not args.no_seed:
+        seed_dir = work / "seed"
+        seed_dir.mkdir(exist_ok=True)
+        shutil.copyfile(SEED, seed_dir / SEED.name)
+        decks.append(("seed", seed_dir / SEED.name))
+    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        decks.append((f"gen-{size}", write_deck(size, work / f"gen-{size}" / f"bench-{size}.md")))
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    use_marp = not args.skip_marp
+    if use_marp and not MARP_CLI.is_file():
+        print(f"bench: marp-cli not found at {MARP_CLI} (run ../shared/tools/marp-ref once); "
+              "going on with --skip-marp", file=sys.stderr)
+        use_marp = False
+    sk_env, marp_env = envs(work, args.repo.resolve())
+    out_dir = work / "out"
+    out_dir.mkdir(exist_ok=True)
+
+    rows = []
+    for name, deck in decks:
+        slides = _count_slides(deck, sk_env)
+        for fmt in formats:
+            results: dict[str, list[Run]] = {"sk": [], "marp": []}
+            gave_up: set[str] = set()
+            for i in range(args.runs):
+                order = ["sk", "marp"] if i % 2 == 0 else ["marp", "sk"]
+                for tool in order:
+                    if tool in gave_up or (tool == "marp" and not use_marp):
+                        continue
+                    out = out_dir / f"{name}-{tool}.{fmt}"
+                    cmd = slidekit_cmd(deck, out) if tool == "sk" else marp_cmd(deck, out)
+                    run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent)
+                    results[tool].append(run)
+                    if run.wall is None:
+                        gave_up.add(tool)
+                    print(f"  {name} {fmt} {tool} run {i + 1}: "
+                          f"{f'{run.wall:.2f} s' if run.wall is not None else run.error}", file=sys.stderr)
+            rows.append(row(name, slides, fmt, results["sk"], results["marp"] if use_marp else None))
+    print(HEADER)
+    print("\n".join(rows))
+    return 0
+
+
+def _count_slides(deck: Path, env: dict) -> str:
+    code = ("import sys; from pathlib import Path; from slidekit.api import build_file, BuildOptions; "
+            "r = build_file(Path(sys.argv[1]), BuildOptions()); print(len(r.deck.slides) if r.deck else '?')")
+    try:
+        out = subprocess.run([sys.executable, "-c", code, str(deck)], env=env, capture_output=True,
+                             text=True, timeout=300)
+        return out.stdout.strip() or "?"
+    except subprocess.TimeoutExpired:
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
