@@ -92,5 +92,11 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
     from .export.pdf import write_pdf
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
-    pdf = write_pdf(document, folder, metadata, diagnostics, allow_remote=not options.offline)
+    roots = None
+    if not options.allow_local_files:   # the PDF reads files below the deck's folder and the themes' only
+        from .source import builtin_theme_dir
+        roots = [folder, builtin_theme_dir(), Path(__file__).parent]
+        roots += [p if p.is_dir() else p.parent for p in theme_paths]
+    pdf = write_pdf(document, folder, metadata, diagnostics, allow_remote=not options.offline,
+                    local_roots=roots)
     return BuildResult(pdf, diagnostics, deck)

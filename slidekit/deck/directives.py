@@ -11,7 +11,7 @@ from typing import Any, Callable, Literal
 import yaml
 
 from ..source import load_yaml
-from ..markdown.renderer import COMMENT
+from ..markdown.renderer import comment_spans
 
 Scope = Literal["global", "local"]
 
@@ -72,6 +72,8 @@ def as_css_value(value: Any) -> str:
     text = as_text(value).strip()
     if re.search(r"[;{}<>\\]|/\*", text):
         raise DirectiveValueError("must be a single CSS value (no ; { } < > or comments)")
+    if re.search(r"(?i)(?:java|vb)script\s*:|expression\s*\(", text):
+        raise DirectiveValueError("must not contain a script URL or expression()")
     return text
 
 
@@ -212,8 +214,8 @@ def iter_comments(tokens: list[dict], line_of_token):
 def _comments_in(tok: dict, line):
     kind = tok["type"]
     if kind in ("block_html", "inline_html"):
-        for m in COMMENT.finditer(tok.get("raw", "")):
-            yield m.group(1), line
+        for _, _, text in comment_spans(tok.get("raw", "")):
+            yield text, line
     for child in tok.get("children", []) or []:
         yield from _comments_in(child, line)
 

@@ -3,13 +3,16 @@ before headings, exactly where marp-cli splits."""
 
 from __future__ import annotations
 
-import re
-
-_COMMENT_ONLY = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.S)
+from ..markdown.renderer import comment_spans, strip_comments
 
 
 def is_comment_token(tok: dict) -> bool:
-    return tok["type"] == "block_html" and bool(_COMMENT_ONLY.fullmatch(tok.get("raw", "")))
+    """A block of nothing but HTML comments. (A regex like `\\s*(?:<!--.*?-->\\s*)+` backtracks
+    exponentially on a line of many comments followed by text.)"""
+    if tok["type"] != "block_html":
+        return False
+    raw = tok.get("raw", "")
+    return not strip_comments(raw).strip() and next(comment_spans(raw), None) is not None
 
 
 def heading_levels(value) -> set[int]:

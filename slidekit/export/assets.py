@@ -79,6 +79,10 @@ class AssetResolver:
             self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
             return ""
         mime = MIME.get(resolved.suffix.lower()) or mimetypes.guess_type(resolved.name)[0] or ""
+        if mime != "image/svg+xml" and _too_many_pixels(resolved):
+            self._warn("image-too-large", shown, f"image {shown} claims more than {MAX_PIXELS:,} pixels "
+                       "(a decompression bomb?) and was left out, not decoded")
+            return ""
         if self.target == "pdf":
             if spec.filters and mime != "image/svg+xml":
                 return self._filtered(resolved, spec, shown)
@@ -102,6 +106,23 @@ class AssetResolver:
         buffer = io.BytesIO()
         result.save(buffer, "PNG", optimize=False)
         return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _too_many_pixels(path: Path) -> bool:
+    """Whether a raster image's header claims more pixels than MAX_PIXELS; only the header is read."""
+    import warnings
+
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return True
+    except Exception:  # not an image Pillow reads (or broken): the viewer or WeasyPrint will say so
+        return False
+    return width * height > MAX_PIXELS
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -126,7 +126,11 @@ def filter_html(fragment: str, allow_all: bool = False) -> str:
     """Keep allowlisted tags and attributes (all of them with allow_all), escape the rest as text."""
     if allow_all:
         return fragment
+    # No tag can end after the last `>`: that tail is text. Handing it to the parser as text keeps the
+    # work linear; HTMLParser rescans to the end from every unfinished `<a ` or `<!--` (quadratic).
+    cut = fragment.rfind(">") + 1
     f = _Filter(allow_all=False)
-    f.feed(fragment)
+    f.feed(fragment[:cut])
+    f.feed(fragment[cut:].replace("<", "&lt;"))
     f.close()
     return "".join(f.out)

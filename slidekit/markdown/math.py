@@ -23,6 +23,7 @@ INLINE_MATH = (
     r"\$\$(?P<display_math_text>(?:[^$\\]|\\.)+?)\$\$|"
     r"\$(?![\s$])(?P<math_text>(?:[^$\\\n]|\\.)+?)(?<![\s\\])\$(?!\d)"
 )
+MAX_FORMULA_CHARS = 1000   # a deck cannot stall the build with a huge formula
 SIZE = 24.0               # ziamath draws at this size (px); everything is then expressed in em of it
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
 _ROOT = re.compile(r"^<svg\b[^>]*>")
@@ -40,6 +41,8 @@ def math_svg(latex: str, display: bool = False) -> str:
     latex = latex.strip()
     if not latex:
         raise MathError("empty formula")
+    if len(latex) > MAX_FORMULA_CHARS:  # ziamath's layout time grows with the square of the length
+        raise MathError(f"formula longer than {MAX_FORMULA_CHARS} characters; not drawn")
     ziamath.config.svg2 = False           # plain paths: no <symbol> ids (WeasyPrint makes ids anchors)
     try:
         drawing = ziamath.Latex(latex, size=SIZE, color="currentColor", inline=not display)

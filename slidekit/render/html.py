@@ -12,6 +12,7 @@ import jinja2
 from ..deck.directives import DIRECTIVES
 from ..deck.model import Deck, Slide
 from ..markdown import create_markdown, parse_tokens
+from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
 from ..markdown.renderer import ImageResolver, SlideRenderer
 from .css import SECTION, rem_to_px, root_font_px, scope_css
@@ -33,7 +34,10 @@ class RenderOptions:
 
 def render_slides(deck: Deck, options: RenderOptions) -> None:
     """Fill in each slide's content, header, footer and notes HTML."""
-    allow_html = options.allow_html or deck.globals.get("html") is True
+    allow_html = options.allow_html   # only the user trusts a deck: its own `html: true` does not
+    if deck.globals.get("html") is True and not allow_html:
+        deck.diagnostics.warning("html-directive", "the deck sets `html: true`; its raw HTML stays filtered "
+                                 "unless you trust it with --html", file=deck.file)
     renderer = SlideRenderer(allow_html=allow_html, target=options.target, resolve_image=options.resolve_image)
     md = create_markdown(renderer)
     notes_md = create_markdown(SlideRenderer(allow_html=False, target=options.target))
@@ -67,7 +71,8 @@ def _inline(md, deck: Deck, text) -> str:
 
 
 # Sections ------------------------------------------------------------------------------------------
-def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOptions) -> str:
+def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOptions,
+                 pagination_total: int | None = None) -> str:
     d = slide.directives
     attrs: list[tuple[str, str]] = [("id", str(slide.number))]
     classes = str(d.get("class") or "").split()
@@ -91,7 +96,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
                 style.append(f"{directive.css}:{text}")
     if slide.pagination is not None:
         attrs.append(("data-marpit-pagination", str(slide.pagination)))
-        attrs.append(("data-marpit-pagination-total", str(deck.pagination_total)))
+        total_pages = deck.pagination_total if pagination_total is None else pagination_total
+        attrs.append(("data-marpit-pagination-total", str(total_pages)))
     if slide.fragments:
         attrs.append(("data-marpit-fragments", str(slide.fragments)))
     if slide.scoped_css:
@@ -210,6 +216,11 @@ def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
     return "".join(parts)
 
 
+def _safe_meta_url(value, image: bool = False):
+    """og:url / og:image: no javascript:, vbscript: or non-image data: URLs, even in a meta tag."""
+    return value if value and is_safe_url(str(value), image=image) else None
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("slidekit.render", "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -219,13 +230,15 @@ _ENV = jinja2.Environment(
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
                     theme_name: str, size_name: str) -> str:
     total = len(deck.slides)
-    sections = [section_html(deck, s, total, options) for s in deck.slides]
+    paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
+    sections = [section_html(deck, s, total, options, paged) for s in deck.slides]
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
     template = _ENV.get_template("deck.html.j2")
     return template.render(
         target=options.target, lang=str(g.get("lang") or "en"), title=title,
-        description=g.get("description"), author=g.get("author"), url=g.get("url"), image=g.get("image"),
+        description=g.get("description"), author=g.get("author"), url=_safe_meta_url(g.get("url")),
+        image=_safe_meta_url(g.get("image"), image=True),
         keywords=g.get("keywords"), stylesheet=stylesheet,
         viewer_css=asset_text("viewer.css") if options.target == "html" else "",
         viewer_js=asset_text("viewer.js") if options.target == "html" else "",

@@ -1,0 +1,189 @@
+"""Raw HTML and directive values cannot run code or break out of where they land (issue 5)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from slidekit.api import BuildOptions, build_text
+from slidekit.markdown.html_filter import filter_html, is_safe_url
+
+
+def _deck_part(text: str, **options) -> str:
+    """The built HTML without slidekit's own viewer script and styles."""
+    out = build_text(text, BuildOptions(offline=True, **options)).output
+    head, _, body = out.partition("</head>")
+    body = body.split('<script id="sk-viewer-js">')[0]
+    return re.sub(r'<style id="sk-viewer">.*?</style>', "", head, flags=re.S) + body
+
+
+class _Tags(HTMLParser):
+    """Every real start tag of a document, as a browser's tokenizer sees it."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    handle_startendtag = handle_starttag
+
+
+DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "form", "base", "frame", "frameset",
+                  "link", "applet", "button", "input", "textarea", "select"}
+URL_ATTRS = {"href", "src", "action", "formaction", "poster", "background", "srcset", "cite", "xlink:href"}
+# slidekit's own tags that carry a style it writes itself (sizes, layers, split), never the deck's text
+OWN_STYLE = {"section", "figure", "div", "img", "meta"}
+
+
+def _live(html: str) -> list[str]:
+    """Markup that would run or load something: real tags and attributes, not escaped text."""
+    parser = _Tags()
+    parser.feed(html)
+    found = []
+    for tag, attrs in parser.tags:
+        if tag in DANGEROUS_TAGS and not (tag == "input" and attrs.get("type") == "checkbox"):
+            found.append(tag)
+        for name, value in attrs.items():
+            cleaned = re.sub(r"[\x00-\x20]+", "", value).lower()
+            if name.startswith("on"):
+                found.append(f"{tag} {name}")
+            if name in URL_ATTRS and re.match(r"(javascript|vbscript|data:(?!image/))", cleaned):
+                found.append(f"{tag} {name}={value}")
+            if name == "content" and "http-equiv" in attrs:
+                found.append(f"{tag} content={value}")
+            if name == "style" and (tag not in OWN_STYLE or re.search(r"</|[:,(]url\(['\"]?javascript",
+                                                                    re.sub(r"--[\w-]+:[^;]*", "", cleaned))):
+                found.append(f"{tag} style={value}")
+    return found
+
+
+ATTACKS = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror=alert(1)>',
+    '<a href="javascript:alert(1)">a</a>',
+    '<a href="JaVaScRiPt:alert(1)">a</a>',
+    '<a href="&#106;avascript:alert(1)">a</a>',
+    '<a href="jav&#x09;ascript:alert(1)">a</a>',
+    '<a href="vbscript:msgbox(1)">a</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">a</a>',
+    '<iframe src="https://example.com"></iframe>',
+    '<svg onload=alert(1)>',
+    '<div style="background:url(javascript:alert(1))" onclick="alert(1)">x</div>',
+    '<span style="color:red">x</span>',
+    '<object data="x.swf"></object>',
+    '<form action="javascript:alert(1)"><button formaction="javascript:x">b</button></form>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    '<img src="data:text/html,<script>alert(1)</script>">',
+    '<video poster="javascript:alert(1)"></video>',
+    '<a href=" javascript:alert(1)">a</a>',
+    '<<script>script>alert(1)<</script>/script>',
+    '<img/src=x/onerror=alert(1)>',
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("where", ["block", "inline", "header", "footer", "note", "list"])
+def test_raw_html_is_filtered_everywhere(attack, where):
+    quoted = attack.replace("'", "''")
+    text = {
+        "block": f"# t\n\n{attack}\n",
+        "inline": f"# t\n\nsome text {attack} more\n",
+        "header": f"<!-- header: '{quoted}' -->\n\n# t\n",
+        "footer": f"---\nfooter: '{quoted}'\n---\n\n# t\n",
+        "note": f"# t\n\n<!-- a note: {attack} -->\n",
+        "list": f"# t\n\n- item {attack}\n  > {attack}\n",
+    }[where]
+    assert _live(_deck_part(text)) == []
+
+
+def test_html_option_lets_raw_html_through():
+    """The filter is what removes these: with --html (a trusted deck) the same tags stay."""
+    assert _live(_deck_part("# t\n\n<img src=x onerror=alert(1)>\n", allow_html=True))
+
+
+def test_a_deck_cannot_turn_on_raw_html_itself():
+    result = build_text("---\nhtml: true\n---\n\n<script>alert(1)</script>\n", BuildOptions())
+    assert "<script>alert(1)" not in result.output
+    assert any(d.code == "html-directive" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("link", ["[a](javascript:alert(1))", "[a](JAVASCRIPT:alert(1))", "[a](vbscript:x)",
+                                  "[a](data:text/html,x)", "<javascript:alert(1)>", "[a][r]\n\n[r]: javascript:alert(1)",
+                                  "![x](javascript:alert(1))", "[a](java&#115;cript:alert(1))",
+                                  "[a](&#x6A;avascript:alert(1))"])
+def test_markdown_links_with_scripts_are_not_live(link):
+    assert _live(_deck_part(f"# t\n\n{link}\n")) == []
+
+
+def test_markdown_safe_links_stay():
+    html = _deck_part("[a](https://example.com) [m](mailto:a@b.c) [r](other.md#x) ![i](data:image/png;base64,AAAA)")
+    for href in ('href="https://example.com"', 'href="mailto:a@b.c"', 'href="other.md#x"', 'src="data:image/png;base64,AAAA"'):
+        assert href in html
+
+
+BREAKOUTS = ["red;}</style><script>alert(1)</script>", 'red" onmouseover="alert(1)', "red'><script>alert(1)</script>",
+             "</section><script>alert(1)</script>", "expression(alert(1))", "url(javascript:alert(1))"]
+
+
+@pytest.mark.parametrize("name", ["color", "backgroundColor", "backgroundImage", "backgroundSize", "backgroundPosition",
+                                  "backgroundRepeat", "class", "_class", "_color", "paginate", "transition"])
+@pytest.mark.parametrize("value", BREAKOUTS)
+def test_directive_values_cannot_break_out(name, value):
+    quoted = value.replace("'", "''")
+    for text in (f"<!-- {name}: '{quoted}' -->\n\n# t\n", f"---\n{name.lstrip('_')}: '{quoted}'\n---\n\n# t\n"):
+        html = _deck_part(text)
+        assert _live(html) == []
+        assert html.count("</section>") == 1 and html.count("<section") == 1
+
+
+@pytest.mark.parametrize("value", BREAKOUTS)
+def test_global_directives_in_head_are_escaped(value):
+    quoted = value.replace("'", "''")
+    keys = ["title", "description", "author", "keywords", "lang", "theme", "size", "url", "image", "style"]
+    text = "---\n" + "".join(f"{k}: '{quoted}'\n" for k in keys) + "---\n\n# t\n"
+    html = _deck_part(text)
+    assert _live(html) == []
+    assert html.count("<title>") == 1 and "</style><script" not in html
+
+
+def test_meta_urls_drop_script_schemes():
+    html = _deck_part("---\nurl: javascript:alert(1)\nimage: 'data:text/html,<script>x</script>'\n---\n# t")
+    assert 'property="og:url"' not in html and 'property="og:image"' not in html
+    html = _deck_part("---\nurl: https://example.com/deck\nimage: https://example.com/x.png\n---\n# t")
+    assert 'content="https://example.com/deck"' in html and 'content="https://example.com/x.png"' in html
+
+
+def test_title_from_heading_is_escaped():
+    html = _deck_part("# <script>alert(1)</script> &lt;b&gt;\n")
+    assert _live(html) == []
+    assert re.search(r"<title>[^<]*</title>", html)
+
+
+def test_style_tag_cannot_close_the_stylesheet():
+    html = _deck_part("<style>h1{color:red}</style><script>alert(1)</script>\n\n---\n\n<style>a{}</style ><img src=x onerror=y>")
+    assert _live(html) == []
+
+
+@pytest.mark.parametrize("url,image,safe", [
+    ("https://x", False, True), ("/a/b", False, True), ("#f", False, True), ("mailto:a@b", False, True),
+    ("javascript:x", False, False), (" JavaScript:x", False, False), ("java\tscript:x", False, False),
+    ("&#106;avascript:x", False, False), ("vbscript:x", False, False), ("data:text/html,x", True, False),
+    ("data:image/png;base64,AA", True, True), ("data:image/png;base64,AA", False, False), ("file:///etc/passwd", True, False),
+])
+def test_is_safe_url(url, image, safe):
+    assert is_safe_url(url, image=image) is safe
+
+
+def test_filter_keeps_allowlisted_markup():
+    out = filter_html('<span class="a" style="x" onclick="y">t</span><br><a href="https://x" target="_blank">l</a>')
+    assert out == '<span class="a">t</span><br><a href="https://x" target="_blank">l</a>'
+
+
+def test_filter_escapes_what_it_does_not_know():
+    assert filter_html("<x-foo a=1>t</x-foo>") == "&lt;x-foo a=1&gt;t&lt;/x-foo&gt;"
+    assert filter_html("a < b <a ") == "a &lt; b &lt;a "
