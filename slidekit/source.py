@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def _quote_loose_values(text: str) -> str:
 
 def load_yaml(text: str):
     """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE)."""
+    text = textwrap.dedent(text.rstrip())  # `<!-- _color: #fff -->` is indented by its comment
     return yaml.load(_quote_loose_values(text), Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
 
 

@@ -58,7 +58,7 @@ def test_missing_input_and_broken_yaml(tmp_path):
     deck.write_text("---\ntheme: [gaia\n---\n# Hi\n", encoding="utf-8")
     proc = run("build", str(deck))
     assert proc.returncode == 1
-    assert f"{deck}:3: slide 1: error: front-matter is not valid YAML" in proc.stderr
+    assert f"{deck}:2: slide 1: error: front-matter is not valid YAML" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -128,7 +128,9 @@ def _layout(document_html: str, base_url: str, url_fetcher):
             document = weasyprint.HTML(string=f"{head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
                                        url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
             documents.append(document)
-            laid_out = document.pages
+            # One page a slide: WeasyPrint may push an absolutely positioned box that overflows the slide
+            # (a tall footer, say) onto a page of its own; Marp clips it, and so do we.
+            laid_out = document.pages[:1]
         pages_by_key[page_key] = laid_out
         pages.extend(laid_out)
     _PAGES_KEPT.clear()                  # only the last deck's pages stay in memory
