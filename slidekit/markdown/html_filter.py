@@ -59,10 +59,11 @@ def is_safe_url(url: str, image: bool = False) -> bool:
 
 
 class _Filter(HTMLParser):
-    def __init__(self, allow_all: bool):
+    def __init__(self, allow_all: bool, stack: list[str]):
         super().__init__(convert_charrefs=False)
         self.allow_all = allow_all
         self.out: list[str] = []
+        self.stack = stack   # elements raw HTML opened in this slide, innermost last
 
     # Tags -------------------------------------------------------------------------------------
     def _tag(self, tag: str, attrs, closing: str) -> str | None:
@@ -86,6 +87,8 @@ class _Filter(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         rebuilt = self._tag(tag, attrs, "")
+        if rebuilt is not None and tag not in VOID:
+            self.stack.append(tag)
         self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
 
     def handle_startendtag(self, tag, attrs):
@@ -93,15 +96,23 @@ class _Filter(HTMLParser):
         self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
 
     def handle_endtag(self, tag):
-        if tag in ALLOWED or self.allow_all:
-            if tag not in VOID:
-                self.out.append(f"</{tag}>")
-        else:
+        if not (tag in ALLOWED or self.allow_all):
             self.out.append(html.escape(f"</{tag}>"))
+        elif tag in self.stack:
+            # Close what the deck opened, innermost first. An end tag it never opened is dropped: it
+            # would close the slide itself (a public deck ends a slide with a stray `</div>`).
+            while self.stack:
+                open_tag = self.stack.pop()
+                self.out.append(f"</{open_tag}>")
+                if open_tag == tag:
+                    break
 
     # Content ----------------------------------------------------------------------------------
     def handle_data(self, data):
-        self.out.append(html.escape(data, quote=False))
+        if self.allow_all and self.cdata_elem:   # a trusted deck's <script> or <style> text stays as written
+            self.out.append(data)
+        else:
+            self.out.append(html.escape(data, quote=False))
 
     def handle_entityref(self, name):
         self.out.append(f"&{name};")
@@ -122,15 +133,24 @@ class _Filter(HTMLParser):
         pass
 
 
-def filter_html(fragment: str, allow_all: bool = False) -> str:
-    """Keep allowlisted tags and attributes (all of them with allow_all), escape the rest as text."""
-    if allow_all:
-        return fragment
+def filter_html(fragment: str, allow_all: bool = False, stack: list[str] | None = None) -> str:
+    """Keep allowlisted tags and attributes (all of them with allow_all), escape the rest as text.
+
+    `stack` carries the elements left open across the fragments of one slide, so that end tags match
+    what the deck opened; `close_open` ends the slide's leftovers."""
+    stack = stack if stack is not None else []
     # No tag can end after the last `>`: that tail is text. Handing it to the parser as text keeps the
     # work linear; HTMLParser rescans to the end from every unfinished `<a ` or `<!--` (quadratic).
     cut = fragment.rfind(">") + 1
-    f = _Filter(allow_all=False)
+    f = _Filter(allow_all=allow_all, stack=stack)
     f.feed(fragment[:cut])
     f.feed(fragment[cut:].replace("<", "&lt;"))
     f.close()
     return "".join(f.out)
+
+
+def close_open(stack: list[str]) -> str:
+    """End tags for the elements a slide's raw HTML left open (so they cannot swallow the footer)."""
+    closing = "".join(f"</{tag}>" for tag in reversed(stack))
+    stack.clear()
+    return closing

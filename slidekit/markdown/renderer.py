@@ -11,7 +11,7 @@ from mistune import HTMLRenderer
 from mistune.util import striptags
 
 from .highlight import highlight_code
-from .html_filter import filter_html, is_safe_url
+from .html_filter import close_open, filter_html, is_safe_url
 from .images import ImageSpec, parse_image_alt
 from .qr import qr_alt, with_qr
 from .slug import SlugRegistry
@@ -73,9 +73,15 @@ class SlideRenderer(HTMLRenderer):
         self.resolve_image = with_qr(resolve_image or _identity)   # QR codes are drawn here
         self.slugs = SlugRegistry()
         self.fragments = 0
+        self.open_tags: list[str] = []
 
     def begin_slide(self) -> None:
         self.fragments = 0
+        self.open_tags = []
+
+    def close_open_tags(self) -> str:
+        """End tags for raw HTML the slide (or header, footer, notes) left open."""
+        return close_open(self.open_tags)
 
     # Dispatch ---------------------------------------------------------------------------------
     def render_token(self, token, state):
@@ -174,13 +180,13 @@ class SlideRenderer(HTMLRenderer):
     def inline_html(self, html_text):
         if html_text.lstrip().startswith("<!--"):
             return ""
-        return filter_html(html_text, allow_all=self.allow_html)
+        return filter_html(html_text, allow_all=self.allow_html, stack=self.open_tags)
 
     def block_html(self, html_text):
         without_comments = strip_comments(html_text)
         if not without_comments.strip():
             return ""
-        return filter_html(without_comments, allow_all=self.allow_html) + "\n"
+        return filter_html(without_comments, allow_all=self.allow_html, stack=self.open_tags) + "\n"
 
     def linebreak(self):
         return "<br />\n"

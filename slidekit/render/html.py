@@ -45,7 +45,7 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
         if hasattr(options.resolve_image, "slide"):  # so that image warnings name their slide
             options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
         renderer.begin_slide()
-        slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env))
+        slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env)) + renderer.close_open_tags()
         slide.fragments = renderer.fragments
         slide.header_html = _inline(md, deck, slide.directives.get("header"))
         slide.footer_html = _inline(md, deck, slide.directives.get("footer"))
@@ -53,7 +53,7 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
             bg.src = renderer.resolve_image(bg.url, bg.spec)
         if slide.notes:
             tokens, state = parse_tokens(notes_md, "\n\n".join(slide.notes))
-            slide.notes_html = notes_md.renderer.render_tokens(tokens, state)
+            slide.notes_html = notes_md.renderer.render_tokens(tokens, state) + notes_md.renderer.close_open_tags()
 
 
 class _State:
@@ -67,7 +67,7 @@ def _inline(md, deck: Deck, text) -> str:
     if not text:
         return ""
     tokens = md.inline(str(text), dict(deck.markdown_env))
-    return md.renderer.render_tokens(tokens, _State(deck.markdown_env)).strip()
+    return (md.renderer.render_tokens(tokens, _State(deck.markdown_env)) + md.renderer.close_open_tags()).strip()
 
 
 # Sections ------------------------------------------------------------------------------------------
