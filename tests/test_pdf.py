@@ -95,3 +95,4 @@ def test_examples_build_to_pdf_and_html(deck, tmp_path):
     slides = PdfReader(str(tmp_path / (deck.stem + ".pdf")))
     html = (tmp_path / (deck.stem + ".html")).read_text(encoding="utf-8")
     assert len(slides.pages) == html.count("<section ")
+

@@ -72,7 +72,7 @@ def _inline(md, deck: Deck, text) -> str:
 
 # Sections ------------------------------------------------------------------------------------------
 def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOptions,
-                 pagination_total: int | None = None) -> str:
+                 pagination_total: int | None = None, width: int = 1280) -> str:
     d = slide.directives
     attrs: list[tuple[str, str]] = [("id", str(slide.number))]
     classes = str(d.get("class") or "").split()
@@ -94,6 +94,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
                 text = _resolve_css_urls(text, options)
             if _SAFE_VAR.match(text.replace('"', "")):
                 style.append(f"{directive.css}:{text}")
+    if d.get("backgroundColor") and not d.get("backgroundImage"):
+        style.append("background-image:none")  # as Marp: the colour replaces a theme's gradient too
     if slide.pagination is not None:
         attrs.append(("data-marpit-pagination", str(slide.pagination)))
         total_pages = deck.pagination_total if pagination_total is None else pagination_total
@@ -105,6 +107,10 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     if slide.split:
         attrs.append(("data-sk-split", slide.split))
         style.append(f"--sk-split:{slide.split_size}")
+    fit_font = getattr(slide, "sk_fit_font", None)   # `fit: true`, measured by slidekit/markdown/fit.py
+    if fit_font:
+        attrs.append(("data-sk-fit-scale", _num(getattr(slide, "sk_fit_scale", 1.0))))
+        style.append(f"font-size:{_num(fit_font)}px")
     label = f"Slide {slide.number} of {total_slides}" + (f": {slide.title}" if slide.title else "")
     attrs.append(("aria-label", label))
     if style:
@@ -118,8 +124,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     if slide.footer_html:
         content += f"<footer>{slide.footer_html}</footer>\n"
     if slide.split:
-        left, width = _content_box(slide)
-        content = f'<div class="sk-split" style="left:{left}%;width:{width}%">\n{content}</div>\n'
+        left, box_width = _content_box(slide, width)
+        content = f'<div class="sk-split" style="left:{left}px;width:{box_width}px">\n{content}</div>\n'
     return f"{open_tag}\n{_backgrounds_html(slide, options)}{content}</section>"
 
 
@@ -140,10 +146,12 @@ def _percent(text: str) -> float:
         return 50.0
 
 
-def _content_box(slide: Slide) -> tuple[str, str]:
-    side = _percent(slide.split_size)
+def _content_box(slide: Slide, width: int) -> tuple[str, str]:
+    """The content's box beside a split background, in px: WeasyPrint lays out an absolutely positioned
+    flex box with a percentage width wrongly (paragraph heights come out wrong)."""
+    side = _percent(slide.split_size) * width / 100
     left = side if slide.split == "left" else 0.0
-    return _num(left), _num(100 - side)
+    return _num(left), _num(width - side)
 
 
 def _num(value: float) -> str:
@@ -231,7 +239,7 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
                     theme_name: str, size_name: str) -> str:
     total = len(deck.slides)
     paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
-    sections = [section_html(deck, s, total, options, paged) for s in deck.slides]
+    sections = [section_html(deck, s, total, options, paged, width=size[0]) for s in deck.slides]
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
     template = _ENV.get_template("deck.html.j2")
