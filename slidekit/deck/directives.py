@@ -125,12 +125,16 @@ def is_ignored_comment(text: str) -> bool:
     return bool(_IGNORED_COMMENT.match(text))
 
 
+_EXTRA_DASHES = re.compile(r"\A-+(?=[ \t]*(?:\n|\Z))|(?<=\n)[ \t]*-+[ \t]*\Z|(?<=\s)-+\Z")
+
+
 def parse_comment_yaml(text: str) -> dict | None:
     """A comment's content as a mapping, or None when it is not `key: value` YAML.
 
     Marp reads directive comments loosely: when strict YAML fails (a colon in a value, tabs), each
-    `key: value` line still counts.
+    `key: value` line still counts. `<!---` and `--->` (an extra dash, common in decks) are comments too.
     """
+    text = _EXTRA_DASHES.sub("", text)
     try:
         data = load_yaml(text)
     except yaml.YAMLError:
@@ -234,7 +238,7 @@ def read_slide_comments(tokens, line_of_token, report) -> SlideReading:
                 if hint:  # `<!-- pagnate: true -->` is a note to Marp, and surely a typo
                     report("unknown-directive", f"unknown directive '{key}'{hint}; the comment is kept "
                            "as a speaker note", line)
-            note = text.strip()
+            note = _EXTRA_DASHES.sub("", text.strip()).strip()
             if note:
                 reading.notes.append(note)
         else:
