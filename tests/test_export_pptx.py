@@ -10,18 +10,50 @@ from pptx import Presentation
 from slidekit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 SEED = Path("/work/shared/corpus/seeds/mlops-guide-presentation.md")
+EMU_PER_PX = 12700 * 0.75
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _build(deck: Path, out: Path, *extra) -> Presentation:
+    assert main(["build", str(deck), "--pptx", "-o", str(out), "-q", *extra]) == 0
+    return Presentation(out)
 
 
 @pytest.fixture(scope="module")
 def pptx(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pptx") / "deck.pptx"
-    assert main(["build", str(FIXTURES / "deck.md"), "--pptx", "-o", str(out), "-q"]) == 0
-    return Presentation(out)
+    return _build(FIXTURES / "deck.md", tmp_path_factory.mktemp("pptx") / "deck.pptx")
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    return _build(EXAMPLES / "images" / "slides.md", tmp_path_factory.mktemp("pptx") / "images.pptx")
 
 
 def _title(slide):
     return slide.shapes.title.text_frame.text if slide.shapes.title is not None else None
+
+
+def _rect_px(shape):
+    return tuple(round(v / EMU_PER_PX) for v in (shape.left, shape.top, shape.width, shape.height))
+
+
+def _overlaps(slide):
+    boxes = [(s.name, s.left, s.top, s.left + s.width, s.top + s.height) for s in slide.shapes
+             if s.shape_type != 13]          # pictures lie behind the text by design
+    found = []
+    for i, (n1, l1, t1, r1, b1) in enumerate(boxes):
+        for n2, l2, t2, r2, b2 in boxes[i + 1:]:
+            if min(r1, r2) - max(l1, l2) > 25400 and min(b1, b2) - max(t1, t2) > 25400:
+                found.append((n1, n2))
+    return found
+
+
+def _inside(presentation):
+    return all(0 <= s.left and 0 <= s.top and s.left + s.width <= presentation.slide_width + 1
+               and s.top + s.height <= presentation.slide_height + 1
+               for slide in presentation.slides for s in slide.shapes)
 
 
 def test_titles_bodies_notes(pptx):
@@ -30,36 +62,109 @@ def test_titles_bodies_notes(pptx):
     notes = [s.notes_slide.notes_text_frame.text if s.has_notes_slide else "" for s in pptx.slides]
     assert notes == ["Say **hello** to everyone.", "Notes for the lists slide\n\nA second note block", "",
                      "Questions?"]
-    texts = [sh.text_frame.text for sh in pptx.slides[0].shapes if sh.has_text_frame]
-    assert texts == ["Opening", "First point", "A detail", "Second point"]
+    texts = [(sh.name, sh.text_frame.text) for sh in pptx.slides[0].shapes if sh.has_text_frame]
+    assert texts == [("Title", "Opening"), ("Page number", "1"), ("Heading 2", "First point"),
+                     ("Heading 3", "A detail"), ("Heading 2", "Second point")]
+
+
+def test_positions_are_the_pdf_layout(pptx):
+    slide = pptx.slides[0]
+    shapes = {}
+    for sh in slide.shapes:
+        shapes.setdefault(sh.name, sh)
+    title, detail = slide.shapes.title, shapes["Heading 3"]
+    # the default theme centres nothing: the title's left edge is the slide's padding, as in the PDF
+    assert 60 <= _rect_px(title)[0] <= 100
+    assert _rect_px(title)[1] < _rect_px(shapes["Heading 2"])[1] < _rect_px(detail)[1]
+    assert title.text_frame.paragraphs[0].runs[0].font.size.pt == 35          # 2.9em of 16px... as computed
+    for presentation in (pptx,):
+        assert _inside(presentation)
+        assert all(_overlaps(s) == [] for s in presentation.slides)
 
 
 def test_list_levels_code_and_colours(pptx):
     slide = pptx.slides[1]
     shapes = {sh.name: sh for sh in slide.shapes}
-    levels = [(p.level, "".join(r.text for r in p.runs).strip()) for p in shapes["List"].text_frame.paragraphs]
-    assert levels == [(0, "• one"), (0, "• two"), (1, "• two and a half"), (0, "• three")]
-    code = shapes["Code"].text_frame.paragraphs[0].runs[0]
-    assert code.text == 'print("hi")' and code.font.name == "Courier New"
+    levels = [(p.level, "".join(r.text for r in p.runs)) for p in shapes["List"].text_frame.paragraphs]
+    assert levels == [(0, "•\tone"), (0, "•\ttwo"), (1, "◦\ttwo and a half"), (0, "•\tthree")]
+    margins = [int(p._p.pPr.get("marL")) for p in shapes["List"].text_frame.paragraphs]
+    assert margins[2] > margins[1] > 0                      # the nested item is indented further
+    runs = shapes["Code"].text_frame.paragraphs[0].runs
+    assert "".join(r.text for r in runs) == 'print("hi")' and runs[0].font.name == "Courier New"
+    assert len({str(r.font.color.rgb) for r in runs}) > 1     # the highlighter's colours
     assert str(slide.background.fill.fore_color.rgb) == "123456"
-    assert str(slide.shapes.title.text_frame.paragraphs[0].runs[0].font.color.rgb) == "FFFFFF"
+    # the colours the PDF computed: the `color` directive for the text, the theme's own for headings
+    assert str(shapes["List"].text_frame.paragraphs[0].runs[-1].font.color.rgb) == "FFFFFF"
+    assert str(slide.shapes.title.text_frame.paragraphs[0].runs[0].font.color.rgb) == "224466"
+
+
+def test_background_rule_flat_or_picture(pptx):
+    names = [[sh.name for sh in s.shapes] for s in pptx.slides]
+    assert "Background" not in names[0] and "Background" not in names[3]     # flat colour: no picture
+    assert names[1][0] == "Background"      # the code block's fill is drawn, so the slide is a picture
+    assert names[2][0] == "Background"      # the table's rules too
+    flat = pptx.slides[0].background.fill.fore_color.rgb
+    assert str(flat) == "FFFFFF"
 
 
 def test_table_cells(pptx):
-    table = next(sh for sh in pptx.slides[2].shapes if sh.has_table).table
+    frame = next(sh for sh in pptx.slides[2].shapes if sh.has_table)
+    table = frame.table
     assert [[table.cell(r, c).text for c in range(2)] for r in range(3)] == [["Name", "Value"], ["a", "1"],
                                                                            ["b", "2"]]
+    assert table._tbl.tblPr.find(A + "tableStyleId") is None         # no PowerPoint style over the drawing
+    assert table.cell(1, 0)._tc.tcPr.find(A + "noFill") is not None
+
+
+def test_inline_and_background_pictures(images):
+    pictures = [[(sh.name, _rect_px(sh)) for sh in s.shapes if sh.shape_type == 13] for s in images.slides]
+    inline = [p for p in pictures[0] if p[0] == "Picture"]
+    assert [r[2:] for _, r in inline] == [(320, 180)] * 3                     # w:320 of a 16:9 photo
+    assert pictures[1] == [("Background image", (0, 0, 1280, 720))]          # ![bg]: the full slide
+    assert ("Background image", (0, 0, 512, 720)) in pictures[2]             # ![bg left:40%]
+    assert [r for _, r in pictures[3]] == [(0, 0, 427, 720), (427, 0, 427, 720), (853, 0, 427, 720)]
+    heading = next(sh for sh in images.slides[2].shapes if sh.name == "Title")
+    assert _rect_px(heading)[0] > 512                         # the text sits beside the split image
+    order = [sh.name for sh in images.slides[2].shapes]
+    assert order.index("Background image") < order.index("Title")            # pictures behind the text
+    assert _inside(images)
+
+
+def test_qr_codes_are_pictures(tmp_path):
+    deck = _build(EXAMPLES / "qr" / "slides.md", tmp_path / "qr.pptx")
+    shapes = [sh for sh in deck.slides[0].shapes if sh.shape_type == 13 and sh.name == "Picture"]
+    assert len(shapes) == 1 and shapes[0].width == shapes[0].height
+    assert shapes[0].image.content_type in ("image/png", "image/jpeg")
+
+
+def test_estimated_placement_without_layout(monkeypatch):
+    """write_pptx with a PDF whose layout is not in memory still writes every slide, by estimate."""
+    import io
+
+    from slidekit.api import BuildOptions, build_file
+    from slidekit.export import pdf as pdf_export
+    from slidekit.export.pptx import write_pptx
+    result = build_file(FIXTURES / "deck.md", BuildOptions(format="pdf"))
+    monkeypatch.setattr(pdf_export, "_PAGES_KEPT", {})
+    deck = Presentation(io.BytesIO(write_pptx(result.deck, result.output)))
+    assert [_title(s) for s in deck.slides] == ["Opening", "Lists and code", None, "Last words"]
+    assert not any(sh.name == "Page number" for s in deck.slides for sh in s.shapes)
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the shared seed deck is not here")
 def test_seed_deck_every_slide_reads_back(tmp_path):
-    out = tmp_path / "seed.pptx"
-    assert main(["build", str(SEED), "--pptx", "-o", str(out), "-q", "--offline"]) == 0
-    deck = Presentation(out)
+    deck = _build(SEED, tmp_path / "seed.pptx", "--offline")
     assert len(deck.slides) == 45
     assert _title(deck.slides[0]) == "A guide to MLOps"
-    assert _title(deck.slides[2]) == "ML code vs ML system"
+    title = deck.slides[2].shapes.title.text_frame.paragraphs[0].runs[0]
+    assert title.text == "ML code vs ML system"                   # as written; shown in capitals ...
+    assert title._r.rPr.get("cap") == "all"                       # ... by the font, as the theme's CSS says
+    assert str(title.font.color.rgb) == "4051B5"                   # the deck's --color-headings
     body = " ".join(sh.text_frame.text for sh in deck.slides[2].shapes if sh.has_text_frame)
-    assert "Only a small fraction of real-world ML systems" in body
-    dark = deck.slides[2].background.fill.fore_color.rgb          # the gaia theme drawn dark by the deck's style
-    assert sum(dark) < 100
+    assert "Only a small fraction of real-world ML systems is composed of the ML code." in body
+    assert sum(deck.slides[2].background.fill.fore_color.rgb) < 100      # the deck's dark background
+    quote = next(sh for sh in deck.slides[3].shapes if sh.name == "Quote" and len(sh.text_frame.text) > 5)
+    assert quote.text_frame.paragraphs[0].runs[0].font.italic
+    qr = [sh for sh in deck.slides[23].shapes if sh.shape_type == 13 and sh.name == "Background image"]
+    assert len(qr) == 1 and _rect_px(qr[0])[0] == 768            # ![bg right:40%]: the QR code's side
+    assert _inside(deck)

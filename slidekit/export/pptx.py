@@ -1,25 +1,55 @@
-"""An editable PowerPoint file, made with python-pptx from the compiled deck.
+"""An editable PowerPoint file, made with python-pptx from the compiled deck and slidekit's own PDF layout.
 
-Each slide's blocks become real shapes, stacked top-down where the slide puts them: the first heading is the
-slide's title (a title placeholder, so PowerPoint's outline and accessibility checker know it), other headings
-and paragraphs are text boxes with their bold/italic/code/link runs, lists keep their levels, tables are
-tables, code is a monospace box, and the speaker notes go into the notes pane. The background is the slide's
-`backgroundColor`, or the colour slidekit's own PDF shows in the slide's corner (a theme's background).
-Positions and heights are estimated from the text (a simple flow), not measured."""
+Where the shapes come from. The deck's PDF was laid out by WeasyPrint slide by slide (`export/pdf.py`); those
+laid-out pages are read back, so every shape sits where the PDF draws it, with the PDF's computed colours,
+sizes, weights and fonts (so a theme's heading colour, a `color` directive or a deck's CSS variables carry
+over):
+- the slide's first heading is the title placeholder (PowerPoint's outline and accessibility checker know it);
+  other headings, paragraphs, quotes, header, footer and page number are text boxes; bold, italic, code, links
+  and `text-transform: uppercase` (as the All Caps font attribute, the text itself kept as written) are runs;
+- lists are one text box a list, one paragraph an item with its level, its marker and its indent;
+- tables are tables (cells without fills: what the theme draws around them is in the background, see below);
+  code is a monospace text box, one paragraph a line, with the highlighter's colours;
+- pictures: inline images (QR codes, SVG, maths included) at their place and size, and background images
+  (`![bg]`, `![bg left:40%]`, ...) as pictures of the area the PDF gives them (the full slide or its side),
+  each cut from slidekit's own rendering of the page with the text left out; they sit behind the text;
+- the speaker notes go into the notes pane.
+Shapes are kept inside the slide (a box that overflows is cut at the slide's edge, as the PDF clips it).
+
+The per-slide background rule. The page is drawn by pypdfium2 from slidekit's PDF without its text objects
+(and without the text's underlines) and without the raster images that become pictures. If what is left,
+outside the pictures' boxes, is one colour (every pixel within a small tolerance of the slide's background
+colour), the slide is *flat*: its background is that solid colour and nothing else is needed. Otherwise the
+slide paints something shapes cannot say faithfully (a theme's gradient or decorations, code-block and table
+fills, rules, borders, raw HTML boxes, maths drawn as paths): its background is that text-less drawing, as a
+full-slide picture at the back named "Background", and the text stays editable on top.
+
+When the laid-out pages are not available (write_pptx called with only a PDF, or a deck WeasyPrint laid out
+in one piece), shapes are placed by a simple estimate of the text's height instead, top-down, on the colour the
+PDF shows in each slide's corner."""
 
 from __future__ import annotations
 
 import io
 import math
+import re
 
 from ..deck.model import Deck, Slide
 from ..markdown.renderer import plain_text
 from .notes import slide_notes_text
 
 EMU_PER_PT = 12700
+PT_PER_PX = 0.75
 HEADING_PT = {1: 40, 2: 32, 3: 28, 4: 24, 5: 22, 6: 20}
 BODY_PT, CODE_PT, TABLE_PT = 22, 16, 18
 MONO = "Courier New"
+GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace": "Courier New",
+                 "system-ui": "Arial", "ui-sans-serif": "Arial", "ui-monospace": "Courier New", "cursive": None,
+                 "fantasy": None, "emoji": None, "math": None}
+RENDER_SCALE = 2.0          # pictures cut from the page: two pixels a PDF point
+BACKGROUND_SCALE = 1.5      # the text-less background picture
+FLAT_TOLERANCE = 10         # per channel, 0-255
+FLAT_SHARE = 0.998          # share of the pixels outside pictures that must be the background colour
 
 
 def _rgb(value):
@@ -48,6 +78,8 @@ def _page_colours(pdf: bytes | None, count: int) -> list[tuple[int, int, int] | 
         document.close()
     return colours + [None] * (count - len(colours))
 
+
+# Estimated placement (no layout available) ---------------------------------------------------------------
 
 def _runs(children: list[dict], bold=False, italic=False, code=False, link=None):
     """(text, bold, italic, code, link) runs of inline tokens."""
@@ -181,7 +213,7 @@ def _list_items(token, level):
             yield from _list_items(sub, level + 1)
 
 
-def _add_slide(presentation, slide: Slide, size_pt, background, text_colour):
+def _add_estimated_slide(presentation, slide: Slide, size_pt, background, text_colour):
     from pptx.util import Pt
     blocks = [t for t in slide.tokens if t["type"] not in ("blank_line", "block_html")]
     title_token = next((t for t in blocks if t["type"] == "heading"), None)
@@ -228,8 +260,674 @@ def _add_slide(presentation, slide: Slide, size_pt, background, text_colour):
     return page
 
 
+
+
+# Measured placement: the pages WeasyPrint laid out for the PDF ------------------------------------------
+
+def laid_out_pages(deck: Deck) -> list | None:
+    """The section boxes WeasyPrint laid out for this deck's PDF (kept in memory by export/pdf.py), one a
+    slide in order, or None when the pages kept are not this deck's."""
+    from . import pdf as pdf_export
+    kept = list(getattr(pdf_export, "_PAGES_KEPT", {}).values())
+    if len(kept) != 1:
+        return None
+    pages = [page for laid in kept[0][2].values() for page in laid]
+    if len(pages) != len(deck.slides):
+        return None
+    sections = []
+    total = f" of {len(deck.slides)}"
+    for index, (page, slide) in enumerate(zip(pages, deck.slides)):
+        section = _find(page._page_box, "section")
+        if section is None or section.element is None or section.element.get("id") != str(index + 1):
+            return None
+        label = section.element.get("aria-label") or ""
+        if total not in label or (slide.title and slide.title.strip() not in label):
+            return None
+        sections.append(section)
+    return sections
+
+
+def _real(box):
+    return getattr(box, "_box", box)
+
+
+def _children(box):
+    return [_real(c) for c in getattr(box, "children", ()) or ()]
+
+
+def _find(box, tag):
+    box = _real(box)
+    if getattr(box, "element_tag", None) == tag:
+        return box
+    for child in _children(box):
+        found = _find(child, tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _colour(value):
+    """(r, g, b) 0-255 of a computed CSS colour, None if transparent."""
+    try:
+        if value.alpha == 0:
+            return None
+        r, g, b = value.to("srgb").coordinates[:3]
+        return tuple(max(0, min(255, round(c * 255))) for c in (r, g, b))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _border_rect(box):
+    return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+def _content_rect(box):
+    return (box.content_box_x(), box.content_box_y(), box.width, box.height)
+
+
+def _has_url_background(box) -> bool:
+    layers = box.style["background_image"] or ()
+    return any(kind == "url" and value for kind, value in layers)
+
+
+def _visible(box) -> bool:
+    return box.style["visibility"] == "visible" and box.style["opacity"] > 0 and box.style["display"] != "none"
+
+
+def _collect(box, items: list, context: str = "", section=None):
+    """Document-order (kind, box, context) items: text, list, code, table, picture, backdrop."""
+    from weasyprint.formatting_structure import boxes
+    box = _real(box)
+    if not isinstance(box, boxes.Box) or not _visible(box):
+        return
+    tag = box.element_tag or ""
+    if isinstance(box, boxes.ReplacedBox):
+        items.append(("picture", box, context))
+        return
+    if box is not section and _has_url_background(box) and not isinstance(box, boxes.InlineBox):
+        items.append(("backdrop" if context == "bg" or tag == "figure" else "picture", box, context))
+        return
+    if tag in ("ul", "ol") and isinstance(box, boxes.BlockLevelBox):
+        items.append(("list", box, context))
+        return
+    if tag == "pre":
+        items.append(("code", box, context))
+        return
+    if isinstance(box, boxes.TableBox):
+        items.append(("table", box, context))
+        return
+    children = _children(box)
+    if any(isinstance(c, boxes.LineBox) for c in children):
+        if tag.endswith("::marker"):
+            return
+        items.append(("text", box, context or tag))
+        for line in children:
+            for inner in _descendants(line):
+                if isinstance(inner, boxes.ReplacedBox):
+                    items.append(("picture", inner, context))
+        return
+    if box.element is not None and "sk-bg" in (box.element.get("class") or "").split():
+        context = "bg"
+    elif tag in ("blockquote", "header", "footer"):
+        context = tag
+    for child in children:
+        _collect(child, items, context, section)
+
+
+def _descendants(box):
+    for child in _children(box):
+        yield child
+        yield from _descendants(child)
+
+
+# runs of text ---------------------------------------------------------------------------------------------
+
+BREAK = object()
+
+
+def _line_pieces(box, href=None):
+    """(text, style, href) of a line's text boxes in order; BREAK for a <br>."""
+    from weasyprint.formatting_structure import boxes
+    for child in _children(box):
+        tag = child.element_tag or ""
+        if tag.endswith("::marker") or not _visible(child):
+            continue
+        if isinstance(child, boxes.TextBox):
+            yield child.text, child.style, href
+        elif tag == "br":
+            yield BREAK, None, None
+        elif isinstance(child, boxes.ReplacedBox):
+            continue
+        else:
+            link = child.element.get("href") if tag == "a" and child.element is not None else href
+            yield from _line_pieces(child, link)
+
+
+def _source_text(box) -> str:
+    element = box.element
+    if element is None:
+        return ""
+    return re.sub(r"\s+", " ", "".join(element.itertext()))
+
+
+def _runs_of_lines(lines, source: str, preserve: bool = False) -> list[list]:
+    """The paragraphs' runs [(text, style, href)] of laid-out lines. Text comes from the source where it can
+    be found (text-transform is a font attribute, not a rewrite); spaces where the source has them."""
+    paragraphs: list[list] = [[]]
+    lower = source.lower()
+    cursor = 0
+    for index, line in enumerate(lines):
+        pending = index > 0
+        for text, style, href in _line_pieces(line):
+            runs = paragraphs[-1]
+            if text is BREAK:
+                runs.append(("\v", None, None))
+                pending = False
+                continue
+            if preserve:
+                runs.append((text, style, href))
+                continue
+            core = text.strip()
+            if not core:
+                pending = pending or bool(text)
+                continue
+            found = lower.find(core.lower(), cursor)
+            space = pending or text[:1].isspace()
+            if 0 <= found and found - cursor < 200:
+                space = any(ch.isspace() for ch in source[cursor:found]) or (space and found > cursor)
+                core = source[found:found + len(core)]
+                cursor = found + len(core)
+            if space and runs and not runs[-1][0].endswith((" ", "\v")):
+                if href and runs[-1][2] != href:
+                    runs.append((" ", style, None))      # the space before a link is not part of it
+                else:
+                    core = " " + core
+            runs.append((core, style, href))
+            pending = text[-1:].isspace()
+    return paragraphs
+
+
+def _font_name(style) -> str | None:
+    for family in style["font_family"] or ():
+        name = str(family).strip("'\" ")
+        if name.lower() in GENERIC_FONTS:
+            return GENERIC_FONTS[name.lower()]
+        return name
+    return None
+
+
+def _write_runs(paragraph, runs, monospace=False):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+    for text, style, href in runs:
+        if text == "\v":
+            paragraph.add_line_break()
+            continue
+        run = paragraph.add_run()
+        run.text = text
+        if style is None:
+            continue
+        font = run.font
+        font.size = Pt(round(style["font_size"] * PT_PER_PX * 2) / 2)
+        font.bold = True if style["font_weight"] >= 600 else None
+        font.italic = True if style["font_style"] in ("italic", "oblique") else None
+        name = _font_name(style)
+        if name:
+            font.name = name
+        colour = _colour(style["color"])
+        if colour is not None:
+            font.color.rgb = RGBColor(*colour)
+        decoration = style["text_decoration_line"]
+        if decoration and "underline" in decoration:
+            font.underline = True
+        if style["text_transform"] == "uppercase":
+            run._r.get_or_add_rPr().set("cap", "all")
+        if href:
+            try:
+                run.hyperlink.address = href
+            except ValueError:
+                continue
+            if colour is not None:      # PowerPoint then draws the link in the run's colour, not the theme's
+                from lxml import etree
+                click = run._r.get_or_add_rPr().find(
+                    "{http://schemas.openxmlformats.org/drawingml/2006/main}hlinkClick")
+                if click is not None:
+                    click.append(etree.fromstring(HYPERLINK_COLOUR_EXT))
+
+
+ALIGN = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT", "justify": "JUSTIFY", "left": "LEFT",
+         "start": "LEFT"}
+HYPERLINK_COLOUR_EXT = ('<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+                        '<a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
+                        '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/hyperlinkcolor"'
+                        ' val="tx"/></a:ext></a:extLst>')
+
+
+def _align(paragraph, style):
+    from pptx.enum.text import PP_ALIGN
+    value = style["text_align_all"]
+    if value in ALIGN:
+        paragraph.alignment = getattr(PP_ALIGN, ALIGN[value])
+
+
+def _prepare_frame(frame):
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+
+
+def _line_spacing(paragraph, line):
+    from pptx.util import Pt
+    if line is not None and line.height:
+        paragraph.line_spacing = Pt(line.height * PT_PER_PX)
+
+
+class _Page:
+    """One PPTX slide built from one laid-out section."""
+
+    def __init__(self, page, size_px):
+        self.page, self.size_px = page, size_px
+
+    def clamp(self, rect, slack=0.0):
+        """The rectangle (px) inside the slide, widened by `slack` of its width where there is room; None if
+        nothing of it is on the slide."""
+        x, y, w, h = rect
+        w += w * slack
+        x0, y0 = max(0.0, x), max(0.0, y)
+        x1, y1 = min(self.size_px[0], x + w), min(self.size_px[1], y + h)
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            return None
+        return x0, y0, x1 - x0, y1 - y0
+
+    def textbox(self, rect, name, shape=None):
+        from pptx.util import Emu
+        rect = self.clamp(rect, slack=0.03)
+        if rect is None:
+            return None
+        x, y, w, h = (Emu(round(v * PT_PER_PX * EMU_PER_PT)) for v in rect)
+        if shape is None:
+            shape = self.page.shapes.add_textbox(x, y, w, h)
+        else:
+            shape.left, shape.top, shape.width, shape.height = x, y, w, h
+        shape.name = name
+        _prepare_frame(shape.text_frame)
+        return shape
+
+    def text(self, box, name, shape=None):
+        from weasyprint.formatting_structure import boxes
+        lines = [c for c in _children(box) if isinstance(c, boxes.LineBox)]
+        if not any(True for line in lines for _ in _line_pieces(line)):
+            return None
+        rect = _text_rect(box, lines)
+        if name in ("Header", "Footer", "Page number") and lines:     # wide boxes, short text: keep to the text
+            left = min(line.position_x for line in lines)
+            right = max(line.position_x + line.width for line in lines)
+            rect = (left, rect[1], right - left, rect[3])
+        shape = self.textbox(rect, name, shape)
+        if shape is None:
+            return None
+        paragraphs = _runs_of_lines(lines, _source_text(box))
+        frame = shape.text_frame
+        for index, runs in enumerate(paragraphs):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            paragraph.text = ""
+            _write_runs(paragraph, runs)
+            _align(paragraph, box.style)
+            _line_spacing(paragraph, lines[0] if lines else None)
+        return shape
+
+    def list(self, box):
+        from pptx.util import Emu, Pt
+        entries = list(_list_entries(box, 0))
+        if not entries:
+            return None
+        shape = self.textbox(_border_rect(box), "List")
+        if shape is None:
+            return None
+        frame = shape.text_frame
+        left = max(0.0, box.border_box_x())
+        previous_bottom = None
+        for index, (level, marker, marker_x, lines, item) in enumerate(entries):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            paragraph.level = min(level, 8)
+            content_x = lines[0].position_x if lines else item.content_box_x()
+            start = marker_x if marker else content_x
+            pPr = paragraph._p.get_or_add_pPr()
+            pPr.set("marL", str(int(Emu(round(max(0.0, content_x - left) * PT_PER_PX * EMU_PER_PT)))))
+            pPr.set("indent", str(-int(Emu(round(max(0.0, content_x - start) * PT_PER_PX * EMU_PER_PT)))))
+            runs = []
+            for lines_runs in _runs_of_lines(lines, _source_text(item)):
+                if runs:
+                    runs.append(("\v", None, None))
+                runs.extend(lines_runs)
+            if marker:
+                style = runs[0][1] if runs and runs[0][1] is not None else item.style
+                runs.insert(0, (marker + "\t", style, None))
+            _write_runs(paragraph, runs)
+            _line_spacing(paragraph, lines[0] if lines else None)
+            top = lines[0].position_y if lines else item.content_box_y()
+            if previous_bottom is not None and top - previous_bottom > 0.5:
+                paragraph.space_before = Pt((top - previous_bottom) * PT_PER_PX)
+            previous_bottom = (lines[-1].position_y + lines[-1].height) if lines else top
+        return shape
+
+    def code(self, box):
+        from weasyprint.formatting_structure import boxes
+        lines = [c for c in _descendants(box) if isinstance(c, boxes.LineBox)]
+        shape = self.textbox(_text_rect(box, lines), "Code")
+        if shape is None:
+            return None
+        frame = shape.text_frame
+        frame.word_wrap = False
+        for index, line in enumerate(lines or [None]):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            if line is None:
+                continue
+            runs = [(t.replace("\t", "    "), s, h) for t, s, h in _line_pieces(line) if t is not BREAK]
+            if runs:
+                _write_runs(paragraph, runs)
+            else:     # an empty line keeps its height
+                _write_runs(paragraph, [("", box.style, None)])
+            _line_spacing(paragraph, line)
+        return shape
+
+    def table(self, box):
+        from pptx.util import Emu
+        from weasyprint.formatting_structure import boxes
+        rows = [r for r in _descendants(box) if isinstance(r, boxes.TableRowBox)]
+        grid = [[c for c in _children(r) if isinstance(c, boxes.TableCellBox)] for r in rows]
+        grid = [(row, cells) for row, cells in zip(rows, grid) if cells]
+        if not grid:
+            return None
+        columns = max(len(cells) for _, cells in grid)
+        widest = next(cells for _, cells in grid if len(cells) == columns)
+        x0 = min(cells[0].border_box_x() for _, cells in grid)
+        y0 = min(c.border_box_y() for _, cells in grid for c in cells)
+        x1 = max(c.border_box_x() + c.border_width() for _, cells in grid for c in cells)
+        y1 = max(c.border_box_y() + c.border_height() for _, cells in grid for c in cells)
+        rect = self.clamp((x0, y0, x1 - x0, y1 - y0))
+        if rect is None:
+            return None
+        emu = lambda px: Emu(round(px * PT_PER_PX * EMU_PER_PT))   # noqa: E731
+        frame = self.page.shapes.add_table(len(grid), columns, *(emu(v) for v in rect))
+        frame.name = "Table"
+        table = frame.table
+        tblPr = table._tbl.tblPr
+        for flag in ("firstRow", "bandRow"):
+            tblPr.set(flag, "0")
+        for style_id in tblPr.findall("{http://schemas.openxmlformats.org/drawingml/2006/main}tableStyleId"):
+            tblPr.remove(style_id)
+        for c, cell in enumerate(widest):
+            table.columns[c].width = emu(cell.border_width())
+        for r, (row, cells) in enumerate(grid):
+            table.rows[r].height = emu(max(c.border_height() for c in cells))
+            for c in range(columns):
+                target = table.cell(r, c)
+                target.fill.background()
+                if c >= len(cells):
+                    continue
+                cell = cells[c]
+                target.margin_left = emu(cell.padding_left)
+                target.margin_right = emu(cell.padding_right)
+                target.margin_top = emu(cell.padding_top)
+                target.margin_bottom = emu(cell.padding_bottom)
+                lines = [b for b in _descendants(cell) if isinstance(b, boxes.LineBox)]
+                frame_ = target.text_frame
+                for index, runs in enumerate(_runs_of_lines(lines, _source_text(cell))):
+                    paragraph = frame_.paragraphs[0] if index == 0 else frame_.add_paragraph()
+                    _write_runs(paragraph, runs)
+                    _align(paragraph, cell.style)
+        return frame
+
+    def picture(self, crop, rect, name, description=""):
+        from pptx.util import Emu
+        rect = self.clamp(rect)
+        if rect is None:
+            return None
+        data = crop(rect)
+        if data is None:
+            return None
+        x, y, w, h = (Emu(round(v * PT_PER_PX * EMU_PER_PT)) for v in rect)
+        picture = self.page.shapes.add_picture(io.BytesIO(data), x, y, w, h)
+        picture.name = name
+        if description:
+            picture._element.nvPicPr.cNvPr.set("descr", description)
+        return picture
+
+
+def _text_rect(box, lines):
+    x, y, w, h = _content_rect(box)
+    if lines:
+        top = min(y, min(line.position_y for line in lines))
+        bottom = max(y + h, max(line.position_y + line.height for line in lines))
+        y, h = top, bottom - top
+    return x, y, w, h
+
+
+def _list_entries(box, level):
+    """(level, marker text, marker x, line boxes, item box) of a list's items, nested lists after their item."""
+    from weasyprint.formatting_structure import boxes
+    for item in _children(box):
+        if item.element_tag != "li" or not _visible(item):
+            continue
+        marker, marker_x, lines, nested = "", None, [], []
+
+        def walk(node):
+            nonlocal marker, marker_x
+            for child in _children(node):
+                tag = child.element_tag or ""
+                if tag.endswith("::marker"):
+                    texts = [t for t in _descendants(child) if isinstance(t, boxes.TextBox)]
+                    marker = "".join(t.text for t in texts).strip()
+                    marker_x = texts[0].position_x if texts else None
+                elif tag in ("ul", "ol") and isinstance(child, boxes.BlockLevelBox):
+                    nested.append(child)
+                elif isinstance(child, boxes.LineBox):
+                    lines.append(child)
+                else:
+                    walk(child)
+        walk(item)
+        yield level, marker, marker_x, lines, item
+        for sub in nested:
+            yield from _list_entries(sub, level + 1)
+
+
+# The page as drawn, without its text ------------------------------------------------------------------------
+
+class _Drawing:
+    """A PDF page drawn by pypdfium2 without its text (and the text's underlines); `without_images` also
+    leaves out the raster images and forms that fall in the given rectangles (px)."""
+
+    def __init__(self, pdf: bytes, index: int, size_px):
+        import pypdfium2 as pdfium
+        self.pdf, self.index, self.size_px = pdf, index, size_px
+        self.document = pdfium.PdfDocument(pdf)
+        self.page = self.document[index]
+        self.height_pt = self.page.get_height()
+        _remove_text(self.page)
+        self._render = None
+
+    def close(self):
+        self.page.close()
+        self.document.close()
+
+    def image(self, scale):
+        return self.page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
+
+    def crop(self, rect):
+        if self._render is None:
+            self._render = self.image(RENDER_SCALE)
+        x, y, w, h = (v * PT_PER_PX * RENDER_SCALE for v in rect)
+        box = (round(x), round(y), max(round(x) + 1, round(x + w)), max(round(y) + 1, round(y + h)))
+        return _encode(self._render.crop(box), skip_uniform=True)
+
+    def remove_images(self, rects):
+        import pypdfium2.raw as raw
+        targets = [_pdf_rect(r, self.height_pt) for r in rects]
+        for obj in list(self.page.get_objects(max_depth=0)):
+            if obj.type in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
+                bounds = obj.get_bounds()
+                if any(_mostly_inside(bounds, t) for t in targets):
+                    self.page.remove_obj(obj)
+
+
+def _remove_text(page):
+    import pypdfium2.raw as raw
+    objects = list(page.get_objects(max_depth=0))
+    texts = [o.get_bounds() for o in objects if o.type == raw.FPDF_PAGEOBJ_TEXT]
+    for obj in objects:
+        if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+            page.remove_obj(obj)
+        elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+            left, bottom, right, top = obj.get_bounds()
+            if top - bottom > 6 or right - left < 2 * (top - bottom):
+                continue
+            for t_left, t_bottom, t_right, t_top in texts:     # an underline or strike-through of this text
+                overlap = min(right, t_right) - max(left, t_left)
+                if overlap >= 0.5 * (right - left) and t_bottom - 6 <= top <= t_top:
+                    page.remove_obj(obj)
+                    break
+
+
+def _pdf_rect(rect, height_pt):
+    x, y, w, h = (v * PT_PER_PX for v in rect)
+    return x, height_pt - y - h, x + w, height_pt - y
+
+
+def _mostly_inside(bounds, target) -> bool:
+    left, bottom, right, top = bounds
+    t_left, t_bottom, t_right, t_top = target
+    width = min(right, t_right) - max(left, t_left)
+    height = min(top, t_top) - max(bottom, t_bottom)
+    if width <= 0 or height <= 0:
+        return False
+    area = max(1e-6, min((right - left) * (top - bottom), (t_right - t_left) * (t_top - t_bottom)))
+    return width * height >= 0.5 * area
+
+
+def _encode(image, skip_uniform=False) -> bytes | None:
+    if image.width < 1 or image.height < 1:
+        return None
+    if skip_uniform and all(low == high for low, high in image.getextrema()):
+        return None      # nothing drawn there (an image that could not be read)
+    buffer = io.BytesIO()
+    if image.width * image.height <= 250_000 or len(image.getcolors(4096) or ()) in range(1, 4096):
+        image.save(buffer, "PNG", optimize=False)
+    else:
+        image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def _flat_colour(drawing: _Drawing, rects, reference):
+    """The slide's background colour if the text-less drawing is that one colour outside `rects`, else None."""
+    from PIL import Image, ImageChops, ImageDraw
+    scale = 0.25
+    image = drawing.image(scale)
+    if reference is None:
+        reference = image.getpixel((1, 1))
+    difference = ImageChops.difference(image, Image.new("RGB", image.size, reference))
+    red, green, blue = difference.split()
+    worst = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    mask = Image.new("L", image.size, 255)
+    draw = ImageDraw.Draw(mask)
+    for x, y, w, h in rects:
+        f = PT_PER_PX * scale
+        draw.rectangle((x * f - 1, y * f - 1, (x + w) * f + 1, (y + h) * f + 1), fill=0)
+    counted = sum(mask.histogram()[255:])
+    if counted == 0:
+        return reference
+    off = ImageChops.multiply(worst.point(lambda v: 255 if v > FLAT_TOLERANCE else 0), mask)
+    differing = off.histogram()[255]
+    return reference if differing <= (1 - FLAT_SHARE) * counted else None
+
+
+def _add_measured_slide(presentation, slide: Slide, section, pdf: bytes, index: int, size_pt):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu
+    size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
+    items: list = []
+    for child in _children(section):
+        _collect(child, items, "", section)
+    headings = [b for kind, b, _ in items if kind == "text" and re.fullmatch(r"h[1-6]", b.element_tag or "")]
+    title_box = headings[0] if headings else None
+    layout = presentation.slide_layouts[5 if title_box is not None else 6]      # "Title Only" / "Blank"
+    page = presentation.slides.add_slide(layout)
+    builder = _Page(page, size_px)
+    pictures = [(kind, b) for kind, b, _ in items if kind in ("picture", "backdrop")]
+    picture_rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement") else _border_rect(b)
+                     for kind, b in pictures]
+    drawing = _Drawing(pdf, index, size_px)
+    try:
+        with_images = drawing.crop       # pictures are cut before the images are taken out
+        cuts = [with_images(builder.clamp(r)) if builder.clamp(r) else None for r in picture_rects]
+        drawing.remove_images(picture_rects)
+        flat = _flat_colour(drawing, picture_rects, _colour(section.style["background_color"]))
+        background = None if flat is not None else _encode(drawing.image(BACKGROUND_SCALE))
+    finally:
+        drawing.close()
+    fill = flat or _colour(section.style["background_color"])
+    if fill is not None:
+        page.background.fill.solid()
+        page.background.fill.fore_color.rgb = RGBColor(*fill)
+    tree = page.shapes._spTree
+    back = []
+    if background is not None:
+        picture = page.shapes.add_picture(io.BytesIO(background), 0, 0, Emu(round(size_pt[0] * EMU_PER_PT)),
+                                          Emu(round(size_pt[1] * EMU_PER_PT)))
+        picture.name = "Background"
+        picture._element.nvPicPr.cNvPr.set("descr", "The slide as drawn, without its text")
+        back.append(picture._element)
+    cut_of = {id(b): (cut, rect) for (kind, b), cut, rect in zip(pictures, cuts, picture_rects)}
+    for kind, box, context in items:
+        if kind in ("picture", "backdrop"):
+            cut, rect = cut_of[id(box)]
+            if cut is None:
+                continue
+            name = "Background image" if kind == "backdrop" else "Picture"
+            alt = (box.element.get("alt") or "") if box.element is not None else ""
+            picture = builder.picture(lambda _r, data=cut: data, rect, name, alt)
+            if picture is not None and kind == "backdrop":
+                back.append(picture._element)
+        elif kind == "text":
+            tag = box.element_tag or ""
+            if box is title_box:
+                builder.text(box, "Title", page.shapes.title)
+            else:
+                builder.text(box, _text_name(tag, context))
+        elif kind == "list":
+            builder.list(box)
+        elif kind == "code":
+            builder.code(box)
+        elif kind == "table":
+            builder.table(box)
+    for offset, element in enumerate(back):      # backgrounds behind everything, the title placeholder too
+        tree.remove(element)
+        tree.insert(2 + offset, element)
+    if title_box is None and page.shapes.title is not None:
+        page.shapes.title._element.getparent().remove(page.shapes.title._element)
+    notes = slide_notes_text(slide.notes)
+    if notes:
+        page.notes_slide.notes_text_frame.text = notes
+    return page
+
+
+def _text_name(tag: str, context: str) -> str:
+    if re.fullmatch(r"h[1-6]", tag):
+        return f"Heading {tag[1]}"
+    if tag == "section::after":
+        return "Page number"
+    if context in ("header", "footer", "blockquote"):
+        return {"header": "Header", "footer": "Footer", "blockquote": "Quote"}[context]
+    if tag in ("header", "footer"):
+        return tag.capitalize()
+    return "Text"
+
+
 def write_pptx(deck: Deck, pdf: bytes | None = None) -> bytes:
-    """The PPTX bytes. `pdf` (slidekit's PDF of the deck) gives the page size and theme backgrounds."""
+    """The PPTX bytes. `pdf` (slidekit's PDF of the deck) gives the page size, the pictures and the
+    backgrounds; the shapes are placed from its layout when that is still in memory, else estimated."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
@@ -241,23 +939,30 @@ def write_pptx(deck: Deck, pdf: bytes | None = None) -> bytes:
         if reader.pages:
             box = reader.pages[0].mediabox
             size_pt = (float(box.width), float(box.height))
+        if len(reader.pages) != len(deck.slides):
+            pdf = None
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
     title = deck.globals.get("title") or next((s.title for s in deck.slides if s.title), "")
     presentation.core_properties.title = str(title or "")
     if deck.globals.get("author"):
         presentation.core_properties.author = str(deck.globals["author"])
-    colours = _page_colours(pdf, len(deck.slides))
-    for slide, sampled in zip(deck.slides, colours):
-        background = _rgb(slide.directives.get("backgroundColor"))
-        if background is None and sampled is not None:
-            background = RGBColor(*sampled)
-        text_colour = _rgb(slide.directives.get("color"))
-        if text_colour is None and background is not None:
-            r, g, b = background
-            light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
-            text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
-        _add_slide(presentation, slide, size_pt, background, text_colour)
+    sections = laid_out_pages(deck) if pdf else None
+    if sections is not None:
+        for index, (slide, section) in enumerate(zip(deck.slides, sections)):
+            _add_measured_slide(presentation, slide, section, pdf, index, size_pt)
+    else:
+        colours = _page_colours(pdf, len(deck.slides))
+        for slide, sampled in zip(deck.slides, colours):
+            background = _rgb(slide.directives.get("backgroundColor"))
+            if background is None and sampled is not None:
+                background = RGBColor(*sampled)
+            text_colour = _rgb(slide.directives.get("color"))
+            if text_colour is None and background is not None:
+                r, g, b = background
+                light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
+                text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
+            _add_estimated_slide(presentation, slide, size_pt, background, text_colour)
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()
