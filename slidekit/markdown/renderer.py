@@ -53,7 +53,9 @@ def plain_text(tokens: list[dict]) -> str:
     out = []
     for tok in tokens:
         kind = tok["type"]
-        if kind in ("text", "codespan", "inline_math", "emoji", "markdoc_var"):
+        if kind == "text":
+            out.append(html.unescape(tok.get("raw", "")))   # entity references, as in text()
+        elif kind in ("codespan", "inline_math", "emoji", "markdoc_var"):
             out.append(tok.get("raw", ""))
         elif kind in ("linebreak", "softbreak"):
             out.append(" ")
@@ -142,7 +144,9 @@ class SlideRenderer(HTMLRenderer):
         spec: ImageSpec = token.get("spec") or parse_image_alt(plain_text(token.get("children", [])))
         url = token["attrs"]["url"]
         title = token["attrs"].get("title")
-        src = self.resolve_image(url, spec) if is_safe_url(url, image=True) else ""
+        # file: URLs go to the resolver too: inside the deck's folder they are read, outside refused with a warning
+        local = url.strip()[:5].lower() == "file:"
+        src = self.resolve_image(url, spec) if local or is_safe_url(url, image=True) else ""
         styles = []
         if spec.width:
             styles.append(f"width:{spec.width}")
@@ -174,7 +178,8 @@ class SlideRenderer(HTMLRenderer):
         return "<code>" + html.escape(text, quote=False) + "</code>"
 
     def text(self, text):
-        return html.escape(text, quote=False)
+        # mistune leaves entity references (`&nbsp;`, `&emsp;`) in text as written: decode, then escape.
+        return html.escape(html.unescape(text), quote=False)
 
     # Raw HTML: comments never reach the output (they are directives or notes) ------------------
     def inline_html(self, html_text):
