@@ -81,7 +81,7 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
                             f"using {size[0]}x{size[1]}", file=deck.file)
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
-                             allow_local_files=options.allow_local_files)
+                             allow_local_files=options.allow_local_files, offline=options.offline)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
     render_slides(deck, render_options)
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)

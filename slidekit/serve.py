@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import mimetypes
+import shutil
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +29,8 @@ WATCHED_SUFFIXES = {".md", ".markdown", ".css", ".png", ".jpg", ".jpeg", ".gif",
                     ".bmp", ".yaml", ".yml", ".json", ".toml", ".woff", ".woff2", ".ttf", ".otf", ""}
 MAX_SCANNED_FILES = 5000
 HEARTBEAT_SECONDS = 10.0
+MAX_CLIENTS = 128            # connections served at once; more get a short 503 instead of a thread each
+IDLE_SECONDS = 60.0          # a connection that sends nothing (or reads nothing) for this long is closed
 
 _CLIENT = """<div id="sk-serve-error" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;\
 max-height:60vh;overflow:auto;margin:0;padding:16px 20px;background:rgba(160,0,0,.94);color:#fff;\
@@ -77,7 +82,9 @@ class Preview:
     def build(self, deck: Path) -> DeckState:
         """Build a deck's HTML; a build with errors keeps the previous good HTML."""
         with self.build_lock:
-            state = self.states.setdefault(deck, DeckState())
+            previous = self.states.get(deck)
+            # a new state, published once built: a request meanwhile never sees a half-made one
+            state = DeckState(good_html=previous.good_html if previous else None)
             try:
                 result = build_file(deck, self.options("html"))
                 errors = [d.format() for d in result.diagnostics if d.level == "error"]
@@ -92,12 +99,16 @@ class Preview:
             if not errors and result is not None:
                 state.good_html = str(result.output)
             state.errors, state.warnings = errors, warnings
+            self.states[deck] = state
             for line in errors:
                 self.log(line)
             return state
 
     def page(self, deck: Path) -> str:
-        state = self.states.get(deck) or self.build(deck)
+        state = self.states.get(deck)
+        if state is None:
+            with self.build_lock:      # many first requests at once: one build, the others wait for it
+                state = self.states.get(deck) or self.build(deck)
         body = state.good_html
         if body is None:
             body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(deck.name)}</title>"
@@ -250,6 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
     preview: Preview
     server_version = "slidekit"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS     # socket timeout: a silent or stalled client cannot hold its thread forever
 
     def log_message(self, format, *args):  # noqa: A002 - quiet; errors are logged by the preview
         pass
@@ -264,6 +276,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _send_file(self, path: Path, content_type: str) -> None:
+        """A file streamed in chunks: a large file costs no memory per client."""
+        try:
+            stream = path.open("rb")
+        except OSError:
+            return self._text(HTTPStatus.NOT_FOUND, "not found")
+        with stream:
+            size = os.fstat(stream.fileno()).st_size
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(size))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                shutil.copyfileobj(stream, self.wfile, 64 * 1024)
 
     def _text(self, status: int, message: str) -> None:
         self._send(status, message.encode("utf-8"), "text/plain; charset=utf-8")
@@ -292,11 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
                                   {"Content-Disposition": f'inline; filename="{path.stem}.pdf"'})
             return self._send(HTTPStatus.OK, preview.page(path).encode("utf-8"), "text/html; charset=utf-8")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return self._text(HTTPStatus.NOT_FOUND, "not found")
-        self._send(HTTPStatus.OK, data, content_type)
+        self._send_file(path, content_type)
 
     def _events(self) -> None:
         preview = self.preview
@@ -306,6 +330,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return
         seen = preview.version
         try:
             self.wfile.write(f"retry: 500\ndata: {seen}\n\n".encode())
@@ -321,20 +347,64 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-class PreviewServer:
-    """The HTTP server and the watcher, started and stopped together (also as a context manager)."""
+class _HTTPServer(ThreadingHTTPServer):
+    """At most MAX_CLIENTS connections handled at once (the rest get a 503 and are closed), and a client
+    that goes away mid-response is no error: no traceback on the console."""
 
-    def __init__(self, preview: Preview, port: int = 0, host: str = "127.0.0.1") -> None:
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler, max_clients: int = MAX_CLIENTS) -> None:
+        self.slots = threading.BoundedSemaphore(max_clients)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 5\r\nRetry-After: 1\r\nConnection: close\r\n\r\nbusy\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request, client_address):
+        import sys
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError, socket.timeout)):
+            return                       # the client left or stalled: nothing to report
+        super().handle_error(request, client_address)
+
+
+class PreviewServer:
+    """The HTTP server and the watcher, started and stopped together (also as a context manager).
+    It listens on 127.0.0.1 unless another `host` is asked for."""
+
+    def __init__(self, preview: Preview, port: int = 0, host: str = "127.0.0.1",
+                 max_clients: int = MAX_CLIENTS) -> None:
         handler = type("Handler", (_Handler,), {"preview": preview})
         self.preview = preview
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _HTTPServer((host, port), handler, max_clients)
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def start(self) -> "PreviewServer":
         self.preview.start()

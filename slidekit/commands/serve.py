@@ -16,6 +16,9 @@ def add_parser(subparsers) -> None:
     serve.add_argument("inputs", nargs="?", default=None, metavar="DECK.md|FOLDER",
                        help="a deck or a folder of decks (default: the input dir of the config, or here)")
     serve.add_argument("-p", "--port", type=int, default=0, help="port (default: a free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only); "
+                            "0.0.0.0 shows your decks to the whole network")
     serve.add_argument("--open", action="store_true", help="open the page in a browser")
     serve.add_argument("--html", action="store_true", help="allow any raw HTML in the decks")
     serve.add_argument("--theme", metavar="NAME|FILE.css", help="theme to use instead of the deck's")
@@ -48,10 +51,14 @@ def run(args) -> int:
     extra = theme_set + ([Path(args.theme)] if args.theme and args.theme.endswith(".css") else [])
     preview = Preview(target, options, extra_watch=extra, log=lambda line: print(line, file=sys.stderr))
     try:
-        server = PreviewServer(preview, port=args.port)
-    except OSError as exc:
-        print(f"slidekit: error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        server = PreviewServer(preview, port=args.port, host=args.host)
+    except (OSError, OverflowError, UnicodeError) as exc:
+        print(f"slidekit: error: cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}",
+              file=sys.stderr)
         return EXIT_USAGE
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"slidekit: warning: listening on {args.host}: other machines can read the served folder",
+              file=sys.stderr)
     url = server.url + (preview.single.name if preview.single else "")
     print(f"serving {target} at {url} (Ctrl+C to stop)", file=sys.stderr)
     if args.open:

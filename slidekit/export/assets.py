@@ -25,8 +25,9 @@ class AssetResolver:
     stands alone; the PDF gets file: URLs (filtered images as PNG data: URIs)."""
 
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
-                 allow_local_files: bool = False, roots: list[Path] | None = None) -> None:
+                 allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False) -> None:
         self.folder = folder.resolve()
+        self.offline = offline           # remote images are neither fetched nor linked
         self.target = target
         self.diagnostics = diagnostics
         self.file = file
@@ -52,6 +53,9 @@ class AssetResolver:
     def _resolve(self, url: str, spec: ImageSpec) -> str:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
+        if scheme in ("http", "https") and self.offline:
+            self._warn("remote-image", url, f"remote image {url} is left out (--offline)")
+            return ""
         if scheme in ("http", "https", "data"):
             return url
         if not url or url.startswith("#") or (scheme and scheme != "file"):
@@ -89,6 +93,32 @@ class AssetResolver:
             return resolved.as_uri()
         data = resolved.read_bytes()
         return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def css_url(self, url: str) -> str:
+        """A `url()` of the deck's own CSS or an `src` of its raw HTML, kept as written unless refused: a
+        local file outside the deck's folder (or any remote one with --offline) gives a warning and ""."""
+        url = url.strip()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            if self.offline:
+                self._warn("remote-image", url, f"remote file {url} is left out (--offline)")
+                return ""
+            return url
+        if not url or url.startswith("#") or (scheme and scheme != "file") or self.allow_local_files:
+            return url
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            path = self.folder / path
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is None or not any(_is_within(resolved, root) for root in self.roots):
+            self._warn("outside-folder", url, f"{url} is outside the deck's folder and was not read; "
+                       "use --allow-local-files to allow it")
+            return ""
+        return url
 
     def _filtered(self, path: Path, spec: ImageSpec, shown: str) -> str:
         from PIL import Image

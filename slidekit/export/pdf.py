@@ -4,21 +4,28 @@ to import)."""
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import re
+import time
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from .svg_colour import install_svg_current_colour
 
-REMOTE_TIMEOUT = 10
+REMOTE_TIMEOUT = 10                     # seconds for a whole remote fetch: connection, headers and body
+MAX_REMOTE_BYTES = 20 * 1024 * 1024     # a remote resource (after decompression) larger than this is dropped
+REMEMBER_FAILED = 60.0                  # seconds a failed remote URL is not tried again (layouts repeat)
+_REMOTE_FAILED: dict[str, tuple[str, float]] = {}
 
 
 def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
-    """WeasyPrint may read data: and file: URLs, and http(s) only when remote images are allowed, with a
-    short timeout. With `local_roots`, a file: URL (a CSS `url()` in a style directive or a theme, say) is
-    read only below one of those folders, symlinks followed: what the image resolver refused stays unread."""
+    """WeasyPrint may read data: and file: URLs, and http(s) only when remote images are allowed. A remote
+    fetch is bounded: REMOTE_TIMEOUT seconds in all (a body trickling in byte by byte is cut off too) and
+    MAX_REMOTE_BYTES once decompressed. With `local_roots`, a file: URL (a CSS `url()` in a style directive or a
+    theme, say) is read only below one of those folders, symlinks followed: what the image resolver refused
+    stays unread. What was refused or cut off is listed in `refused` and `failed` (url, why) for warnings."""
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
@@ -29,9 +36,11 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
 
     class DeckURLFetcher(URLFetcher):
         refused: list[str] = []
+        failed: list[tuple[str, str]] = []
 
         def fetch(self, url, headers=None):
-            if roots is not None and url[:5].lower() == "file:":
+            scheme = url.split(":", 1)[0].strip().lower()
+            if roots is not None and scheme == "file":
                 try:
                     path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
                 except (OSError, RuntimeError, ValueError):
@@ -40,12 +49,86 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
                     if url not in self.refused:
                         self.refused.append(url)
                     raise ValueError(f"{url} is outside the deck's folder")
+            if scheme in ("http", "https") and scheme in protocols:
+                return self._fetch_remote(url, headers)
             return super().fetch(url, headers)
 
+        def _fetch_remote(self, url, headers):
+            from weasyprint.urls import URLFetcherResponse
+            known = _REMOTE_FAILED.get(url)
+            if known and time.monotonic() - known[1] < REMEMBER_FAILED:
+                if all(seen != url for seen, _ in self.failed):
+                    self.failed.append((url, known[0]))
+                raise ValueError(f"{url} {known[0]}")
+            deadline = time.monotonic() + REMOTE_TIMEOUT
+            try:
+                response = super().fetch(url, headers)        # connects and reads the headers
+            except Exception as exc:
+                self._fail(url, _fetch_error(exc))
+                raise
+            try:
+                length = response.headers.get("Content-Length")
+                if length and length.strip().isdigit() and int(length) > MAX_REMOTE_BYTES:
+                    raise _TooLarge()
+                body = _read_bounded(response, deadline)
+            except _TooLarge:
+                self._fail(url, f"is larger than {MAX_REMOTE_BYTES // (1024 * 1024)} MB")
+                raise ValueError(f"{url} is larger than {MAX_REMOTE_BYTES} bytes") from None
+            except _TooSlow:
+                self._fail(url, f"took longer than {REMOTE_TIMEOUT} s")
+                raise ValueError(f"{url} took longer than {REMOTE_TIMEOUT} s") from None
+            except Exception as exc:
+                self._fail(url, _fetch_error(exc))
+                raise
+            finally:
+                response.close()
+            _REMOTE_FAILED.pop(url, None)
+            return URLFetcherResponse(response.url, body, response.headers, response.status)
+
+        def _fail(self, url, why):
+            if len(_REMOTE_FAILED) >= 1000:
+                _REMOTE_FAILED.clear()
+            _REMOTE_FAILED[url] = (why, time.monotonic())
+            if all(seen != url for seen, _ in self.failed):
+                self.failed.append((url, why))
+
     fetcher = DeckURLFetcher(timeout=REMOTE_TIMEOUT, allowed_protocols=protocols)
-    fetcher.refused = []
+    fetcher.refused, fetcher.failed = [], []
     fetcher.allowed_protocols = (sorted(protocols), roots)   # part of the layout cache key
     return fetcher
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _read_bounded(response, deadline: float) -> bytes:
+    """The body, read in small pieces until the deadline or the size cap. `read1` returns what has come
+    in so far instead of waiting for a whole piece, so a trickling server cannot stretch the deadline."""
+    stream = response._file_obj
+    read = getattr(stream, "read1", None) or stream.read
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise _TooSlow()
+        chunk = read(64 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_REMOTE_BYTES:
+            raise _TooLarge()
+        chunks.append(chunk)
+
+
+def _fetch_error(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return f"took longer than {REMOTE_TIMEOUT} s"
+    return f"could not be fetched ({reason})"
 
 
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
@@ -65,6 +148,12 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     for url in fetcher.refused:
         diagnostics.warning("outside-folder", f"{url} is outside the deck's folder and was not read; "
                             "use --allow-local-files to allow it")
+    failed = dict(fetcher.failed)
+    for url, (why, _) in list(_REMOTE_FAILED.items()):     # pages from the layout cache fetched nothing
+        if url not in failed and (url in document_html or html.escape(url) in document_html):
+            failed[url] = why
+    for url, why in failed.items():
+        diagnostics.warning("remote-image", f"remote file {url} {why}; the PDF is made without it")
     meta = document.metadata
     meta.title = metadata.get("title") or meta.title
     if metadata.get("author"):

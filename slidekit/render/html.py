@@ -19,6 +19,8 @@ from .css import SECTION, rem_to_px, root_font_px, scope_css
 
 _SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+_CSS_IMPORT = re.compile(r"""@import\s+(["'])([^"'\n]*)\1""")
+_RAW_SRC = re.compile(r"""(\s(?:src|poster|background)=")([^"]*)(")""")
 
 
 def kebab(name: str) -> str:
@@ -54,6 +56,44 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
         if slide.notes:
             tokens, state = parse_tokens(notes_md, "\n\n".join(slide.notes))
             slide.notes_html = notes_md.renderer.render_tokens(tokens, state) + notes_md.renderer.close_open_tags()
+    _refuse_outside_urls(deck, options)
+
+
+def _refuse_outside_urls(deck: Deck, options: RenderOptions) -> None:
+    """The deck's own CSS (`<style>`, `style`) and its raw HTML's `src` attributes keep no address of a file
+    outside its folder (nor a remote one with --offline): such a `url()` becomes `none`, with a warning
+    that names the file and, where known, the slide. Neither the browser nor the PDF then reads it."""
+    check = getattr(options.resolve_image, "css_url", None)
+    if check is None:
+        return
+    resolver = options.resolve_image
+    resolver.slide, resolver.line = None, None      # where a global <style> came from is not kept
+    deck.global_css[:] = [_check_css(css, check) for css in deck.global_css]
+    for slide in deck.slides:
+        resolver.slide, resolver.line = slide.number, slide.line
+        slide.scoped_css[:] = [_check_css(css, check) for css in slide.scoped_css]
+        for name in ("html", "header_html", "footer_html"):
+            text = getattr(slide, name)
+            if "=\"" in text:
+                setattr(slide, name, _RAW_SRC.sub(lambda m: _checked_attr(m, check), text))
+
+
+def _check_css(css: str, check) -> str:
+    def url(m: re.Match) -> str:
+        return m.group(0) if check(m.group(2)) == m.group(2).strip() else "none"
+
+    def import_(m: re.Match) -> str:
+        return m.group(0) if check(m.group(2)) == m.group(2).strip() else '@import ""'
+    if "url(" not in css and "@import" not in css:
+        return css
+    return _CSS_IMPORT.sub(import_, _CSS_URL.sub(url, css))
+
+
+def _checked_attr(m: re.Match, check) -> str:
+    value = html.unescape(m.group(2))
+    if not value.strip() or value.startswith("data:") or check(value) == value.strip():
+        return m.group(0)
+    return m.group(1) + m.group(3)
 
 
 class _State:
@@ -86,6 +126,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     for name, value in d.items():
         directive = DIRECTIVES[name]
         text = _attr_value(value)
+        if name == "backgroundImage" and hasattr(options.resolve_image, "css_url"):
+            text = _check_css(text, options.resolve_image.css_url)   # no refused path in the attributes
         attrs.append(("data-" + kebab(name), text))
         if _SAFE_VAR.match(text) and name not in ("header", "footer"):
             style.append(f"--{kebab(name)}:{text}")

@@ -1,0 +1,286 @@
+"""The preview server under attack and under load (issue 5): loopback only unless asked, nothing served
+from outside the deck folder whatever the request looks like, many clients at once, clients that vanish.
+
+Raw sockets are used where an HTTP client would tidy the request up. Every read is bounded by TIMEOUT,
+which a working server never comes near."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import slidekit.serve as serve
+from slidekit.cli import main as cli_main
+from slidekit.serve import Preview, PreviewServer
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 20
+DECK = "---\nmarp: true\n---\n\n# First slide\n\n---\n\n## Second slide\n"
+SECRET = "TOP-SECRET-OUTSIDE"
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """talk/ is served; everything marked SECRET lies outside it or is hidden."""
+    tmp_path = tmp_path_factory.mktemp("serve")
+    folder = tmp_path / "talk"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "deck.md").write_text(DECK, encoding="utf-8")
+    (folder / "notes.txt").write_text("plain file", encoding="utf-8")
+    (folder / "sub" / "inner.txt").write_text("inner file", encoding="utf-8")
+    (folder / ".env").write_text(SECRET, encoding="utf-8")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text(SECRET, encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (outside / "other.md").write_text(f"# {SECRET}\n", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (folder / "link.txt").symlink_to(outside / "secret.txt")        # a file symlink leading out
+    (folder / "linkdir").symlink_to(outside, target_is_directory=True)
+    (folder / "inside-link.txt").symlink_to(folder / "notes.txt")   # a symlink that stays inside: fine
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tree):
+    with PreviewServer(Preview(tree)) as running:
+        yield running
+
+
+def port_of(server) -> int:
+    return server.httpd.server_address[1]
+
+
+def raw(server, request: bytes) -> bytes:
+    """Send bytes as they are; read the whole answer (HTTP/1.0: the server closes)."""
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=TIMEOUT) as sock:
+        sock.sendall(request)
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def get(server, target: str | bytes) -> tuple[int, bytes]:
+    target = target.encode("latin-1") if isinstance(target, str) else target
+    answer = raw(server, b"GET " + target + b" HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    return status_of(answer), answer.partition(b"\r\n\r\n")[2]
+
+
+# Listening ---------------------------------------------------------------------------------------
+def test_listens_on_loopback_by_default(tree):
+    with PreviewServer(Preview(tree)) as running:
+        assert running.httpd.server_address[0] == "127.0.0.1"
+        assert running.httpd.socket.getsockname()[0] == "127.0.0.1"
+        assert running.url.startswith("http://127.0.0.1:")
+
+
+class _FakeServer:
+    seen: dict = {}
+
+    def __init__(self, preview, port=0, host="127.0.0.1"):
+        _FakeServer.seen = {"host": host, "port": port}
+        self.url = f"http://{host}:{port}/"
+
+    def serve_until_interrupted(self):
+        return None
+
+
+@pytest.mark.parametrize("argv, host", [([], "127.0.0.1"), (["--host", "0.0.0.0"], "0.0.0.0")])
+def test_cli_host_is_loopback_unless_asked(tree, monkeypatch, capsys, argv, host):
+    monkeypatch.setattr(serve, "PreviewServer", _FakeServer)
+    assert cli_main(["serve", str(tree / "deck.md"), *argv]) == 0
+    assert _FakeServer.seen["host"] == host
+    err = capsys.readouterr().err
+    assert ("other machines can read" in err) == (host != "127.0.0.1")
+
+
+def test_cli_bad_host_is_a_usage_error(tree, capsys):
+    assert cli_main(["serve", str(tree / "deck.md"), "--host", "no such host.invalid"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot listen on no such host.invalid" in err and "Traceback" not in err
+
+
+# Only the deck folder ------------------------------------------------------------------------------
+ESCAPES = [
+    "/../secret.txt", "/../../secret.txt", "/sub/../../secret.txt", "/./../secret.txt",
+    "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/%2e%2e%2fsecret.txt", "/sub%2f%2e%2e%2f%2e%2e%2fsecret.txt",
+    "/.%2e/secret.txt", "/%252e%252e/secret.txt",
+    "/..\\secret.txt", "/%5c..%5csecret.txt", "/..%5csecret.txt", "/sub\\..\\..\\secret.txt",
+    "//etc/passwd", "/etc/passwd", "/%2fetc%2fpasswd", "/" + "%2e%2e/" * 12 + "etc/passwd",
+    "http://127.0.0.1/../secret.txt", "http://evil.example/%2e%2e/secret.txt", "file:///etc/passwd",
+    "/C:%5cWindows%5cwin.ini", "/C:/Windows/win.ini",
+    "/link.txt", "/linkdir/secret.txt", "/linkdir/other.md", "/linkdir/", "/linkdir",
+    "/.env", "/.git/config", "/%2eenv", "/sub/../.env",
+    "/notes.txt%00.md", "/%00", "/%c0%ae%c0%ae/secret.txt", "/..%c0%afsecret.txt", "*",
+]
+
+
+@pytest.mark.parametrize("target", ESCAPES)
+def test_nothing_outside_the_folder(server, target):
+    status, body = get(server, target)
+    assert status in (400, 404), (target, status)
+    assert SECRET.encode() not in body and b"root:" not in body
+
+
+def test_files_inside_are_served(server):
+    assert get(server, "/notes.txt") == (200, b"plain file")
+    assert get(server, "/sub/inner.txt") == (200, b"inner file")
+    assert get(server, "/sub/./inner.txt")[0] == 404                # no dot segments at all
+    assert get(server, "/inside-link.txt") == (200, b"plain file")  # a symlink that stays inside
+    assert get(server, "/sub%2finner.txt") == (200, b"inner file")
+
+
+@pytest.mark.parametrize("target", ["/sub", "/sub/", "/linkdir/", "/.git/"])
+def test_no_directory_listing(server, target):
+    status, body = get(server, target)
+    assert status == 404 and b"inner.txt" not in body and SECRET.encode() not in body
+
+
+def test_index_lists_decks_inside_only(server):
+    status, body = get(server, "/")
+    assert status == 200 and b'href="deck.md"' in body
+    assert b"other.md" not in body and b"linkdir" not in body and SECRET.encode() not in body
+
+
+def test_single_deck_server_serves_its_folder_only(tree):
+    with PreviewServer(Preview(tree / "deck.md")) as running:
+        assert get(running, "/deck.md")[0] == 200
+        for target in ("/../secret.txt", "/%2e%2e/secret.txt", "/link.txt", "/linkdir/other.md"):
+            status, body = get(running, target)
+            assert status == 404 and SECRET.encode() not in body
+
+
+def test_long_and_odd_requests_get_an_answer(server):
+    assert status_of(raw(server, b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n")) == 414
+    assert status_of(raw(server, b"GET /" + b"../" * 5000 + b"secret.txt HTTP/1.0\r\n\r\n")) == 404
+    assert status_of(raw(server, b"BREW /deck.md HTTP/1.0\r\n\r\n")) == 501
+    assert b"400" in raw(server, b"\x00\xff\xfe garbage\r\n\r\n")[:2000]    # no status line: HTTP/0.9 form
+    assert status_of(raw(server, b"GET /notes.txt HTTP/1.0\r\n" + b"X: y\r\n" * 200 + b"\r\n")) == 431
+    assert get(server, "/notes.txt")[0] == 200
+
+
+# Many clients, clients that go away ---------------------------------------------------------------------
+def _load_module():
+    spec = importlib.util.spec_from_file_location("serve_load", REPO / "bench" / "serve_load.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["serve_load"] = module              # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_small_load_run_has_no_errors(tmp_path, capfd):
+    load = _load_module()
+    folder = load.sample_folder(tmp_path)
+    report = load.run_load(folder / "deck.md", clients=8, requests=15, streams=4, time_limit=60, timeout=TIMEOUT)
+    assert report.errors == []
+    assert report.clients == 8 and report.requests == 8 * 15
+    assert report.streams_dropped == 4 and report.aborted == 4
+    assert 0 < report.percentile(50) <= report.percentile(95)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_first_requests_at_once_build_once(tree, monkeypatch):
+    calls = []
+    real = serve.build_file
+
+    def counting(path, options):
+        calls.append(path)
+        time.sleep(0.05)          # widen the window in which the others arrive
+        return real(path, options)
+
+    monkeypatch.setattr(serve, "build_file", counting)
+    with PreviewServer(Preview(tree)) as running:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(get(running, "/deck.md"))) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(TIMEOUT)
+    assert [status for status, _ in results] == [200] * 8
+    assert all(b"First slide" in body for _, body in results)     # nobody got a half-built page
+    assert len(calls) == 1
+
+
+def test_client_gone_mid_response_leaves_no_traceback(tree, capfd):
+    (tree / "big.bin").write_bytes(b"\0" * (8 * 1024 * 1024))
+    with PreviewServer(Preview(tree)) as running:
+        for target in (b"/big.bin", b"/deck.md"):
+            for _ in range(3):
+                sock = socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT)
+                sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                sock.recv(10)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.close()                         # reset with most of the answer unread
+        assert get(running, "/notes.txt") == (200, b"plain file")
+        time.sleep(0.2)                             # let the writing threads hit the closed sockets
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_dropped_reload_streams_do_not_stop_the_others(tree, monkeypatch):
+    monkeypatch.setattr(serve, "HEARTBEAT_SECONDS", 0.1)
+    with PreviewServer(Preview(tree / "deck.md")) as running:
+        for _ in range(10):                          # open and vanish
+            sock = socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT)
+            sock.sendall(b"GET /__slidekit/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.recv(100)
+            sock.close()
+        with socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT) as sock:
+            sock.sendall(b"GET /__slidekit/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while data.count(b"data:") < 1:
+                data += sock.recv(4096)
+            first = int(data.split(b"data:")[1].split(b"\n")[0])
+            running.preview.on_change({tree / "deck.md"})
+            while data.count(b"data:") < 2:
+                chunk = sock.recv(4096)
+                assert chunk, "stream closed"
+                data += chunk
+            assert int(data.split(b"data:")[2].split(b"\n")[0]) == first + 1
+
+
+def test_head_of_the_reload_stream_does_not_hang(server):
+    answer = raw(server, b"HEAD /__slidekit/events HTTP/1.0\r\n\r\n")
+    assert status_of(answer) == 200 and answer.endswith(b"\r\n\r\n")
+
+
+def test_clients_over_the_limit_get_503_and_the_server_recovers(tree, monkeypatch):
+    monkeypatch.setattr(serve, "HEARTBEAT_SECONDS", 0.1)   # a closed stream is noticed quickly
+    with PreviewServer(Preview(tree / "deck.md"), max_clients=2) as running:
+        held = []
+        for _ in range(2):
+            sock = socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT)
+            sock.sendall(b"GET /__slidekit/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b"200 OK" in sock.recv(4096)
+            held.append(sock)
+        assert status_of(raw(running, b"GET /notes.txt HTTP/1.0\r\n\r\n")) == 503
+        for sock in held:
+            sock.close()
+        for _ in range(200):                         # bounded: the slots come back within a few beats
+            if status_of(raw(running, b"GET /notes.txt HTTP/1.0\r\n\r\n")) == 200:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the server did not recover")
+
+
+def test_silent_client_is_dropped(tree, monkeypatch):
+    monkeypatch.setattr(serve._Handler, "timeout", 0.3)
+    with PreviewServer(Preview(tree)) as running:
+        with socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT) as sock:
+            sock.sendall(b"GET /notes.txt HTTP/1.1\r\n")      # and nothing more
+            assert sock.recv(100) == b""                     # closed by the server, not by our timeout
+        assert get(running, "/notes.txt") == (200, b"plain file")
