@@ -85,18 +85,26 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
     render_slides(deck, render_options)
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
-    document = render_document(deck, stylesheet, size, render_options, theme.name,
-                               str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}")))
-    if options.format == "html":
-        return BuildResult(document, diagnostics, deck)
-    from .export.pdf import write_pdf
-    metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
-    metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
+    size_label = str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}"))
     roots = None
     if not options.allow_local_files:   # the PDF reads files below the deck's folder and the themes' only
         from .source import builtin_theme_dir
         roots = [folder, builtin_theme_dir(), Path(__file__).parent]
         roots += [p if p.is_dir() else p.parent for p in theme_paths]
+    # Fitting headings, long code blocks and `fit: true` slides are sized from a layout of the slides
+    # (slidekit/markdown/fit.py); the HTML build lays out only those slides, without fetching remote images.
+    from .export.overflow import fit_slides
+    measuring = RenderOptions(target="pdf", allow_html=options.allow_html, resolve_image=resolver)
+    fit_slides(deck, lambda view: render_document(view, stylesheet, size, measuring, theme.name, size_label),
+               folder, diagnostics, allow_remote=not options.offline and options.format == "pdf",
+               local_roots=roots, whole_deck=options.format == "pdf")
+    document = render_document(deck, stylesheet, size, render_options, theme.name, size_label)
+    if options.format == "html":
+        return BuildResult(document, diagnostics, deck)
+    from .export.overflow import check_overflow
+    from .export.pdf import write_pdf
+    metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
+    metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
     pdf = write_pdf(document, folder, metadata, diagnostics, allow_remote=not options.offline,
-                    local_roots=roots)
+                    local_roots=roots, inspect=lambda laid_out: check_overflow(laid_out, deck, diagnostics))
     return BuildResult(pdf, diagnostics, deck)

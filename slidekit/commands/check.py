@@ -24,6 +24,9 @@ def add_parser(subparsers) -> None:
     check.add_argument("--theme", metavar="NAME|FILE.css", help="theme to use instead of the deck's")
     check.add_argument("--theme-set", nargs="+", default=[], metavar="PATH", help="CSS files or folders of themes")
     check.add_argument("--allow-local-files", action="store_true", help="let decks read files outside their folder")
+    check.add_argument("--layout", action="store_true",
+                       help="also lay the slides out as for the PDF and report content that overflows a slide "
+                            "(slower)")
     from ..config import add_arguments
     add_arguments(check)
     check.set_defaults(run=run)
@@ -43,7 +46,8 @@ def _decks(inputs: list[str]) -> list[Path] | str:
 
 
 def check_deck(deck: Path, options) -> list:
-    """The diagnostics of one deck: the normal HTML build (nothing written) and the lints."""
+    """The diagnostics of one deck: the normal HTML build (nothing written) and the lints; with `--layout`
+    the PDF build (nothing written), whose layout reports overflowing slides."""
     from ..api import build_file
     from ..deck.lint import lint_deck, locate
     from ..diagnostics import Diagnostic
@@ -81,7 +85,8 @@ def run(args) -> int:
         return EXIT_USAGE
     found = list(config_diagnostics)
     for deck in decks:
-        options = BuildOptions(format="html", allow_html=bool(args.html), theme=args.theme,
+        options = BuildOptions(format="pdf" if getattr(args, "layout", False) else "html",
+                               allow_html=bool(args.html), theme=args.theme,
                                theme_set=[Path(p) for p in args.theme_set or []],
                                allow_local_files=bool(args.allow_local_files), offline=True)
         found += check_deck(deck, options)

@@ -67,18 +67,21 @@ class AssetResolver:
         shown = url
         try:
             resolved = path.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):    # a loop, a NUL byte
             self._warn("missing-image", shown, f"image not found: {shown}; the build goes on without it")
-            return url
+            return ""
         if not self.allow_local_files and not any(_is_within(resolved, root) for root in self.roots):
             self._warn("outside-folder", shown,
                        f"image {shown} is outside the deck's folder and was not read; "
                        "use --allow-local-files to allow it")
             return ""
-        if not resolved.is_file():
+        try:
+            size = resolved.stat().st_size if resolved.is_file() else None
+        except (OSError, ValueError):                  # a name too long, say
+            size = None
+        if size is None:
             self._warn("missing-image", shown, f"image not found: {shown}; the build goes on without it")
-            return url
-        size = resolved.stat().st_size
+            return url if len(url) < 2048 else ""
         if size > MAX_IMAGE_BYTES:
             self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
             return ""

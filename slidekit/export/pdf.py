@@ -131,12 +131,24 @@ def _fetch_error(exc: Exception) -> str:
     return f"could not be fetched ({reason})"
 
 
+def layout_document(document_html: str, base_url: Path, allow_remote: bool = True,
+                    local_roots: list[Path] | None = None):
+    """Lay out a document (one slide a page, through the page cache) without writing it: the WeasyPrint
+    document and the file: URLs it was refused (slidekit/export/overflow.py measures it)."""
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    install_svg_current_colour()
+    fetcher = make_url_fetcher(allow_remote, local_roots)
+    return _layout(document_html, str(base_url) + "/", fetcher), list(fetcher.refused)
+
+
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
               allow_remote: bool = True, pdf_options: dict | None = None,
-              local_roots: list[Path] | None = None) -> bytes:
+              local_roots: list[Path] | None = None, inspect=None) -> bytes:
     """Lay out the document and return the PDF bytes. The PDF is tagged (a structure tree for assistive
     technology, with the document's `lang`) unless `pdf_options` (WeasyPrint's `write_pdf` options:
-    `pdf_tags`, `pdf_variant`, ...) say otherwise."""
+    `pdf_tags`, `pdf_variant`, ...) say otherwise. `inspect(document)` is called on the laid-out document
+    (the overflow check)."""
     import weasyprint
 
     # WeasyPrint logs unsupported CSS and failed fetches at WARNING; those are ours to report.
@@ -145,9 +157,11 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
     fetcher = make_url_fetcher(allow_remote, local_roots)
     document = _layout(document_html, str(base_url) + "/", fetcher)
+    if inspect is not None:
+        inspect(document)
+    from .overflow import report_refused
     for url in fetcher.refused:
-        diagnostics.warning("outside-folder", f"{url} is outside the deck's folder and was not read; "
-                            "use --allow-local-files to allow it")
+        report_refused(diagnostics, url)   # once, also when a fitting layout saw it first
     failed = dict(fetcher.failed)
     for url, (why, _) in list(_REMOTE_FAILED.items()):     # pages from the layout cache fetched nothing
         if url not in failed and (url in document_html or html.escape(url) in document_html):
