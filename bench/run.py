@@ -2,7 +2,7 @@
 """Time slidekit against marp-cli on the seed deck and on generated decks, HTML and PDF.
 
     python bench/run.py [--runs 5] [--sizes 50,200,1000] [--skip-marp] [--formats html,pdf]
-                        [--limit 120] [--work DIR] [--repo DIR]
+                        [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
 
 Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`) and by marp-cli
 (as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
@@ -11,8 +11,9 @@ of the process and its waited-for children) and the peak resident memory of the 
 (sampled every 20 ms, and never below the largest single process's ru_maxrss).
 
 A build over --limit seconds is stopped, its cell shows "> LIMIT s" and that (deck, format, tool) is not
-run again. Every build is a cold one in a fresh process (slidekit's layout cache lives in memory, for
-`serve`). Not part of the tests.
+run again. Every build is a fresh process (slidekit's PDF layout cache lives in memory, for `serve`);
+slidekit's on-disk cache (scoped CSS, QR drawings) is kept between runs in the work dir unless
+`--cache cold`. Not part of the tests.
 """
 from __future__ import annotations
 
@@ -130,9 +131,20 @@ def marp_cmd(deck: Path, out: Path) -> list[str]:
     return cmd + [str(deck), "-o", str(out)]
 
 
-def envs(work: Path, repo: Path) -> tuple[dict, dict]:
+def envs(work: Path, repo: Path, cache: str = "warm") -> tuple[dict, dict]:
     base = dict(os.environ)
     sk = dict(base, PYTHONPATH=str(repo) + os.pathsep + base.get("PYTHONPATH", ""))
+    # Byte-compiled as an installed package is (PYTHONDONTWRITEBYTECODE would recompile slidekit's own
+    # modules in every run: ~0.1 s), into a folder of the work dir rather than the checkout.
+    sk.pop("PYTHONDONTWRITEBYTECODE", None)
+    sk["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    # slidekit's on-disk cache (slidekit/cache.py): "warm" keeps it in the work dir, filled by the first
+    # build (the slide count); "cold" turns it off, so every run does all the work.
+    sk.pop("SLIDEKIT_CACHE", None)
+    if cache == "cold":
+        sk["SLIDEKIT_CACHE"] = "off"
+    else:
+        sk["SLIDEKIT_CACHE_DIR"] = str(work / "slidekit-cache")
     tmp = work / "tmp"
     tmp.mkdir(exist_ok=True)
     marp = dict(base, CHROME_PATH=CHROME, CHROME_NO_SANDBOX="1", CHROME_DISABLE_GPU="1",
@@ -176,6 +188,9 @@ def main() -> int:
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--limit", type=float, default=120, help="seconds before a build is given up")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "slidekit-bench")
+    parser.add_argument("--cache", choices=("warm", "cold"), default="warm",
+                        help="slidekit's on-disk cache: kept between runs (warm, as for a user who rebuilds) "
+                             "or off (cold)")
     parser.add_argument("--repo", type=Path, default=REPO,
                         help="the slidekit checkout to time (default: this one), e.g. a copy of an older tree")
     args = parser.parse_args()
@@ -196,7 +211,7 @@ def main() -> int:
         print(f"bench: marp-cli not found at {MARP_CLI} (run ../shared/tools/marp-ref once); "
               "going on with --skip-marp", file=sys.stderr)
         use_marp = False
-    sk_env, marp_env = envs(work, args.repo.resolve())
+    sk_env, marp_env = envs(work, args.repo.resolve(), args.cache)
     out_dir = work / "out"
     out_dir.mkdir(exist_ok=True)
 

@@ -1,6 +1,7 @@
-"""The PDF layout cache (laid-out pages kept by a hash of what shapes them) must not change a byte of the
-output: a warm rebuild, a rebuild after a one-slide edit and the whole-document layout all give the same PDF.
-And the HTML path never imports WeasyPrint."""
+"""The caches must not change a byte of the output. The PDF layout cache (laid-out pages kept in memory by a
+hash of what shapes them): a warm rebuild, a rebuild after a one-slide edit and the whole-document layout all
+give the same PDF. The on-disk cache (slidekit/cache.py: scoped CSS, QR drawings): off, cold, warm, damaged or
+unwritable, the HTML and the PDF are the same. And the HTML path never imports WeasyPrint."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from slidekit import cache
 from slidekit.api import BuildOptions, build_text
 from slidekit.export import pdf as pdf_module
+from slidekit.render import css as css_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +67,9 @@ def _whole_layout(document_html, base_url, url_fetcher):
 
 
 @pytest.fixture(autouse=True)
-def _cold_cache():
+def _cold_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "disk-cache"))
+    monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
     pdf_module._PAGES_KEPT.clear()
     yield
     pdf_module._PAGES_KEPT.clear()
@@ -127,3 +132,109 @@ def test_html_build_does_not_import_weasyprint(tmp_path):
                          capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
     assert (tmp_path / "deck.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# The on-disk cache ---------------------------------------------------------------------------------
+QR_DECK = DECK + """
+---
+
+## Scan me
+
+<style scoped>h2 { color: #123456; }</style>
+
+![w:200](https://quickchart.io/qr?text=https://example.org/slides&size=200)
+"""
+
+
+def _html(text: str, folder: Path) -> str:
+    result = build_text(text, BuildOptions(), folder=folder)
+    assert result.output, [d.format() for d in result.diagnostics]
+    return result.output
+
+
+def _entries(tmp_path: Path, namespace: str) -> list[Path]:
+    folder = tmp_path / "disk-cache" / namespace
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def test_disk_cache_off_cold_and_warm_give_the_same_html(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    off = _html(QR_DECK, tmp_path)
+    assert not (tmp_path / "disk-cache").exists()          # off writes nothing
+    monkeypatch.delenv("SLIDEKIT_CACHE")
+    cold = _html(QR_DECK, tmp_path)
+    assert len(_entries(tmp_path, "scoped-css")) >= 5      # scaffold, theme, highlight, layers, scoped style
+    assert len(_entries(tmp_path, "qr")) == 1
+    assert "data:image/svg+xml;base64," in cold
+
+    def no_parsing(*args):
+        raise AssertionError("a warm build parsed CSS or drew a QR code again")
+    monkeypatch.setattr(css_module, "_scope_css", no_parsing)
+    monkeypatch.setattr("slidekit.markdown.qr.qr_data_uri", no_parsing)
+    warm = _html(QR_DECK, tmp_path)
+    assert off == cold == warm
+
+
+def test_disk_cache_keeps_the_pdf_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "0")
+    off = _pdf(QR_DECK, tmp_path)
+    monkeypatch.delenv("SLIDEKIT_CACHE")
+    pdf_module._PAGES_KEPT.clear()
+    cold = _pdf(QR_DECK, tmp_path)
+    pdf_module._PAGES_KEPT.clear()
+    warm = _pdf(QR_DECK, tmp_path)
+    assert off == cold == warm
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    good = _html(QR_DECK, tmp_path)
+    entries = _entries(tmp_path, "scoped-css") + _entries(tmp_path, "qr")
+    for i, entry in enumerate(entries):
+        data = entry.read_bytes()
+        # truncated, a flipped payload byte, or not an entry at all
+        entry.write_bytes([data[: len(data) // 2], data[:-1] + bytes([data[-1] ^ 1]), b"junk"][i % 3])
+    assert _html(QR_DECK, tmp_path) == good
+    assert _html(QR_DECK, tmp_path) == good                 # the entries were written again
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(blocker / "cache"))
+    assert _html(QR_DECK, tmp_path) == _html(QR_DECK, tmp_path)
+
+
+def test_an_empty_cache_dir_setting_turns_the_cache_off(monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", "")
+    assert cache.cache_dir() is None
+    monkeypatch.delenv("SLIDEKIT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert cache.cache_dir() == Path("/somewhere/slidekit")
+
+
+def test_keys_are_unambiguous():
+    assert cache.digest("ab", "c") != cache.digest("a", "bc")
+    assert cache.digest("x") == cache.digest(b"x")
+
+
+def test_a_changed_stylesheet_is_not_served_from_the_cache(tmp_path):
+    first = _html(QR_DECK, tmp_path)
+    second = _html(QR_DECK.replace("#123456", "#654321"), tmp_path)
+    assert "#654321" in second and "#123456" not in second
+    assert first != second
+
+
+def test_a_warm_html_build_imports_neither_qrcode_nor_tinycss2(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(QR_DECK.split("```python")[0] + QR_DECK.split("```\n")[-1], encoding="utf-8")
+    code = ("import sys; from slidekit.cli import main; "
+            "main(['build', sys.argv[1], '-o', sys.argv[2], '-q']); "
+            "print(sorted(m for m in ('qrcode', 'tinycss2', 'weasyprint') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               SLIDEKIT_CACHE_DIR=str(tmp_path / "disk-cache"))
+    env.pop("SLIDEKIT_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", code, str(deck), str(tmp_path / f"deck{i}.html")],
+                           capture_output=True, text=True, env=env, check=True) for i in range(2)]
+    assert runs[0].stdout.strip() == "['qrcode', 'tinycss2']"
+    assert runs[1].stdout.strip() == "[]"
+    assert (tmp_path / "deck0.html").read_bytes() == (tmp_path / "deck1.html").read_bytes()

@@ -14,7 +14,6 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Token
 from pygments.util import ClassNotFound
 
@@ -62,6 +61,8 @@ def parse_info(info: str | None) -> CodeInfo:
 def _lexer(lang: str):
     if not lang:
         return None
+    from pygments.lexers import get_lexer_by_name   # ~35 ms (plugin lookup): only for decks with code
+
     try:
         return get_lexer_by_name(lang.lower(), stripnl=False, ensurenl=False)
     except ClassNotFound:

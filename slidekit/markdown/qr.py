@@ -14,13 +14,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import qrcode
-from qrcode.exceptions import DataOverflowError
-
 from .images import ImageSpec
 
-_EC = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
-       "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+# qrcode (and the Pillow it imports) is loaded only when a deck has a QR code: ~40 ms of every start.
+_EC = {"L": 1, "M": 0, "Q": 3, "H": 2}     # qrcode.constants.ERROR_CORRECT_*
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 MODULE_PX = 8          # size of a module when nothing says otherwise
 
@@ -98,6 +95,8 @@ def service_request(url: str) -> QRRequest | None:
 
 def qr_matrix(text: str, ec: str = "M", border: int = 4) -> list[list[bool]]:
     """The module matrix, quiet zone included (True is dark)."""
+    import qrcode
+
     code = qrcode.QRCode(error_correction=_EC.get(ec, _EC["M"]), border=border)
     code.add_data(text)
     code.make(fit=True)
@@ -139,10 +138,20 @@ def qr_source(url: str, spec: ImageSpec) -> str | None:
         request = service_request(url)
     if request is None or not request.text:
         return None
+    from .. import cache     # the drawing is kept on disk: a warm build does not even import qrcode
+
+    key = cache.digest(cache.code_key(__name__, "qrcode"), repr(request))
+    found = cache.get_text("qr", key)
+    if found is not None:
+        return found
+    from qrcode.exceptions import DataOverflowError
+
     try:
-        return qr_data_uri(request)
+        uri = qr_data_uri(request)
     except (DataOverflowError, ValueError):
         return None
+    cache.put_text("qr", key, uri)
+    return uri
 
 
 def qr_alt(url: str, spec: ImageSpec) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import tinycss2
-
 DECK = ".sk-deck"
 SECTION = f"{DECK} > section"
 # At-rules whose blocks hold style rules to scope; others (font-face, keyframes, page…) stay as they are.
@@ -53,12 +51,25 @@ def scope_selector(selector: str, section: str = SECTION) -> str:
 
 
 def scope_css(css: str, section: str = SECTION) -> str:
-    """Rewrite every style rule of a stylesheet so that it reaches only slides."""
+    """Rewrite every style rule of a stylesheet so that it reaches only slides. Kept in the on-disk cache
+    (slidekit/cache.py) by a hash of the CSS, the section selector and this module's code: parsing a theme
+    with tinycss2 was a quarter of an HTML build."""
+    from .. import cache
+
+    key = cache.digest(cache.code_key(__name__, "tinycss2"), css, section)
+    return cache.memo_text("scoped-css", key, lambda: _scope_css(css, section))
+
+
+def _scope_css(css: str, section: str) -> str:
+    import tinycss2
+
     rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
     return "\n".join(_scope_rule(rule, section) for rule in rules if rule.type != "error").strip() + "\n"
 
 
 def _scope_rule(rule, section: str) -> str:
+    import tinycss2
+
     if rule.type == "qualified-rule":
         prelude = tinycss2.serialize(rule.prelude).strip()
         selectors = ", ".join(scope_selector(s, section) for s in split_selectors(prelude))
