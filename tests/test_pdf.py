@@ -96,3 +96,22 @@ def test_examples_build_to_pdf_and_html(deck, tmp_path):
     html = (tmp_path / (deck.stem + ".html")).read_text(encoding="utf-8")
     assert len(slides.pages) == html.count("<section ")
 
+
+
+def test_too_full_centred_slide_starts_at_the_top_as_with_safe_center(tmp_path):
+    # The default theme centres slides with `justify-content: safe center`: a slide too full for its box
+    # starts at its top padding (Chromium, Marp). WeasyPrint has no `safe`; slidekit lays such a slide out
+    # again aligned to the start, so its heading is not cut off above the page.
+    deck = tmp_path / "d.md"
+    deck.write_text("# Heading on top\n\n" + "\n".join(f"- item {i}" for i in range(40)) + "\n", encoding="utf-8")
+    reader, _ = _pdf(deck)
+    page = reader.pages[0]
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if "Heading on top" in text:
+            found.append(tm[5] * cm[3] + cm[5])   # baseline, pt above the page's bottom (no rotation here)
+
+    page.extract_text(visitor_text=visit)
+    assert found, "the heading is on the page"
+    assert found[0] < float(page.mediabox.height) - 20   # below the top edge, not centred above it

@@ -40,6 +40,7 @@ class SlideLayout:
     font_size: float          # the section's computed font size, px
     headings: list[TextFit] = field(default_factory=list)   # data-sk-fit headings, in document order
     codes: list[TextFit] = field(default_factory=list)      # <pre> blocks, in document order
+    start: float = 0.0        # highest top edge of the content in flow (above content_top: centred overflow)
 
     @property
     def overflow(self) -> float:
@@ -110,7 +111,21 @@ def _measure_section(section) -> SlideLayout:
                          content_bottom=content_bottom, reach=content_top, font_size=section.style["font_size"])
     seen: set[int] = set()
     layout.reach = max(content_top, _reach(section, top, layout, seen, section))
+    layout.start = _start(section, top, content_top)
     return layout
+
+
+def _start(box, top: float, default: float) -> float:
+    """The highest top edge of the content in flow, a split slide's column looked into."""
+    highest = default
+    for child in _children(box):
+        if _is_out_of_flow(child) or not hasattr(child, "border_box_y"):
+            continue
+        if "sk-split" in _classes(child):
+            highest = min(highest, _start(child, top, default))
+        else:
+            highest = min(highest, child.border_box_y() - top)
+    return highest
 
 
 def _is_out_of_flow(box) -> bool:

@@ -230,6 +230,13 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         if laid_out is None:
             document = weasyprint.HTML(string=f"{head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
                                        url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+            if _overflows(document):
+                # Themes centre slides with `justify-content: safe center`: a slide too full for its box
+                # starts at the top in a browser and in Marp. WeasyPrint has no `safe`, so lay it out again,
+                # aligned to the start.
+                safe = chunk.replace("<section ", "<section data-sk-safe ", 1)
+                document = weasyprint.HTML(string=f"{head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
+                                           url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
             documents.append(document)
             # One page a slide: WeasyPrint may push an absolutely positioned box that overflows the slide
             # (a tall footer, say) onto a page of its own; Marp clips it, and so do we.
@@ -242,6 +249,14 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
         stylesheets=[css], font_config=font_config)
     return first.copy(pages)
+
+
+def _overflows(document) -> bool:
+    """Whether the slide's content starts above its content box: centred, and too tall for it."""
+    from .overflow import TOLERANCE, measure
+
+    layouts = measure(document)
+    return bool(layouts) and layouts[0].start < layouts[0].content_top - TOLERANCE
 
 
 def _digest(*parts: str) -> str:
