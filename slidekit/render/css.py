@@ -36,9 +36,14 @@ def split_selectors(prelude: str) -> list[str]:
     return [p for p in parts if p]
 
 
+# Marp draws a slide with backgrounds as layered sections marked "background" and "content"; slidekit's
+# one section holds both layers, so deck CSS aimed at either layer reaches it.
+_MARP_LAYER = re.compile(r"""\[data-marpit-advanced-background=(["']?)(?:background|content)\1\]""")
+
+
 def scope_selector(selector: str, section: str = SECTION) -> str:
     """`:root`/`section` at the start become the slide; anything else is looked for inside a slide."""
-    selector = selector.strip()
+    selector = _MARP_LAYER.sub("[data-marpit-advanced-background]", selector.strip())
     m = _ROOT.match(selector)
     if m:
         return section + selector[m.end():]

@@ -146,6 +146,10 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
         attrs.append(("data-marpit-fragments", str(slide.fragments)))
     if slide.scoped_css:
         attrs.append(("data-sk-scope", str(slide.number)))
+    if slide.backgrounds:   # Marp's markers, for deck CSS written against Marp's background layers
+        attrs.append(("data-marpit-advanced-background", "content"))
+        if slide.split:
+            attrs.append(("data-marpit-advanced-background-split", slide.split))
     if slide.split:
         attrs.append(("data-sk-split", slide.split))
         style.append(f"--sk-split:{slide.split_size}")
@@ -225,7 +229,8 @@ def _backgrounds_html(slide: Slide, options: RenderOptions) -> str:
         alt = f' title="{html.escape(bg.spec.alt)}"' if bg.spec.alt else ""
         figures.append(f'<figure style="{html.escape(";".join(style))}"{alt}></figure>')
     direction = "vertical" if vertical else "horizontal"
-    return (f'<div class="sk-bg" data-direction="{direction}" aria-hidden="true">'
+    return (f'<div class="sk-bg" data-direction="{direction}" data-marpit-advanced-background-container'
+            f' data-marpit-advanced-background-direction="{direction}" aria-hidden="true">'
             + "".join(figures) + "</div>\n")
 
 
