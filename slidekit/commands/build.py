@@ -332,9 +332,14 @@ class Builder:
         settings = _settings(self.args)
         site = plan.site is not None
         if self.executor is None:
-            self.executor = make_executor(min(self.workers, len(jobs)) if not self.args.watch else self.workers,
-                                          bool(self.args.pdf))
-        futures = {self.executor.submit(build_one, job, settings, site): n for n, job in enumerate(jobs)}
+            self.executor = make_executor(self.workers, bool(self.args.pdf))
+        from concurrent.futures import BrokenExecutor
+        try:
+            futures = {self.executor.submit(build_one, job, settings, site): n for n, job in enumerate(jobs)}
+        except BrokenExecutor:   # a worker was killed (by the system, say) during an earlier build of --watch
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = make_executor(self.workers, bool(self.args.pdf))
+            futures = {self.executor.submit(build_one, job, settings, site): n for n, job in enumerate(jobs)}
         outcomes: list[Outcome | None] = [None] * len(jobs)
         status, shown = EXIT_OK, 0
         progress = Progress(len(jobs), enabled=False if self.args.quiet else None)   # None: on a terminal
@@ -418,7 +423,8 @@ def run(args) -> int:
         print(f"slidekit: error: {plan}", file=sys.stderr)
         return EXIT_USAGE
     workers = configured.jobs or _cpu_count()
-    builder = Builder(configured, workers if configured.watch else min(workers, len(plan.jobs)))
+    folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
+    builder = Builder(configured, workers if configured.watch and folders else min(workers, len(plan.jobs)))
     try:
         if configured.watch:
             return watch(args, builder, plan)

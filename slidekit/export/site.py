@@ -145,10 +145,10 @@ header h1 {{ margin: 0; font-size: 28px; letter-spacing: -.01em; }}
 header p {{ margin: 4px 0 0; color: var(--muted); }}
 ul {{ list-style: none; margin: 24px 0 48px; padding: 0; display: grid; gap: 24px;
      grid-template-columns: repeat(auto-fill, {THUMB_WIDTH + 2}px); justify-content: start; }}
-.card {{ position: relative; background: var(--card); border: 1px solid var(--line); border-radius: 10px;
+.card {{ position: relative; display: flex; flex-direction: column; background: var(--card); border: 1px solid var(--line); border-radius: 10px;
         overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.06); transition: box-shadow .15s, transform .15s; }}
 .card:hover, .card:focus-within {{ box-shadow: 0 6px 18px rgba(0,0,0,.14); transform: translateY(-2px); }}
-.picture {{ width: {THUMB_WIDTH}px; height: {THUMB_HEIGHT}px; background: #8882; border-bottom: 1px solid var(--line);
+.picture {{ flex: none; width: {THUMB_WIDTH}px; height: {THUMB_HEIGHT}px; background: #8882; border-bottom: 1px solid var(--line);
            overflow: hidden; }}
 .picture img {{ display: block; width: 100%; height: 100%; object-fit: contain; }}
 .picture .none {{ display: flex; height: 100%; align-items: center; justify-content: center; color: var(--muted); }}
@@ -160,7 +160,7 @@ ul {{ list-style: none; margin: 24px 0 48px; padding: 0; display: grid; gap: 24p
 .meta {{ margin: 0 16px; color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }}
 .meta code {{ font-size: 12px; }}
 .failed {{ margin-left: 8px; padding: 0 6px; border-radius: 4px; background: #d1242f; color: #fff; font-size: 12px; }}
-.links {{ position: relative; z-index: 1; display: flex; gap: 8px; margin: 10px 16px 14px; }}
+.links {{ position: relative; z-index: 1; display: flex; gap: 8px; margin: auto 16px 14px; padding-top: 10px; }}
 .links a {{ padding: 2px 10px; border: 1px solid var(--line); border-radius: 999px; color: var(--accent);
            text-decoration: none; font-size: 13px; font-weight: 600; }}
 .links a:hover, .links a:focus-visible {{ background: var(--accent); border-color: var(--accent); color: #fff; }}
