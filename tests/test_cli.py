@@ -69,3 +69,15 @@ def test_messages_name_file_line_and_slide(tmp_path):
     assert proc.returncode == 0
     assert f"{deck}:5: slide 2: warning: unknown directive '_pagnate' (did you mean '_paginate'?)" in proc.stderr
     assert f"slide 2: warning: image not found: gone.png" in proc.stderr
+
+
+def test_outputs_are_readable_like_any_new_file(tmp_path):
+    import os
+    import stat
+    deck = tmp_path / "talk.md"
+    deck.write_text("# Hi\n", encoding="utf-8")
+    assert run("build", str(deck)).returncode == 0
+    mode = stat.S_IMODE((tmp_path / "talk.html").stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask
