@@ -115,3 +115,24 @@ def test_too_full_centred_slide_starts_at_the_top_as_with_safe_center(tmp_path):
     page.extract_text(visitor_text=visit)
     assert found, "the heading is on the page"
     assert found[0] < float(page.mediabox.height) - 20   # below the top edge, not centred above it
+
+
+def test_a_pathologically_long_slide_is_cut_for_the_pdf_with_a_warning(tmp_path):
+    # Thousands of table cells on one slide took WeasyPrint minutes to lay out; nobody can see them anyway.
+    rows = "\n".join("| " + " | ".join(f"c{r}-{c}" for c in range(10)) + " |" for r in range(400))
+    deck = tmp_path / "d.md"
+    deck.write_text("# Big\n\n| " + " | ".join("h" * 10) + " |\n|" + "---|" * 10 + "\n" + rows + "\n\n---\n\n# After\n",
+                    encoding="utf-8")
+    reader, result = _pdf(deck)
+    assert len(reader.pages) == 2
+    assert [(d.code, d.slide) for d in result.diagnostics] == [("slide-too-long", 1), ("overflow", 1)]
+    assert "c0-0" in reader.pages[0].extract_text()
+    assert "After" in reader.pages[1].extract_text()
+
+
+def test_truncated_html_stays_well_formed():
+    from slidekit.markdown.html_filter import truncate_html
+    assert truncate_html("<table><tr><td>a</td></tr><tr><td>b</td></tr></table><p>x</p>", 100, 4) == (
+        "<table><tr><td>a</td></tr><tr></tr></table>", True)
+    assert truncate_html("<p>hello <b>world</b></p><p>more</p>", 8, 100) == ("<p>hello <b>wo</b></p>", True)
+    assert truncate_html("<p>a &amp; b</p>", 100, 100) == ("<p>a &amp; b</p>", False)

@@ -154,3 +154,63 @@ def close_open(stack: list[str]) -> str:
     closing = "".join(f"</{tag}>" for tag in reversed(stack))
     stack.clear()
     return closing
+
+
+class _Truncate(HTMLParser):
+    """Re-emits already filtered HTML up to a budget of text and elements, then closes what is open."""
+
+    def __init__(self, max_text: int, max_elements: int):
+        super().__init__(convert_charrefs=False)
+        self.text_left, self.elements_left = max_text, max_elements
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.cut = False
+
+    def handle_starttag(self, tag, attrs):
+        if self.cut or self.elements_left <= 0:
+            self.cut = True
+            return
+        self.elements_left -= 1
+        self.out.append(self.get_starttag_text() or "")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if self.stack and self.stack[-1] == tag and not self.cut:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if self.cut or tag not in self.stack:
+            return
+        while self.stack:
+            open_tag = self.stack.pop()
+            self.out.append(f"</{open_tag}>")
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self.cut:
+            return
+        if len(data) > self.text_left:
+            data, self.cut = data[:self.text_left], True
+        self.text_left -= len(data)
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};") if not self.cut else None
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};") if not self.cut else None
+
+
+def truncate_html(fragment: str, max_text: int, max_elements: int) -> tuple[str, bool]:
+    """The fragment cut after `max_text` characters of text or `max_elements` elements, still well formed;
+    and whether anything was cut. Far more than a slide can show: it only bounds the layout of a
+    pathological slide (a table of thousands of rows took minutes)."""
+    t = _Truncate(max_text, max_elements)
+    t.feed(fragment)
+    t.close()
+    if not t.cut:
+        return fragment, False
+    return "".join(t.out) + "".join(f"</{tag}>" for tag in reversed(t.stack)), True

@@ -14,6 +14,7 @@ from ..deck.model import Deck, Slide
 from ..markdown import create_markdown, parse_tokens
 from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
+from ..markdown.html_filter import truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
 from .css import SECTION, rem_to_px, root_font_px, scope_css
 
@@ -34,6 +35,12 @@ class RenderOptions:
     resolve_image: ImageResolver | None = None
 
 
+# A slide shows a few thousand characters at most. Beyond these, the PDF's layout of one slide takes
+# minutes (a table of thousands of cells), so a pathological slide is cut, with a warning.
+MAX_SLIDE_TEXT = 20_000
+MAX_SLIDE_ELEMENTS = 1_500
+
+
 def render_slides(deck: Deck, options: RenderOptions) -> None:
     """Fill in each slide's content, header, footer and notes HTML."""
     allow_html = options.allow_html   # only the user trusts a deck: its own `html: true` does not
@@ -48,6 +55,13 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
             options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
         renderer.begin_slide()
         slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env)) + renderer.close_open_tags()
+        if options.target == "pdf":
+            slide.html, cut = truncate_html(slide.html, MAX_SLIDE_TEXT, MAX_SLIDE_ELEMENTS)
+            if cut:
+                deck.diagnostics.warning(
+                    "slide-too-long", f"the slide holds far more than a slide can show; the PDF lays out only its "
+                    f"first {MAX_SLIDE_TEXT:,} characters and {MAX_SLIDE_ELEMENTS:,} elements",
+                    file=deck.file, line=slide.line, slide=slide.number)
         slide.fragments = renderer.fragments
         slide.header_html = _inline(md, deck, slide.directives.get("header"))
         slide.footer_html = _inline(md, deck, slide.directives.get("footer"))
