@@ -11,7 +11,7 @@ from slidekit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-SEED = Path("/work/shared/corpus/seeds/mlops-guide-presentation.md")
+SEED = Path(__file__).resolve().parents[1] / "decks" / "mlops-guide" / "slides.md"   # the seed deck, repaired
 EMU_PER_PX = 12700 * 0.75
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 

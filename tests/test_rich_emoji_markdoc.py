@@ -7,7 +7,7 @@ import pytest
 from rich_helpers import build_example, build_md, pdf_page_png, pdf_pages_text
 from slidekit.api import BuildOptions, build_file
 
-SEED_INDEX = Path("/work/shared/corpus/seeds/mlops-guide-index.md")
+SEED_INDEX = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds" / "mlops-guide-index.md"
 
 
 def test_shortcodes_become_emoji_outside_code():
