@@ -155,6 +155,7 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
+    install_page_references_memo()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     document = _layout(document_html, str(base_url) + "/", fetcher)
     if inspect is not None:
@@ -187,6 +188,27 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     finally:
         if epoch is None:
             del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def install_page_references_memo() -> None:
+    """pydyf rebuilds the tuple of all page references each time one is asked for, and WeasyPrint asks once
+    per tagged element: writing the PDF grew with pages x elements (a 1,000-slide deck spent most of its
+    writing there). The tuple is kept until a page is added; the bytes written are the same."""
+    import pydyf
+
+    if getattr(getattr(pydyf.PDF.page_references, "fget", None), "slidekit", False):
+        return
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        kept = self.__dict__.get("_sk_page_references")
+        if kept is None or kept[0] != len(kids):
+            kept = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            self.__dict__["_sk_page_references"] = kept
+        return kept[1]
+
+    page_references.slidekit = True
+    pydyf.PDF.page_references = property(page_references)
 
 
 # Layout, slide by slide ----------------------------------------------------------------------------
