@@ -13,12 +13,15 @@ import io
 import re
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from PIL import Image
 
+import slidekit.export.netguard as netguard
 import slidekit.export.pdf as pdf_module
 from slidekit.api import BuildOptions, build_file
 
@@ -78,21 +81,45 @@ class _Remote(BaseHTTPRequestHandler):
                 self._head(1000)
                 self.wfile.flush()
                 time.sleep(DEADLINE * 4)
+            elif path == "/deflate-bomb.png":      # the same with deflate
+                body = zlib.compress(b"\0" * (CAP * 50))
+                self._head(len(body), {"Content-Encoding": "deflate"})
+                self.wfile.write(body)
+            elif path == "/redirect":               # /redirect?to=<quoted URL>: a 302 there
+                self.send_response(302)
+                self.send_header("Location", unquote(self.path.split("?to=", 1)[1].split("&")[0]))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             else:
                 self.send_error(404)
         except OSError:
             pass                                   # the fetcher hung up, as it should
 
 
-@pytest.fixture(scope="module")
-def remote():
+def _serve(address: str):
     handler = type("Handler", (_Remote,), {"seen": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = ThreadingHTTPServer((address, 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.base = f"http://{address}:{httpd.server_address[1]}"
     httpd.seen = handler.seen
+    return httpd
+
+
+@pytest.fixture(scope="module")
+def remote():
+    """The "public" server: 127.0.0.1 counts as public in these tests (see `limits`)."""
+    httpd = _serve("127.0.0.1")
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def internal():
+    """A server in the "local network": 127.0.0.2, which stays local. It must never be asked."""
+    httpd = _serve("127.0.0.2")
     yield httpd
     httpd.shutdown()
     httpd.server_close()
@@ -103,6 +130,9 @@ def limits(monkeypatch):
     monkeypatch.setattr(pdf_module, "REMOTE_TIMEOUT", DEADLINE)
     monkeypatch.setattr(pdf_module, "MAX_REMOTE_BYTES", CAP)
     monkeypatch.setattr(pdf_module, "_REMOTE_FAILED", {})
+    # The test server on 127.0.0.1 stands for a public one; 127.0.0.2 (and every other local address)
+    # stays local, so redirects into the local network can be tried against a real server there.
+    monkeypatch.setattr(netguard, "PUBLIC_FOR_TESTS", frozenset({"127.0.0.1"}))
 
 
 def deck(tmp_path: Path, body: str, front: str = "") -> Path:
@@ -125,7 +155,7 @@ def _unique(remote, name: str) -> str:
 # Size and time limits in the PDF ------------------------------------------------------------------------
 @pytest.mark.parametrize("name, why", [
     ("declared-big.png", "larger than 0 MB"), ("endless.png", "larger than 0 MB"),
-    ("gzip-bomb.png", "larger than 0 MB"), ("trickle.png", f"took longer than {DEADLINE} s"),
+    ("gzip-bomb.png", "larger than 0 MB"), ("deflate-bomb.png", "larger than 0 MB"), ("trickle.png", f"took longer than {DEADLINE} s"),
     ("stall.png", f"took longer than {DEADLINE} s")])
 def test_remote_image_over_a_limit_is_dropped_with_a_warning(tmp_path, remote, name, why):
     url = _unique(remote, name)
@@ -226,3 +256,94 @@ def test_allow_local_files_keeps_them(tmp_path, outside):
     path = deck(tmp_path, f"<style>section {{ background-image: url({outside}); }}</style>\n\n# One")
     result = build_file(path, BuildOptions(format="html", allow_local_files=True))
     assert f"url({outside})" in result.output and not warnings(result)
+
+
+# The local network: never reached by a remote fetch without --allow-local-files (netguard.py) ----------
+@pytest.mark.parametrize("address, public", [
+    ("93.184.216.34", True), ("2606:4700::6810:84e5", True), ("8.8.8.8", True),
+    ("127.0.0.1", False), ("127.0.0.2", False), ("10.1.2.3", False), ("172.16.0.1", False),
+    ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False),
+    ("224.0.0.251", False), ("255.255.255.255", False), ("240.0.0.1", False), ("::1", False), ("::", False),
+    ("fc00::1", False), ("fd12:3456::1", False), ("fe80::1%eth0", False), ("fec0::1", False), ("ff02::1", False),
+    ("::ffff:127.0.0.1", False), ("::ffff:10.0.0.1", False), ("64:ff9b::a9fe:a9fe", False),
+    ("2002:7f00:1::1", False), ("not an address", False)])
+def test_which_addresses_are_public(monkeypatch, address, public):
+    monkeypatch.setattr(netguard, "PUBLIC_FOR_TESTS", frozenset())
+    assert netguard.is_public(address) is public
+
+
+def _redirect(remote, target: str) -> str:
+    return f"{remote.base}/redirect?to={quote(target, safe='')}&{time.monotonic_ns()}"
+
+
+def _refusals(result, url: str) -> list[str]:
+    return [w for w in warnings(result) if url in w and "local network" in w]
+
+
+def test_a_redirect_into_the_local_network_is_not_followed(tmp_path, remote, internal):
+    url = _redirect(remote, f"{internal.base}/ok.png")
+    result = build_file(deck(tmp_path, f"# Remote\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert result.output.startswith(b"%PDF") and internal.seen == []
+    found = _refusals(result, url)
+    assert found and "127.0.0.2 is a local-network address" in found[0] and "--allow-local-files" in found[0]
+    assert b"/Subtype /Image" not in result.output and b"/Subtype/Image" not in result.output
+
+
+@pytest.mark.parametrize("target", [
+    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/x.png", "http://192.168.0.1/x.png",
+    "http://[::1]:9/x.png", "http://[fd00::1]/x.png", "http://0.0.0.0:9/x.png", "http://127.1.2.3:9/x.png",
+    "http://224.0.0.1/x.png"])
+def test_redirects_to_local_addresses_are_refused_before_connecting(tmp_path, remote, target):
+    url = _redirect(remote, target)
+    result = build_file(deck(tmp_path, f"# Remote\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert _refusals(result, url), warnings(result)
+
+
+def test_every_hop_is_checked(tmp_path, remote, internal):
+    url = _redirect(remote, _redirect(remote, f"{internal.base}/ok.png"))
+    result = build_file(deck(tmp_path, f"# Remote\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert _refusals(result, url) and internal.seen == []
+
+
+def test_a_redirect_between_public_addresses_is_followed(tmp_path, remote):
+    url = _redirect(remote, _unique(remote, "ok.png"))
+    result = build_file(deck(tmp_path, f"# Remote\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert not [w for w in warnings(result) if "remote" in w], warnings(result)
+    assert b"/Subtype /Image" in result.output or b"/Subtype/Image" in result.output
+
+
+def test_a_redirect_to_a_file_url_is_not_followed(tmp_path, remote, outside):
+    url = _redirect(remote, outside.as_uri())
+    result = build_file(deck(tmp_path, f"# Remote\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert any(url in w for w in warnings(result))
+    assert b"/Subtype /Image" not in result.output and b"/Subtype/Image" not in result.output
+
+
+def test_a_local_address_written_in_the_deck_needs_allow_local_files(tmp_path, internal):
+    url = f"{internal.base}/ok.png?{time.monotonic_ns()}"
+    path = deck(tmp_path, f"# Local server\n\n![]({url})")
+    refused = build_file(path, BuildOptions(format="pdf"))
+    assert internal.seen == [] and _refusals(refused, url)
+    assert "--allow-local-files" in _refusals(refused, url)[0]
+    allowed = build_file(path, BuildOptions(format="pdf", allow_local_files=True))
+    assert internal.seen and not [w for w in warnings(allowed) if "remote" in w], warnings(allowed)
+    assert b"/Subtype /Image" in allowed.output or b"/Subtype/Image" in allowed.output
+    internal.seen.clear()
+
+
+def test_a_name_that_changes_its_address_after_the_check_gets_nowhere(tmp_path, monkeypatch, remote, internal):
+    """DNS rebinding: the name is public when checked, local when connected: the connection goes to
+    addresses checked at that moment, so the second answer is refused too."""
+    real = netguard.socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            return real(next(answers, "127.0.0.2"), port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(netguard.socket, "getaddrinfo", getaddrinfo)
+    port = internal.server_address[1]
+    url = f"http://rebind.test:{port}/ok.png?{time.monotonic_ns()}"
+    result = build_file(deck(tmp_path, f"# Rebinding\n\n![]({url})"), BuildOptions(format="pdf"))
+    assert internal.seen == [] and _refusals(result, url), warnings(result)
+    assert "rebind.test resolves to 127.0.0.2" in _refusals(result, url)[0]

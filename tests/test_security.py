@@ -8,14 +8,14 @@ from html.parser import HTMLParser
 import pytest
 
 from slidekit.api import BuildOptions, build_text
-from slidekit.markdown.html_filter import filter_html, is_safe_url
+from slidekit.markdown.html_filter import filter_html, is_safe_url, parse_srcset
 
 
 def _deck_part(text: str, **options) -> str:
-    """The built HTML without slidekit's own viewer script and styles."""
+    """The built HTML without slidekit's own scripts and viewer styles."""
     out = build_text(text, BuildOptions(offline=True, **options)).output
     head, _, body = out.partition("</head>")
-    body = body.split('<script id="sk-viewer-js">')[0]
+    body = body.split('<script id="sk-')[0]      # slidekit's own scripts (viewer, fitting) come last
     return re.sub(r'<style id="sk-viewer">.*?</style>', "", head, flags=re.S) + body
 
 
@@ -51,8 +51,10 @@ def _live(html: str) -> list[str]:
             cleaned = re.sub(r"[\x00-\x20]+", "", value).lower()
             if name.startswith("on"):
                 found.append(f"{tag} {name}")
-            if name in URL_ATTRS and re.match(r"(javascript|vbscript|data:(?!image/))", cleaned):
-                found.append(f"{tag} {name}={value}")
+            urls = [u for u, _ in parse_srcset(value)] if name == "srcset" else [value]
+            for url in urls if name in URL_ATTRS else []:
+                if re.match(r"(javascript|vbscript|data:(?!image/))", re.sub(r"[\x00-\x20]+", "", url).lower()):
+                    found.append(f"{tag} {name}={value}")
             if name == "content" and "http-equiv" in attrs:
                 found.append(f"{tag} content={value}")
             if name == "style" and (tag not in OWN_STYLE or re.search(r"</|[:,(]url\(['\"]?javascript",
@@ -83,6 +85,9 @@ ATTACKS = [
     '<a href=" javascript:alert(1)">a</a>',
     '<<script>script>alert(1)<</script>/script>',
     '<img/src=x/onerror=alert(1)>',
+    '<img src="a.png" srcset="a.png 1x, javascript:alert(1) 2x">',
+    '<picture><source srcset="ok.png 1x,vbscript:x 2x"><img src="a.png"></picture>',
+    '<img srcset="data:text/html,<script>alert(1)</script> 2x">',
 ]
 
 
@@ -187,3 +192,50 @@ def test_filter_keeps_allowlisted_markup():
 def test_filter_escapes_what_it_does_not_know():
     assert filter_html("<x-foo a=1>t</x-foo>") == "&lt;x-foo a=1&gt;t&lt;/x-foo&gt;"
     assert filter_html("a < b <a ") == "a &lt; b &lt;a "
+
+
+# srcset: a list of URLs, each checked like a src --------------------------------------------------------
+SRCSETS = [   # (srcset as written, as kept; None: the attribute is dropped)
+    ("a.png 1x, b.png 2x", "a.png 1x, b.png 2x"),
+    ("a.png 1x, javascript:alert(1) 2x", "a.png 1x"),
+    ("JaVaScRiPt:alert(1) 1x, b.png 2x", "b.png 2x"),
+    ("&#106;avascript:alert(1) 2x", None),
+    ("vbscript:x", None),
+    ("data:text/html,x 1x, data:image/png;base64,AAAA 2x", "data:image/png;base64,AAAA 2x"),
+    ("https://example.com/a.png 640w,  /b.png   1280w", "https://example.com/a.png 640w, /b.png 1280w"),
+    ("a.png,b.png 2x", "a.png,b.png 2x"),                  # a comma inside a URL is part of it, as in HTML
+    ("a.png 2x,, b.png 1x,", "a.png 2x, b.png 1x"),
+    ("a.png (broken, b.png 2x", None),                   # a bad descriptor: the candidate is left out
+    ('a.png 1x" onerror="alert(1)', None),
+]
+
+
+@pytest.mark.parametrize("written, kept", SRCSETS)
+@pytest.mark.parametrize("tag", ["img", "source"])
+def test_srcset_keeps_only_safe_candidates(tag, written, kept):
+    out = filter_html(f'<{tag} srcset="{written.replace(chr(34), "&quot;")}">')
+    if kept is None:
+        assert out == f"<{tag}>"
+    else:
+        assert out == f'<{tag} srcset="{kept}">'
+
+
+def test_srcset_paths_outside_the_folder_are_refused(tmp_path):
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "in.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = folder / "deck.md"
+    path.write_text(f'# t\n\n<img src="in.png" srcset="in.png 1x, ../secret.png 2x, {tmp_path}/secret.png 3x">\n\n'
+                    '<picture><source srcset="../secret.png"><img src="in.png"></picture>\n', encoding="utf-8")
+    from slidekit.api import build_file
+    for fmt in ("html", "pdf"):
+        result = build_file(path, BuildOptions(format=fmt))
+        text = result.output.decode("latin-1") if isinstance(result.output, bytes) else result.output
+        assert "secret" not in text, fmt
+        refused = [d.format() for d in result.diagnostics if d.code == "outside-folder"]
+        assert any("../secret.png" in w for w in refused) and any(f"{tmp_path}/secret.png" in w for w in refused)
+        if fmt == "html":
+            assert 'srcset="in.png 1x"' in text and "<source>" in text
+    trusted = build_file(path, BuildOptions(format="html", allow_local_files=True)).output
+    assert 'srcset="in.png 1x, ../secret.png 2x' in trusted

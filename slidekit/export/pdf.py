@@ -25,7 +25,9 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
     fetch is bounded: REMOTE_TIMEOUT seconds in all (a body trickling in byte by byte is cut off too) and
     MAX_REMOTE_BYTES once decompressed. With `local_roots`, a file: URL (a CSS `url()` in a style directive or a
     theme, say) is read only below one of those folders, symlinks followed: what the image resolver refused
-    stays unread. What was refused or cut off is listed in `refused` and `failed` (url, why) for warnings."""
+    stays unread. What was refused or cut off is listed in `refused` and `failed` (url, why) for warnings.
+    Remote fetches go through netguard.py: without `local_roots` (--allow-local-files) they may reach the
+    local network; with them no host, first URL or redirect hop, may resolve to a local-network address."""
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
@@ -33,6 +35,7 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
 
     protocols = {"data", "file"} | ({"http", "https"} if allow_remote else set())
     roots = None if local_roots is None else [Path(r).resolve() for r in local_roots]
+    local_network = roots is None
 
     class DeckURLFetcher(URLFetcher):
         refused: list[str] = []
@@ -54,18 +57,30 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
             return super().fetch(url, headers)
 
         def _fetch_remote(self, url, headers):
-            from weasyprint.urls import URLFetcherResponse
+            from weasyprint.urls import HTTP_HEADERS, StreamingGzipFile, URLFetcherResponse, iri_to_uri
+
+            from . import netguard
             known = _REMOTE_FAILED.get(url)
-            if known and time.monotonic() - known[1] < REMEMBER_FAILED:
+            if known and time.monotonic() - known[1] < REMEMBER_FAILED and not (
+                    local_network and known[0].startswith(netguard.REFUSED)):
                 if all(seen != url for seen, _ in self.failed):
                     self.failed.append((url, known[0]))
                 raise ValueError(f"{url} {known[0]}")
             deadline = time.monotonic() + REMOTE_TIMEOUT
-            try:
-                response = super().fetch(url, headers)        # connects and reads the headers
+            try:    # connects (each redirect hop checked by netguard) and reads the headers
+                raw = netguard.open_remote(iri_to_uri(url), {**HTTP_HEADERS, **(headers or {})},
+                                           REMOTE_TIMEOUT, allow_local=local_network)
             except Exception as exc:
-                self._fail(url, _fetch_error(exc))
-                raise
+                refused = netguard.refusal(exc)
+                self._fail(url, f"{netguard.REFUSED} ({refused}); use --allow-local-files to allow it"
+                           if refused else _fetch_error(exc))
+                raise ValueError(f"{url}: {exc}") from None
+            encoding = raw.headers.get("Content-Encoding", "").strip().lower()
+            if encoding:
+                del raw.headers["Content-Encoding"]
+            body = (StreamingGzipFile(fileobj=raw) if encoding == "gzip"
+                    else netguard.Inflating(raw) if encoding == "deflate" else raw)
+            response = URLFetcherResponse(raw.url, body, raw.headers, raw.status)
             try:
                 length = response.headers.get("Content-Length")
                 if length and length.strip().isdigit() and int(length) > MAX_REMOTE_BYTES:
@@ -82,6 +97,7 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
                 raise
             finally:
                 response.close()
+                raw.close()
             _REMOTE_FAILED.pop(url, None)
             return URLFetcherResponse(response.url, body, response.headers, response.status)
 

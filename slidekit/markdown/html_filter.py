@@ -58,6 +58,63 @@ def is_safe_url(url: str, image: bool = False) -> bool:
     return False
 
 
+_SRCSET_DESCRIPTOR = re.compile(r"^(?:\d+w|\d+h|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?x)$", re.I)
+_SRCSET_ATTR = re.compile(r"""(<(?:img|source)\b[^>]*?\ssrcset=")([^"]*)(")""")
+
+
+def parse_srcset(value: str) -> list[tuple[str, str]]:
+    """The candidates of a `srcset` as (URL, descriptors), split as HTML's algorithm does: a URL is a run
+    of non-space characters (a data: URL keeps its comma), trailing commas end it; the descriptors run to
+    the next comma outside parentheses. A candidate with a descriptor that is not `Nw`, `Nx` or `Nh` is
+    left out, as a browser leaves it out."""
+    out: list[tuple[str, str]] = []
+    pos, n = 0, len(value)
+    while pos < n:
+        while pos < n and (value[pos] in ", " or value[pos] in "\t\n\r\f"):
+            pos += 1
+        start = pos
+        while pos < n and value[pos] not in " \t\n\r\f":
+            pos += 1
+        url = value[start:pos]
+        if not url:
+            break
+        descriptors = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            start, depth = pos, 0
+            while pos < n and (value[pos] != "," or depth):
+                depth = depth + 1 if value[pos] == "(" else max(0, depth - 1) if value[pos] == ")" else depth
+                pos += 1
+            descriptors = " ".join(value[start:pos].split())
+            pos += 1
+        if url and all(_SRCSET_DESCRIPTOR.match(d) for d in descriptors.split()):
+            out.append((url, descriptors))
+    return out
+
+
+def join_srcset(candidates: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{url} {d}" if d else url for url, d in candidates)
+
+
+def safe_srcset(value: str) -> str:
+    """A `srcset` with only the candidates whose URL passes `is_safe_url` as an image ("" if none)."""
+    return join_srcset([(url, d) for url, d in parse_srcset(html.unescape(value)) if is_safe_url(url, image=True)])
+
+
+def check_srcsets(fragment: str, check) -> str:
+    """The `srcset` of each img/source in filtered HTML with each local URL put to `check` (the image
+    resolver's `css_url`: "" when refused, with a warning), as `src` is: refused candidates are left
+    out, and the attribute when none is left."""
+    def one(m: re.Match) -> str:
+        kept = [(url, d) for url, d in parse_srcset(html.unescape(m.group(2)))
+                if url.lower().startswith("data:") or check(url) == url.strip()]
+        if not kept:
+            return m.group(1)[:m.group(1).rfind("srcset=")].rstrip()
+        return m.group(1) + html.escape(join_srcset(kept), quote=True) + m.group(3)
+    return _SRCSET_ATTR.sub(one, fragment) if "srcset=" in fragment else fragment
+
+
 class _Filter(HTMLParser):
     def __init__(self, allow_all: bool, stack: list[str]):
         super().__init__(convert_charrefs=False)
@@ -80,7 +137,11 @@ class _Filter(HTMLParser):
             if value is None:
                 kept.append(f" {name}")
                 continue
-            if name in URL_ATTRS and not is_safe_url(value, image=(name in ("src", "srcset", "poster") and tag in ("img", "source", "video"))):
+            if name == "srcset":    # a list of URLs: each one checked, the unsafe ones left out
+                value = safe_srcset(value)
+                if not value:
+                    continue
+            elif name in URL_ATTRS and not is_safe_url(value, image=(name in ("src", "poster") and tag in ("img", "source", "video"))):
                 continue
             kept.append(f' {name}="{html.escape(html.unescape(value), quote=True)}"')
         return f"<{tag}{''.join(kept)}{closing}>"

@@ -14,7 +14,7 @@ from ..deck.model import Deck, Slide
 from ..markdown import create_markdown, parse_tokens
 from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
-from ..markdown.html_filter import truncate_html
+from ..markdown.html_filter import check_srcsets, truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
 from .css import SECTION, rem_to_px, root_font_px, scope_css
 
@@ -89,7 +89,7 @@ def _refuse_outside_urls(deck: Deck, options: RenderOptions) -> None:
         for name in ("html", "header_html", "footer_html"):
             text = getattr(slide, name)
             if "=\"" in text:
-                setattr(slide, name, _RAW_SRC.sub(lambda m: _checked_attr(m, check), text))
+                setattr(slide, name, check_srcsets(_RAW_SRC.sub(lambda m: _checked_attr(m, check), text), check))
 
 
 def _check_css(css: str, check) -> str:
