@@ -239,3 +239,38 @@ def test_srcset_paths_outside_the_folder_are_refused(tmp_path):
             assert 'srcset="in.png 1x"' in text and "<source>" in text
     trusted = build_file(path, BuildOptions(format="html", allow_local_files=True)).output
     assert 'srcset="in.png 1x, ../secret.png 2x' in trusted
+
+
+# Bounded PDF layout: long text runs become small text boxes (html_filter.truncate_html) ----------------
+from slidekit.markdown import html_filter as _hf  # noqa: E402
+
+
+@pytest.fixture
+def small_boxes(monkeypatch):
+    monkeypatch.setattr(_hf, "BOX_START", 20)
+    monkeypatch.setattr(_hf, "BOX_PIECE", 5)
+    monkeypatch.setattr(_hf, "MAX_WORD", 40)
+
+
+BOXES = [   # (slide HTML, as laid out in the PDF, cut); `|` stands for the empty box boundary
+    ("<p>short text</p>", "<p>short text</p>", False),
+    ("<p>" + "ab " * 10 + "</p>", "<p>ab ab ab ab ab ab ab |ab ab |ab </p>", False),
+    ("<p>" + "$" * 32 + "</p>", "<p>" + "$" * 20 + "|" + "$" * 10 + "|$$</p>", False),
+    ("<p>" + "&gt;" * 8 + "</p>", "<p>" + "&gt;" * 5 + "|&gt;&gt;&gt;</p>", False),     # never inside a reference
+    ("<p>" + "x" * 50 + " after</p>", "<p>" + "x" * 20 + "|" + "x" * 10 + "|" + "x" * 10 + " |after</p>", True),
+    ("<pre><code>" + "a b " * 8 + "</code></pre>", "<pre><code>a b a b a b a b a b |a b a |b a b |</code></pre>", False),
+    ("<p><svg><text>" + "y " * 20 + "</text></svg></p>", "<p><svg><text>" + "y " * 20 + "</text></svg></p>", False),
+]
+
+
+@pytest.mark.parametrize("fragment, laid_out, cut", BOXES)
+def test_long_text_runs_become_small_boxes_in_the_pdf(small_boxes, fragment, laid_out, cut):
+    out, was_cut = _hf.truncate_html(fragment, 20_000, 1_500)
+    assert (out.replace("<span></span>", "|"), was_cut) == (laid_out, cut)
+
+
+def test_boxes_leave_the_text_as_it_was():
+    prose = "<p>" + " ".join(f"word{i}" for i in range(400)) + "</p>"
+    out, cut = _hf.truncate_html(prose, 20_000, 1_500)
+    assert not cut and out.count("<span></span>") > 30 and out.replace("<span></span>", "") == prose
+    assert all(piece.endswith(" ") for piece in out.split("<span></span>")[:-1])   # only after a space

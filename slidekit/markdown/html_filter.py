@@ -217,8 +217,26 @@ def close_open(stack: list[str]) -> str:
     return closing
 
 
+# WeasyPrint lays out a text box by asking Pango for the first line of all the text left in it, once per
+# line and once per break opportunity when it measures the box's min-content width: a run of n characters
+# costs about n x (break opportunities), minutes for a 20,000-character line of `$` (a break between each)
+# or `&lt;!--`, or thousands of words in a box narrowed by deep nesting. A run longer than BOX_START
+# characters is therefore split into text boxes of about BOX_PIECE characters by an empty `<span></span>`,
+# placed after a space where there is one (the same break opportunities, the same lines) and anywhere in a
+# run without spaces (such a run is broken anywhere by `overflow-wrap` anyway). The PDF only.
+# Even so every break opportunity costs a call into Pango at each layout: a "word" (a run without
+# spaces) is cut after MAX_WORD characters, which is some twenty lines of a slide, and the slide is then
+# reported as cut.
+BOX_START = 400
+BOX_PIECE = 32
+MAX_WORD = 2_000
+_BOX_MARK = "<span></span>"
+_FOREIGN = frozenset({"svg", "math"})
+
+
 class _Truncate(HTMLParser):
-    """Re-emits already filtered HTML up to a budget of text and elements, then closes what is open."""
+    """Re-emits already filtered HTML up to a budget of text and elements, then closes what is open; long
+    text runs are split into boxes of BOX_PIECE characters (above)."""
 
     def __init__(self, max_text: int, max_elements: int):
         super().__init__(convert_charrefs=False)
@@ -226,52 +244,94 @@ class _Truncate(HTMLParser):
         self.out: list[str] = []
         self.stack: list[str] = []
         self.cut = False
+        self.run = self.piece = 0     # characters since the last tag, and since the last box boundary
+        self.foreign = 0              # inside svg or math: no span may go there
+        self.marked = 0
+        self.word = 0                 # characters since the last space
+        self.word_cut = False
 
     def handle_starttag(self, tag, attrs):
         if self.cut or self.elements_left <= 0:
             self.cut = True
             return
         self.elements_left -= 1
+        self.run = self.piece = 0
         self.out.append(self.get_starttag_text() or "")
         if tag not in VOID:
             self.stack.append(tag)
+            self.foreign += tag in _FOREIGN
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if self.stack and self.stack[-1] == tag and not self.cut:
             self.stack.pop()
+            self.foreign -= tag in _FOREIGN
 
     def handle_endtag(self, tag):
         if self.cut or tag not in self.stack:
             return
+        self.run = self.piece = 0
         while self.stack:
             open_tag = self.stack.pop()
+            self.foreign -= open_tag in _FOREIGN
             self.out.append(f"</{open_tag}>")
             if open_tag == tag:
                 break
 
-    def handle_data(self, data):
+    def handle_data(self, data, atomic: bool = False):
         if self.cut:
             return
         if len(data) > self.text_left:
-            data, self.cut = data[:self.text_left], True
+            data, self.cut = ("" if atomic else data[:self.text_left]), True
         self.text_left -= len(data)
-        self.out.append(data)
+        if self.cdata_elem or self.foreign or self.run + len(data) <= BOX_START:
+            self.run += len(data)
+            self.piece += len(data)
+            space = max(data.rfind(" "), data.rfind("\n"), data.rfind("\t"))
+            self.word = len(data) - space - 1 if space >= 0 else self.word + len(data)
+            self.out.append(data)
+        else:
+            self.out.append(self._boxed(data, atomic))
+
+    def _boxed(self, data: str, atomic: bool) -> str:
+        """`data` with a box boundary after each BOX_PIECE characters: after a space, or within a word
+        longer than BOX_PIECE after 2 x BOX_PIECE; an entity reference (atomic) is never cut."""
+        out = []
+        for ch in (data,) if atomic else data:
+            if ch in " \t\n":
+                self.word = 0
+            elif self.word >= MAX_WORD:
+                self.word_cut = True  # the rest of the word is left out; what follows it stays
+                continue
+            else:
+                self.word += len(ch)
+            space = ch in " \t\n"
+            if not space and self.piece >= 2 * BOX_PIECE and self.word > BOX_PIECE and self.run >= BOX_START:
+                out.append(_BOX_MARK)
+                self.piece, self.marked = 0, self.marked + 1
+            out.append(ch)
+            self.run += len(ch)
+            self.piece += len(ch)
+            if space and self.piece >= BOX_PIECE and self.run >= BOX_START:
+                out.append(_BOX_MARK)
+                self.piece, self.marked = 0, self.marked + 1
+        return "".join(out)
 
     def handle_entityref(self, name):
-        self.handle_data(f"&{name};") if not self.cut else None
+        self.handle_data(f"&{name};", atomic=True)
 
     def handle_charref(self, name):
-        self.handle_data(f"&#{name};") if not self.cut else None
+        self.handle_data(f"&#{name};", atomic=True)
 
 
 def truncate_html(fragment: str, max_text: int, max_elements: int) -> tuple[str, bool]:
-    """The fragment cut after `max_text` characters of text or `max_elements` elements, still well formed;
-    and whether anything was cut. Far more than a slide can show: it only bounds the layout of a
-    pathological slide (a table of thousands of rows took minutes)."""
+    """The fragment cut after `max_text` characters of text or `max_elements` elements, still well formed,
+    its long text runs split into boxes (BOX_START); and whether anything was cut. Far more than a slide
+    can show: it only bounds the layout of a pathological slide (a table of thousands of rows took
+    minutes)."""
     t = _Truncate(max_text, max_elements)
     t.feed(fragment)
     t.close()
-    if not t.cut:
+    if not t.cut and not t.marked and not t.word_cut:
         return fragment, False
-    return "".join(t.out) + "".join(f"</{tag}>" for tag in reversed(t.stack)), True
+    return "".join(t.out) + "".join(f"</{tag}>" for tag in reversed(t.stack)), t.cut or t.word_cut
