@@ -91,13 +91,14 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         from .source import builtin_theme_dir
         roots = [folder, builtin_theme_dir(), Path(__file__).parent]
         roots += [p if p.is_dir() else p.parent for p in theme_paths]
-    # Fitting headings, long code blocks and `fit: true` slides are sized from a layout of the slides
-    # (slidekit/markdown/fit.py); the HTML build lays out only those slides, without fetching remote images.
-    from .export.overflow import fit_slides
-    measuring = RenderOptions(target="pdf", allow_html=options.allow_html, resolve_image=resolver)
-    fit_slides(deck, lambda view: render_document(view, stylesheet, size, measuring, theme.name, size_label),
-               folder, diagnostics, allow_remote=not options.offline and options.format == "pdf",
-               local_roots=roots, whole_deck=options.format == "pdf")
+    # The PDF's fitting headings, long code blocks and `fit: true` slides are sized from a layout of the
+    # slides (slidekit/markdown/fit.py); the HTML fits them in the browser (slidekit/render/assets/fit.js),
+    # so an HTML build never loads WeasyPrint.
+    if options.format == "pdf":
+        from .export.overflow import fit_slides
+        measuring = RenderOptions(target="pdf", allow_html=options.allow_html, resolve_image=resolver)
+        fit_slides(deck, lambda view: render_document(view, stylesheet, size, measuring, theme.name, size_label),
+                   folder, diagnostics, allow_remote=not options.offline, local_roots=roots, whole_deck=True)
     document = render_document(deck, stylesheet, size, render_options, theme.name, size_label)
     if options.format == "html":
         return BuildResult(document, diagnostics, deck)

@@ -1,8 +1,12 @@
 """Fitting at build time (slidekit/markdown/fit.py): `# <!-- fit -->` headings fill the slide's width, long
 code blocks shrink to their room, `fit: true` slides shrink until their content ends inside the slide. The
-sizes come from the PDF layout and are written into both outputs as inline styles."""
+sizes come from the PDF layout and are written into the PDF's document as inline styles. The HTML carries
+markers only and is fitted in the browser (slidekit/render/assets/fit.js; tests/browser/test_fit.py)."""
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -102,28 +106,54 @@ def _section(html: str, number: int) -> str:
     return re.search(rf'<section id="{number}".*?</section>', html, re.S).group(0)
 
 
-def test_html_carries_the_fitted_sizes(example_html):
-    html = example_html.output
-    heading = re.search(r'<h1 [^>]*data-sk-fit style="font-size:([\d.]+)px"', _section(html, 1))
+def test_pdf_carries_the_fitted_sizes(example_pdf):
+    from slidekit.render.html import RenderOptions, section_html
+    deck = example_pdf[0].deck
+    heading = re.search(r'<h1 [^>]*data-sk-fit style="font-size:([\d.]+)px"', deck.slides[0].html)
     assert heading and float(heading.group(1)) > 60            # the default theme's h1 is 46.4px
-    pres = re.findall(r"<pre[^>]*>", _section(html, 2))
+    pres = re.findall(r"<pre[^>]*>", deck.slides[1].html)
     long_size = re.search(r'style="font-size:([\d.]+)em"', pres[0])
     assert long_size and 0.4 < float(long_size.group(1)) < 0.85  # the theme's pre is 0.85em
     assert "style" not in pres[1]                              # the short block keeps the theme's size
-    scale = re.search(r'<section id="3"[^>]*data-sk-fit-scale="([\d.]+)"[^>]*font-size:([\d.]+)px',
-                      html)
+    options = RenderOptions(target="pdf")
+    section = section_html(deck, deck.slides[2], 3, options)
+    scale = re.search(r'<section id="3"[^>]*data-sk-fit="slide"[^>]*data-sk-fit-scale="([\d.]+)"[^>]*'
+                      r'font-size:([\d.]+)px', section)
     assert scale and 0.3 < float(scale.group(1)) < 0.95
     assert float(scale.group(2)) == pytest.approx(29 * float(scale.group(1)), abs=0.05)
-    assert "data-sk-fit-scale" not in _section(html, 2)        # no `fit`: left as it is
+    assert "data-sk-fit" not in section_html(deck, deck.slides[1], 3, options).split(">")[0]  # no `fit`
 
 
-def test_pdf_and_html_get_the_same_sizes(example_html, example_pdf):
-    import slidekit.export.pdf  # noqa: F401  (the PDF build's sizes are in its deck's slides)
-    result, _ = example_pdf
-    for slide_html, slide_pdf in zip(example_html.deck.slides, result.deck.slides):
-        assert re.findall(r'style="[^"]*"', slide_html.html) == re.findall(r'style="[^"]*"', slide_pdf.html)
-    assert getattr(result.deck.slides[2], "sk_fit_font", None) == getattr(
-        example_html.deck.slides[2], "sk_fit_font", None)
+def test_html_carries_markers_and_no_measured_sizes(example_html):
+    html = example_html.output
+    assert re.search(r'<h1 [^>]*data-sk-fit>', _section(html, 1))          # fit.js sizes it
+    assert re.search(r'<section id="3"[^>]*data-sk-fit="slide"', html)
+    assert not re.search(r'<section id="2"[^>]*data-sk-fit', html)
+    assert "data-sk-fit-scale" not in html
+    assert not re.search(r'<(h1|pre|section)\b[^>]*font-size', html)
+    assert '<script id="sk-fit-js">' in html
+    assert all(getattr(s, "sk_fit_font", None) is None for s in example_html.deck.slides)
+
+
+def test_html_build_never_loads_weasyprint(tmp_path):
+    """An HTML build of a deck with every kind of fitting does not import WeasyPrint (it is fitted in the
+    browser): a large deck then builds in a fraction of the time."""
+    root = Path(__file__).parents[1]
+    script = ("import sys\nfrom slidekit.cli import main\n"
+              f"code = main(['build', {str(root / 'examples' / 'fit' / 'slides.md')!r}, '-o', "
+              f"{str(tmp_path / 'fit.html')!r}])\n"
+              "print('weasyprint' in sys.modules, code)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-2:] == ["False", "0"], run.stdout + run.stderr
+    assert 'data-sk-fit="slide"' in (tmp_path / "fit.html").read_text(encoding="utf-8")
+
+
+def test_html_build_does_not_lay_out(monkeypatch):
+    import slidekit.export.pdf as pdf
+    monkeypatch.setattr(pdf, "layout_document", lambda *a, **k: pytest.fail("laid out"))
+    result = build_example("fit", "html")
+    assert "data-sk-fit" in result.output
 
 
 def test_pdf_layout_fits(example_pdf):
@@ -150,16 +180,16 @@ def test_fitting_heading_fills_the_page_width_in_the_pdf(example_pdf):
 
 def test_marp_fit_comment_in_the_corpus_style_deck():
     """001-marp-cli-demo's last slide: `# <!--fit--> :+1:` grows until the slide's height stops it."""
-    result = build_md("---\ntheme: uncover\n---\n\n# <!--fit--> :+1:\n")
-    size = re.search(r'data-sk-fit style="font-size:([\d.]+)px', result.output)
+    result = build_md("---\ntheme: uncover\n---\n\n# <!--fit--> :+1:\n", fmt="pdf")
+    size = re.search(r'data-sk-fit style="font-size:([\d.]+)px', result.deck.slides[0].html)
     assert size and float(size.group(1)) > 300
 
 
-def test_decks_without_anything_to_fit_are_not_laid_out(monkeypatch):
-    import slidekit.export.pdf as pdf
-    monkeypatch.setattr(pdf, "layout_document", lambda *a, **k: pytest.fail("laid out"))
-    result = build_md("# Title\n\nText, no code.\n")
-    assert "<h1" in result.output
+def test_decks_without_anything_to_fit_are_not_fitted(monkeypatch):
+    import slidekit.markdown.fit as fit_module
+    monkeypatch.setattr(fit_module, "fit_deck", lambda *a, **k: pytest.fail("fitted"))
+    result = build_md("# Title\n\nText, no code.\n", fmt="pdf")
+    assert result.output.startswith(b"%PDF")
 
 
 def test_only_slides_that_can_change_are_laid_out():

@@ -167,7 +167,9 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     if slide.split:
         attrs.append(("data-sk-split", slide.split))
         style.append(f"--sk-split:{slide.split_size}")
-    fit_font = getattr(slide, "sk_fit_font", None)   # `fit: true`, measured by slidekit/markdown/fit.py
+    if d.get("fit") is True:   # `fit: true`: the HTML's fit.js shrinks the slide in the browser
+        attrs.append(("data-sk-fit", "slide"))
+    fit_font = getattr(slide, "sk_fit_font", None)   # `fit: true` in the PDF, measured by slidekit/markdown/fit.py
     if fit_font:
         attrs.append(("data-sk-fit-scale", _num(getattr(slide, "sk_fit_scale", 1.0))))
         style.append(f"font-size:{_num(fit_font)}px")
@@ -311,6 +313,7 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
         keywords=g.get("keywords"), stylesheet=stylesheet,
         viewer_css=asset_text("viewer.css") if options.target == "html" else "",
         viewer_js=asset_text("viewer.js") if options.target == "html" else "",
+        fit_js=asset_text("fit.js") if options.target == "html" else "",
         sections=sections, slides=deck.slides, width=size[0], height=size[1],
         theme=theme_name, size_name=size_name,
     )
