@@ -26,6 +26,7 @@ class BuildOptions:
     offline: bool = False
     heading_divider: Any = None
     overrides: dict[str, Any] = field(default_factory=dict)   # title, description, author, url, image
+    jobs: int = 1          # processes that lay out a long deck's PDF (slidekit/export/pdf_chunks.py)
 
 
 @dataclass
@@ -94,18 +95,25 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
     # The PDF's fitting headings, long code blocks and `fit: true` slides are sized from a layout of the
     # slides (slidekit/markdown/fit.py); the HTML fits them in the browser (slidekit/render/assets/fit.js),
     # so an HTML build never loads WeasyPrint.
-    if options.format == "pdf":
-        from .export.overflow import fit_slides
-        measuring = RenderOptions(target="pdf", allow_html=options.allow_html, resolve_image=resolver)
-        fit_slides(deck, lambda view: render_document(view, stylesheet, size, measuring, theme.name, size_label),
-                   folder, diagnostics, allow_remote=not options.offline, local_roots=roots, whole_deck=True)
-    document = render_document(deck, stylesheet, size, render_options, theme.name, size_label)
+    def render_view(view, view_options: RenderOptions = render_options) -> str:
+        return render_document(view, stylesheet, size, view_options, theme.name, size_label)
+
     if options.format == "html":
-        return BuildResult(document, diagnostics, deck)
-    from .export.overflow import check_overflow
+        return BuildResult(render_view(deck), diagnostics, deck)
+    from .export.overflow import check_overflow, fit_slides
     from .export.pdf import write_pdf
+    from .export.pdf_chunks import build_pdf
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
-    pdf = write_pdf(document, folder, metadata, diagnostics, allow_remote=not options.offline,
-                    local_roots=roots, inspect=lambda laid_out: check_overflow(laid_out, deck, diagnostics))
+    allow_remote = not options.offline
+
+    def make_chunk(view, found: Diagnostics, capture: bool):
+        """Fit, lay out and write the slides of `view` (the whole deck, or a chunk of a long one): the PDF's
+        bytes, or with `capture` its objects. Its laid-out slides are the ones fitting measured."""
+        fit_slides(view, render_view, folder, found, allow_remote=allow_remote,
+                   local_roots=roots, whole_deck=True)
+        return write_pdf(render_view(view), folder, metadata, found, allow_remote=allow_remote, local_roots=roots,
+                         inspect=lambda laid_out: check_overflow(laid_out, view, found), capture=capture)
+
+    pdf = build_pdf(deck, make_chunk, render_view, diagnostics, jobs=options.jobs)
     return BuildResult(pdf, diagnostics, deck)

@@ -145,7 +145,7 @@ def test_estimated_placement_without_layout(monkeypatch):
     from slidekit.export import pdf as pdf_export
     from slidekit.export.pptx import write_pptx
     result = build_file(FIXTURES / "deck.md", BuildOptions(format="pdf"))
-    monkeypatch.setattr(pdf_export, "_PAGES_KEPT", {})
+    monkeypatch.setattr(pdf_export, "_LAST_PAGES", [])
     deck = Presentation(io.BytesIO(write_pptx(result.deck, result.output)))
     assert [_title(s) for s in deck.slides] == ["Opening", "Lists and code", None, "Last words"]
     assert not any(sh.name == "Page number" for s in deck.slides for sh in s.shapes)

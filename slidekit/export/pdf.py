@@ -160,11 +160,12 @@ def layout_document(document_html: str, base_url: Path, allow_remote: bool = Tru
 
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
               allow_remote: bool = True, pdf_options: dict | None = None,
-              local_roots: list[Path] | None = None, inspect=None) -> bytes:
+              local_roots: list[Path] | None = None, inspect=None, capture: bool = False):
     """Lay out the document and return the PDF bytes. The PDF is tagged (a structure tree for assistive
     technology, with the document's `lang`) unless `pdf_options` (WeasyPrint's `write_pdf` options:
     `pdf_tags`, `pdf_variant`, ...) say otherwise. `inspect(document)` is called on the laid-out document
-    (the overflow check)."""
+    (the overflow check). With `capture`, the PDF's objects are returned unwritten, to be joined with other
+    chunks of the deck (slidekit/export/pdf_merge.py)."""
     import weasyprint
 
     # WeasyPrint logs unsupported CSS and failed fetches at WARNING; those are ours to report.
@@ -199,8 +200,16 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     # a fixed stamp keeps the bytes of the PDF the same from one build to the next.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
+    _LAST_PAGES[:] = document.pages
     try:
-        return document.write_pdf(**options)
+        if not capture:
+            return document.write_pdf(**options)
+        from .pdf_merge import Captured, capture as capture_objects
+        try:
+            document.write_pdf(finisher=capture_objects, **options)
+        except Captured as captured:
+            return captured.chunk
+        raise RuntimeError("the PDF was not captured")
     finally:
         if epoch is None:
             del os.environ["SOURCE_DATE_EPOCH"]
@@ -235,7 +244,21 @@ def install_page_references_memo() -> None:
 # slides that changed.
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
-_PAGES_KEPT: dict[str, tuple] = {}       # stylesheet key -> (css, font_config, {page key: pages})
+_PAGES_KEPT: dict[str, tuple] = {}       # stylesheet key -> (css, font_config, {page key: pages}, build)
+MAX_PAGES_KEPT = 1500                    # laid-out slides kept in memory at most
+_LAST_PAGES: list = []                   # the pages of the last PDF written (or captured)
+_BUILD = [0]                             # the current build: its layouts' pages are kept together
+
+
+def begin_build() -> None:
+    """A new deck build starts: from now on, only the pages its layouts use are kept (a long deck's chunks
+    are laid out one after the other, and all their pages stay for the next build)."""
+    _BUILD[0] += 1
+
+
+def last_pages() -> list:
+    """The laid-out pages of the last PDF written, in order (the PPTX exporter places shapes from them)."""
+    return list(_LAST_PAGES)
 
 
 def _layout(document_html: str, base_url: str, url_fetcher):
@@ -255,8 +278,8 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     if kept is None:
         font_config = FontConfiguration()
         css = weasyprint.CSS(string=css_text, base_url=base_url, url_fetcher=url_fetcher, font_config=font_config)
-        kept = (css, font_config, {})
-    css, font_config, old_pages = kept
+        kept = (css, font_config, {}, _BUILD[0])
+    css, font_config, old_pages, _ = kept
     pages_by_key: dict[str, list] = {}
     documents, pages = [], []
     chunks = body.split(_PAGE)
@@ -281,8 +304,12 @@ def _layout(document_html: str, base_url: str, url_fetcher):
             laid_out = document.pages[:1]
         pages_by_key[page_key] = laid_out
         pages.extend(laid_out)
-    _PAGES_KEPT.clear()                  # only the last deck's pages stay in memory
-    _PAGES_KEPT[key] = (css, font_config, pages_by_key)
+    # Only the last stylesheet's pages stay in memory: those the current build used (a long deck is laid out
+    # a chunk at a time: every chunk's), up to MAX_PAGES_KEPT.
+    if kept is not None and kept[3] == _BUILD[0] and len(old_pages) + len(pages_by_key) <= MAX_PAGES_KEPT:
+        pages_by_key = {**old_pages, **pages_by_key}
+    _PAGES_KEPT.clear()
+    _PAGES_KEPT[key] = (css, font_config, pages_by_key, _BUILD[0])
     first = documents[0] if documents else weasyprint.HTML(
         string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
         stylesheets=[css], font_config=font_config)

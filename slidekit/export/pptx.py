@@ -268,10 +268,7 @@ def laid_out_pages(deck: Deck) -> list | None:
     """The section boxes WeasyPrint laid out for this deck's PDF (kept in memory by export/pdf.py), one a
     slide in order, or None when the pages kept are not this deck's."""
     from . import pdf as pdf_export
-    kept = list(getattr(pdf_export, "_PAGES_KEPT", {}).values())
-    if len(kept) != 1:
-        return None
-    pages = [page for laid in kept[0][2].values() for page in laid]
+    pages = pdf_export.last_pages()
     if len(pages) != len(deck.slides):
         return None
     sections = []

@@ -1,0 +1,306 @@
+"""Joining PDFs that WeasyPrint wrote for consecutive runs of slides into one PDF.
+
+A long deck is laid out in chunks of slides, in parallel processes (slidekit/export/pdf_chunks.py). Each
+chunk's PDF is captured just before WeasyPrint writes it (`capture`, a `write_pdf` finisher): its objects,
+already serialised, with the few objects that must be joined (pages, catalog, structure tree, outlines,
+named destinations) described apart. `merge` renumbers the objects of every chunk into one PDF and joins:
+
+- the page tree, in chunk order;
+- the structure tree (tagged PDF): one Document element whose kids are every chunk's, and one parent tree
+  whose keys (the pages' `StructParents`, the annotations' `StructParent`) are shifted chunk by chunk;
+- the outlines (bookmarks): every chunk's top-level items chained under one root;
+- the named destinations, sorted again as a name tree must be.
+
+Fonts are embedded once a chunk (each chunk subsets what it uses). Object numbers are only ever rewritten
+in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
+many processes made them, so a deck's PDF is the same on any machine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# A literal string (pydyf escapes every parenthesis and backslash in it), a hex string, a structure key
+# whose number is shifted, or an object reference.
+_TOKEN = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f]*>|/(StructParents?) (\d+)|(?<![\d.])(\d+) 0 R(?![A-Za-z])",
+                    re.S)
+
+
+class Captured(Exception):
+    """Raised by the finisher to stop WeasyPrint once the chunk is captured (nothing is written)."""
+
+    def __init__(self, chunk: "ChunkPDF"):
+        super().__init__("captured")
+        self.chunk = chunk
+
+
+@dataclass
+class ChunkPDF:
+    """One chunk's PDF objects: `bodies[n]` is object n serialised (None for the free object 0)."""
+    bodies: list[bytes | None]
+    streams: set[int]                    # objects that are streams (written outside object streams)
+    pages: int                           # the page tree object
+    catalog: int
+    kids: list[int]                      # page objects, in order
+    catalog_entries: dict[str, bytes]    # the catalog's other keys, serialised
+    info: bytes | None
+    struct_root: int | None = None
+    struct_document: int | None = None
+    parent_tree: int | None = None
+    document_entries: dict[str, bytes] = field(default_factory=dict)   # the Document element's keys but K
+    document_kids: list[bytes] = field(default_factory=list)
+    parent_nums: list[tuple[int, bytes]] = field(default_factory=list)
+    outline_root: int | None = None
+    outline_count: int = 0
+    outline_top: list[int] = field(default_factory=list)               # top-level outline items, in order
+    dests: list[tuple[bytes, bytes]] = field(default_factory=list)     # (name as serialised, destination)
+    names_other: dict[str, bytes] = field(default_factory=dict)        # the Names keys but Dests
+
+
+def _number(reference) -> int | None:
+    match = re.fullmatch(rb"(\d+) 0 R", reference) if isinstance(reference, bytes) else None
+    return int(match.group(1)) if match else None
+
+
+def capture(document, pdf) -> None:
+    """A `write_pdf` finisher: serialise the chunk's objects and raise `Captured` with them."""
+    from pydyf import _to_bytes
+
+    catalog = pdf.catalog
+    chunk = ChunkPDF(bodies=[None] * len(pdf.objects), streams=set(), pages=pdf.pages.number,
+                     catalog=catalog.number, kids=[int(n) for n in pdf.pages["Kids"][::3]],
+                     catalog_entries={}, info=pdf.info.data if pdf.info else None)
+    for key, value in catalog.items():
+        if key in ("Type", "Pages", "StructTreeRoot", "Outlines"):
+            continue
+        if key == "Names":
+            for name, entry in value.items():
+                if name == "Dests":
+                    array = list(entry["Names"])
+                    chunk.dests = [(_to_bytes(array[i]), _to_bytes(array[i + 1])) for i in range(0, len(array), 2)]
+                else:
+                    chunk.names_other[name] = _to_bytes(entry)
+            continue
+        chunk.catalog_entries[key] = _to_bytes(value)
+    objects = pdf.objects
+    root_number = _number(catalog.get("StructTreeRoot"))
+    if root_number is not None:
+        root = objects[root_number]
+        chunk.struct_root = root_number
+        chunk.parent_tree = _number(root["ParentTree"])
+        kids = list(root["K"])
+        if len(kids) == 1 and _number(kids[0]) is not None:
+            document_element = objects[_number(kids[0])]
+            chunk.struct_document = document_element.number
+            chunk.document_entries = {k: _to_bytes(v) for k, v in document_element.items() if k != "K"}
+            chunk.document_kids = [_to_bytes(k) for k in document_element["K"]]
+        nums = list(objects[chunk.parent_tree]["Nums"])
+        chunk.parent_nums = [(int(nums[i]), _to_bytes(nums[i + 1])) for i in range(0, len(nums), 2)]
+    outline_number = _number(catalog.get("Outlines"))
+    if outline_number is not None:
+        outline = objects[outline_number]
+        chunk.outline_root = outline_number
+        chunk.outline_count = int(outline.get("Count", 0))
+        item = _number(outline.get("First"))
+        while item is not None:
+            chunk.outline_top.append(item)
+            item = _number(objects[item].get("Next"))
+    skipped = {0, chunk.pages, chunk.catalog}
+    for obj in objects:
+        if obj.number in skipped or obj.free == "f":
+            continue
+        chunk.bodies[obj.number] = obj.data
+        if not obj.compressible:
+            chunk.streams.add(obj.number)
+    raise Captured(chunk)
+
+
+def _renumber(body: bytes, mapping: list[int], shift: int) -> bytes:
+    """`body` with every reference n mapped to mapping[n] and StructParent(s) keys shifted by `shift`.
+    Strings are copied as they are; so is a stream's data (only its dictionary is rewritten)."""
+    def replace(match: re.Match) -> bytes:
+        if match.group(3) is not None:
+            return b"%d 0 R" % mapping[int(match.group(3))]
+        if match.group(1) is not None:
+            return b"/%s %d" % (match.group(1), int(match.group(2)) + shift)
+        return match.group(0)
+
+    if body.startswith(b"<<"):
+        end = _dictionary_end(body)
+        if end < len(body):
+            return _TOKEN.sub(replace, body[:end]) + body[end:]
+    return _TOKEN.sub(replace, body)
+
+
+def _dictionary_end(body: bytes) -> int:
+    """The index just past the dictionary `body` starts with (a stream's data follows it)."""
+    depth = 0
+    scanner = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f]*>|<<|>>", re.S)
+    for match in scanner.finditer(body):
+        token = match.group(0)
+        if token == b"<<":
+            depth += 1
+        elif token == b">>":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    return len(body)
+
+
+def _dictionary(entries: dict[str, bytes]) -> bytes:
+    return b"<<" + b"".join(b"/" + key.encode("ascii") + b" " + value for key, value in entries.items()) + b">>"
+
+
+def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
+    """One PDF of the chunks' pages, in order (see the module's docstring)."""
+    import io
+
+    import pydyf
+
+    class Raw(pydyf.Object):
+        def __init__(self, body: bytes, compressible: bool = True):
+            super().__init__()
+            self.body, self.can_compress = body, compressible
+
+        @property
+        def data(self):
+            return self.body
+
+        @property
+        def compressible(self):
+            return self.can_compress
+
+    first = chunks[0]
+    pdf = pydyf.PDF()
+    pages_number, catalog_number = pdf.pages.number, pdf.catalog.number
+    pdf.objects = pdf.objects[:1]           # the free object 0; pages and catalog are added back, rewritten
+    placeholders = {"pages": Raw(b""), "catalog": Raw(b"")}
+    for name in ("pages", "catalog"):
+        pdf.add_object(placeholders[name])
+    assert (placeholders["pages"].number, placeholders["catalog"].number) == (pages_number, catalog_number)
+
+    # New numbers: every chunk's objects in order, with the joined objects mapped onto the first chunk's.
+    mappings: list[list[int]] = []
+    kept: list[list[int]] = []
+    next_number = len(pdf.objects)
+    for index, chunk in enumerate(chunks):
+        mapping = [0] * len(chunk.bodies)
+        mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
+        numbers = []
+        for number, body in enumerate(chunk.bodies):
+            if body is None:
+                continue
+            if index and number == chunk.struct_root and first.struct_root is not None:
+                continue
+            if index and number == chunk.parent_tree and first.parent_tree is not None:
+                continue
+            if index and number == chunk.struct_document and first.struct_document is not None:
+                continue
+            if index and number == chunk.outline_root and first.outline_root is not None:
+                continue
+            mapping[number] = next_number
+            next_number += 1
+            numbers.append(number)
+        mappings.append(mapping)
+        kept.append(numbers)
+    # Joined objects of later chunks point to the first chunk's (the first that has them).
+    roots = {"struct_root": None, "parent_tree": None, "struct_document": None, "outline_root": None}
+    for index, chunk in enumerate(chunks):
+        for name in roots:
+            number = getattr(chunk, name)
+            if number is None:
+                continue
+            if roots[name] is None:
+                roots[name] = mappings[index][number]
+            else:
+                mappings[index][number] = roots[name]
+
+    # Struct parent keys: each chunk's shifted past the previous chunks' keys.
+    shifts, shift = [], 0
+    for chunk in chunks:
+        shifts.append(shift)
+        if chunk.parent_nums:
+            shift += max(key for key, _ in chunk.parent_nums) + 1
+
+    # Outline items: chain each chunk's top level after the previous one's.
+    tops = [(index, number) for index, chunk in enumerate(chunks) for number in chunk.outline_top]
+    links: dict[tuple[int, int], list[bytes]] = {}
+    for (ia, a), (ib, b) in zip(tops, tops[1:]):
+        if ia != ib:
+            links.setdefault((ia, a), []).append(b"/Next %d 0 R" % mappings[ib][b])
+            links.setdefault((ib, b), []).append(b"/Prev %d 0 R" % mappings[ia][a])
+
+    skip_rewrite = {roots["struct_document"], roots["parent_tree"], roots["outline_root"]}
+    for index, chunk in enumerate(chunks):
+        mapping = mappings[index]
+        for number in kept[index]:
+            new_number = mapping[number]
+            if new_number in skip_rewrite:
+                body = b""                    # rewritten below, from every chunk
+            else:
+                body = _renumber(chunk.bodies[number], mapping, shifts[index])
+                extra = links.get((index, number))
+                if extra:
+                    body = body[:-2] + b"".join(extra) + b">>"
+            pdf.add_object(Raw(body, number not in chunk.streams))
+            assert pdf.objects[-1].number == new_number
+
+    def rewrite(number: int | None, body: bytes) -> None:
+        if number is not None:
+            pdf.objects[number].body = body
+
+    if roots["struct_document"] is not None:
+        source = next(c for c in chunks if c.struct_document is not None)
+        index = chunks.index(source)
+        entries = {k: _renumber(v, mappings[index], 0) for k, v in source.document_entries.items()}
+        kids = [_renumber(kid, mappings[i], shifts[i]) for i, c in enumerate(chunks) for kid in c.document_kids]
+        entries["K"] = b"[" + b" ".join(kids) + b"]"
+        rewrite(roots["struct_document"], _dictionary(entries))
+    if roots["parent_tree"] is not None:
+        nums = [b"%d %s" % (key + shifts[i], _renumber(value, mappings[i], shifts[i]))
+                for i, c in enumerate(chunks) for key, value in c.parent_nums]
+        rewrite(roots["parent_tree"], b"<</Nums [" + b" ".join(nums) + b"]>>")
+    if roots["outline_root"] is not None:
+        count = sum(c.outline_count for c in chunks)
+        first_top, last_top = tops[0], tops[-1]
+        rewrite(roots["outline_root"], b"<</Count %d/First %d 0 R/Last %d 0 R>>" % (
+            count, mappings[first_top[0]][first_top[1]], mappings[last_top[0]][last_top[1]]))
+
+    kids = [mappings[i][n] for i, c in enumerate(chunks) for n in c.kids]
+    placeholders["pages"].body = b"<</Type /Pages/Kids [%s]/Count %d>>" % (
+        b" ".join(b"%d 0 R" % n for n in kids), len(kids))
+    catalog = {"Type": b"/Catalog", "Pages": b"%d 0 R" % pages_number}
+    for key, value in first.catalog_entries.items():
+        catalog[key] = _renumber(value, mappings[0], 0)
+    names = {k: _renumber(v, mappings[0], 0) for k, v in first.names_other.items()}
+    dests: dict[bytes, bytes] = {}
+    for i, chunk in enumerate(chunks):
+        for name, destination in chunk.dests:
+            dests.setdefault(name, _renumber(destination, mappings[i], 0))
+    if dests:
+        names["Dests"] = b"<</Names [" + b" ".join(n + b" " + d for n, d in sorted(
+            dests.items(), key=lambda item: _name_key(item[0]))) + b"]>>"
+    if names:
+        catalog["Names"] = _dictionary(names)
+    if roots["outline_root"] is not None:
+        catalog["Outlines"] = b"%d 0 R" % roots["outline_root"]
+    if roots["struct_root"] is not None:
+        catalog["StructTreeRoot"] = b"%d 0 R" % roots["struct_root"]
+    placeholders["catalog"].body = _dictionary(catalog)
+    pdf.catalog = placeholders["catalog"]
+    pdf.info = Raw(first.info) if first.info else pydyf.Dictionary()
+
+    output = io.BytesIO()
+    pdf.write(output, version, False, True)
+    return output.getvalue()
+
+
+def _name_key(serialised: bytes) -> bytes:
+    """A name tree is sorted by the names' bytes: a literal string's unescaped, a hex string's decoded."""
+    if serialised.startswith(b"<"):
+        try:
+            return bytes.fromhex(serialised[1:-1].decode("ascii"))
+        except ValueError:
+            return serialised
+    return re.sub(rb"\\(.)", rb"\1", serialised[1:-1])

@@ -1,0 +1,183 @@
+"""A long deck's PDF is made in chunks of slides (slidekit/export/pdf_chunks.py) and joined
+(slidekit/export/pdf_merge.py): the joined PDF must hold the same pages, text, links, bookmarks, named
+destinations and structure tree as the PDF made in one piece, and be the same bytes whatever the number of
+processes. The chunk size is shrunk here so that a short deck is cut in several chunks."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from slidekit.api import BuildOptions, build_text
+from slidekit.export import pdf_chunks
+from slidekit.export.pdf_chunks import links_cross_chunks, plan_chunks
+
+DECK = """---
+marp: true
+paginate: true
+footer: Chunked deck
+title: Chunks
+lang: en
+---
+
+# One
+
+Intro with a [link](https://example.com/one).
+
+---
+
+## Two
+
+- a list
+- of items
+
+---
+
+## Three
+
+A [jump to four](#four-x).
+
+```python
+print("(3 0 R) is text, not a reference")
+```
+
+---
+
+<!-- _class: lead -->
+
+## Four {#x}
+
+Another [link](https://example.com/four)
+
+---
+
+# Five
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+---
+
+## Six ( ) \\\\ and (3 0 R)
+
+The end, [home](https://example.com/six).
+"""
+
+
+def _build(text: str, jobs: int = 1) -> bytes:
+    result = build_text(text, BuildOptions(format="pdf", jobs=jobs))
+    assert result.ok, result.diagnostics
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def whole():
+    return _build(DECK)
+
+
+@pytest.fixture(scope="module")
+def chunked():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pdf_chunks, "CHUNK_FROM", 2)
+        mp.setattr(pdf_chunks, "CHUNK_SLIDES", 2)
+        one = _build(DECK, jobs=1)
+        two = _build(DECK, jobs=2)
+    return one, two
+
+
+def _texts(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    return out.decode().split("\f")[:-1]
+
+
+def test_plan_chunks_depends_on_the_slide_count_only():
+    assert plan_chunks(45) == [range(45)]
+    assert plan_chunks(99) == [range(99)]
+    chunks = plan_chunks(200)
+    assert [len(c) for c in chunks] == [50, 50, 50, 50]
+    chunks = plan_chunks(1001)
+    assert chunks[0].start == 0 and chunks[-1].stop == 1001
+    assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))
+    assert max(len(c) for c in chunks) - min(len(c) for c in chunks) <= 1
+
+
+def test_links_across_chunks_are_found():
+    assert links_cross_chunks(['<a href="#b">', '<p id="b">'])
+    assert not links_cross_chunks(['<a href="#a"><p id="a">', '<p id="b">'])
+    assert not links_cross_chunks(['<a href="#nowhere">', '<p id="b">'])
+
+
+def test_chunks_are_the_same_bytes_with_any_number_of_processes(chunked):
+    one, two = chunked
+    assert one == two
+    assert one.startswith(b"%PDF-1.7")
+
+
+def test_joined_pdf_has_the_pages_and_text_of_the_whole(whole, chunked):
+    joined = chunked[0]
+    assert joined != whole                           # really made in chunks
+    assert len(PdfReader(io.BytesIO(joined)).pages) == 6
+    assert _texts(joined) == _texts(whole)
+    assert "(3 0 R) is text" in _texts(joined)[2]     # strings are never renumbered
+    assert "Six ( ) \\ and (3 0 R)" in _texts(joined)[5]
+
+
+def test_joined_pdf_keeps_links_bookmarks_and_metadata(whole, chunked):
+    a, b = PdfReader(io.BytesIO(whole)), PdfReader(io.BytesIO(chunked[0]))
+
+    def uris(reader):
+        return [[annot.get_object()["/A"]["/URI"] if "/A" in annot.get_object() else annot.get_object()["/Dest"]
+                 for annot in page.get("/Annots", [])] for page in reader.pages]
+
+    def titles(outline):
+        return [t for item in outline for t in (titles(item) if isinstance(item, list) else [item.title])]
+
+    def dests(reader):
+        return {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
+
+    assert uris(a) == uris(b)
+    assert "four-x" in uris(b)[2] and "https://example.com/six" in uris(b)[5]
+    assert titles(a.outline) == titles(b.outline)
+    assert dests(a) == dests(b) and "four-x" in dests(b)
+    assert b.metadata.title == "Chunks"
+    assert b.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_joined_pdf_has_one_consistent_structure_tree(chunked):
+    reader = PdfReader(io.BytesIO(chunked[0]))
+    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    documents = root["/K"]
+    assert len(documents) == 1
+    document = documents[0].get_object()
+    assert document["/S"] == "/Document"
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    keys = [int(k) for k in nums[::2]]
+    assert keys == sorted(set(keys))
+    tree = dict(zip(keys, nums[1::2]))
+    page_ids = [page.indirect_reference.idnum for page in reader.pages]
+    for index, page in enumerate(reader.pages):
+        marked = tree[int(page["/StructParents"])].get_object()
+        assert marked, f"page {index + 1} has no marked content in the parent tree"
+        for element in marked:
+            element = element.get_object()
+            assert element.raw_get("/Pg").idnum == page_ids[index]
+            parent = element
+            while parent.get("/S") != "/Document":       # every element hangs from the one Document
+                parent = parent["/P"].get_object()
+            assert parent.indirect_reference.idnum == documents[0].idnum
+        for annot in page.get("/Annots", []):
+            holder = tree[int(annot.get_object()["/StructParent"])].get_object()
+            objr = next(k.get_object() for k in holder["/K"] if k.get_object().get("/Type") == "/OBJR")
+            assert objr.raw_get("/Obj").idnum == annot.idnum
+    kids = [k.get_object() for k in document["/K"]]
+    assert kids and all(k.raw_get("/P").idnum == documents[0].idnum for k in kids)
+
+
+def test_a_link_to_another_chunk_keeps_the_deck_in_one_piece(whole, monkeypatch):
+    monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
+    monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)    # slide 3 links to slide 4, in the second chunk
+    assert _build(DECK) == whole
