@@ -40,7 +40,8 @@ def add_parser(subparsers) -> None:
     build.add_argument("--og-image", dest="image", help="set the deck's social preview image")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
-                       help="decks built at once, in separate processes (default: the number of CPUs)")
+                       help="processes used at once (default: the number of CPUs): decks built side by side, "
+                            "or for one deck the chunks of a long PDF")
     build.add_argument("-w", "--watch", action="store_true",
                        help="rebuild when a deck, its images, its themes or the config change (Ctrl+C to stop)")
     from ..config import add_arguments
@@ -205,7 +206,10 @@ def _build_one(job: Job, args, site: bool) -> Outcome:
         return BuildOptions(format=fmt, allow_html=args.html, theme=args.theme,
                             theme_set=[Path(p) for p in args.theme_set or []],
                             allow_local_files=args.allow_local_files, offline=args.offline,
-                            heading_divider=args.heading_divider, overrides=overrides)
+                            heading_divider=args.heading_divider, overrides=overrides,
+                            # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py); the
+                            # PPTX is placed from the pages laid out in this process
+                            jobs=1 if kind == "pptx" else getattr(args, "pdf_jobs", 1))
 
     fmt = build_format(kind) if kind else ("pdf" if target.suffix.lower() == ".pdf" else "html")
     builds = [("html", job.html)] if job.html is not None else []
@@ -275,11 +279,11 @@ def _cpu_count() -> int:
 
 def make_executor(workers: int, needs_pdf: bool):
     """Processes when more than one deck may be built at once, else a single thread of this process."""
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-
     if workers <= 1:
+        from concurrent.futures import ThreadPoolExecutor   # (the process pool's modules are not loaded)
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="slidekit-build")
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from .. import api  # noqa: F401 - loaded once here, inherited by forked workers
     if needs_pdf:
@@ -424,7 +428,9 @@ def run(args) -> int:
         return EXIT_USAGE
     workers = configured.jobs or _cpu_count()
     folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
-    builder = Builder(configured, workers if configured.watch and folders else min(workers, len(plan.jobs)))
+    deck_workers = workers if configured.watch and folders else min(workers, len(plan.jobs))
+    configured.pdf_jobs = workers if deck_workers == 1 else 1   # one deck: its PDF's chunks use the CPUs
+    builder = Builder(configured, deck_workers)
     try:
         if configured.watch:
             return watch(args, builder, plan)
