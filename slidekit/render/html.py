@@ -298,11 +298,43 @@ _ENV = jinja2.Environment(
 )
 
 
+# A background image used on several slides is embedded once: its data: URL becomes a custom property of the
+# page, and each slide's figure refers to it (a deck with the same picture behind 200 slides would otherwise
+# carry it 200 times). Only base64 URLs, whose characters need no escaping in CSS, are shared.
+_EMBEDDED_BG = re.compile(r"background-image:url\(&quot;(data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{1024,})&quot;\)")
+
+
+def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
+    """The sections with repeated embedded backgrounds replaced by `var(--sk-bg-N)`, and the CSS that
+    defines those properties (empty when nothing repeats)."""
+    counts: dict[str, int] = {}
+    for section in sections:
+        for url in _EMBEDDED_BG.findall(section):
+            counts[url] = counts.get(url, 0) + 1
+    names: dict[str, str] = {}
+    for url, count in counts.items():
+        if count > 1:
+            names[url] = f"--sk-bg-{len(names) + 1}"
+    if not names:
+        return sections, ""
+
+    def share(match: re.Match) -> str:
+        name = names.get(match.group(1))
+        return f"background-image:var({name})" if name else match.group(0)
+
+    shared = [_EMBEDDED_BG.sub(share, section) for section in sections]
+    css = "\n:root {\n" + "".join(f'  {name}: url("{url}");\n' for url, name in names.items()) + "}\n"
+    return shared, css
+
+
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
                     theme_name: str, size_name: str) -> str:
     total = len(deck.slides)
     paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
     sections = [section_html(deck, s, total, options, paged, width=size[0]) for s in deck.slides]
+    if options.target == "html":
+        sections, shared = share_repeated_images(sections)
+        stylesheet += shared
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
     template = _ENV.get_template("deck.html.j2")

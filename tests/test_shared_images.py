@@ -1,0 +1,73 @@
+"""A background image repeated on several slides is embedded once in the HTML (slidekit/render/html.py
+`share_repeated_images`); the PDF is not concerned (it reads the files)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from slidekit.api import BuildOptions, build_file
+
+
+def _png(path: Path, seed: int) -> None:
+    """A noisy PNG: large enough (over 1 KB once encoded) to be worth sharing."""
+    from PIL import Image
+    Image.effect_noise((64, 64), 40 + seed).convert("RGB").save(path)
+
+
+DECK = """---
+marp: true
+---
+
+![bg](same.png)
+
+# One
+
+---
+
+![bg left](same.png)
+
+# Two
+
+---
+
+![bg](other.png)
+
+# Three
+
+---
+
+![bg](same.png)
+![](same.png)
+
+# Four
+"""
+
+
+def _build(tmp_path: Path) -> str:
+    _png(tmp_path / "same.png", 1)
+    _png(tmp_path / "other.png", 2)
+    (tmp_path / "deck.md").write_text(DECK, encoding="utf-8")
+    result = build_file(tmp_path / "deck.md", BuildOptions(format="html"))
+    assert result.ok, result.diagnostics
+    return result.output
+
+
+def test_a_repeated_background_is_embedded_once(tmp_path):
+    html = _build(tmp_path)
+    same = base64.b64encode((tmp_path / "same.png").read_bytes()).decode()
+    other = base64.b64encode((tmp_path / "other.png").read_bytes()).decode()
+    assert len(same) > 1024
+    # once for the three backgrounds, once for the inline <img> (an <img> keeps its own src)
+    assert html.count(same) == 2
+    assert html.count("background-image:var(--sk-bg-1)") == 3
+    assert re.search(r':root \{\s*--sk-bg-1: url\("data:image/png;base64,' + re.escape(same[:40]), html)
+    assert html.count(other) == 1                      # used once: left where it is
+    assert "--sk-bg-2" not in html
+
+
+def test_the_pdf_is_not_concerned(tmp_path):
+    _build(tmp_path)
+    result = build_file(tmp_path / "deck.md", BuildOptions(format="pdf"))
+    assert result.ok and result.output.startswith(b"%PDF")
