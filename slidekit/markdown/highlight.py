@@ -10,6 +10,7 @@ by slidekit/render/assets/highlight.css with a light or dark palette that follow
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -58,7 +59,10 @@ def parse_info(info: str | None) -> CodeInfo:
     return result
 
 
+@functools.lru_cache(maxsize=64)
 def _lexer(lang: str):
+    """The Pygments lexer for a fence's language (None if unknown). Kept: finding a lexer by name and
+    making one costs milliseconds, and a lexer holds no state between uses."""
     if not lang:
         return None
     from pygments.lexers import get_lexer_by_name   # ~35 ms (plugin lookup): only for decks with code
