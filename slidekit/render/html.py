@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import jinja2
 
@@ -268,7 +268,9 @@ def _resolve_css_urls(value: str, options: RenderOptions) -> str:
 
 # Stylesheet and document ---------------------------------------------------------------------------
 def asset_text(name: str) -> str:
-    return resources.files("slidekit.render").joinpath("assets", name).read_text(encoding="utf-8")
+    # The package is always installed as files (a wheel), so a path is enough: importlib.resources would
+    # load zipfile and friends on every start.
+    return (Path(__file__).parent / "assets" / name).read_text(encoding="utf-8")
 
 
 def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
@@ -293,7 +295,7 @@ def _safe_meta_url(value, image: bool = False):
 
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("slidekit.render", "templates"),
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),   # (PackageLoader loads importlib.resources)
     autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
 )
 
