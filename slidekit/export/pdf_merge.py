@@ -116,7 +116,7 @@ def capture(document, pdf) -> None:
     raise Captured(chunk)
 
 
-def _renumber(body: bytes, mapping: list[int], shift: int) -> bytes:
+def _renumber(body: bytes, mapping: list[int], shift: int, stream: bool = False) -> bytes:
     """`body` with every reference n mapped to mapping[n] and StructParent(s) keys shifted by `shift`.
     Strings are copied as they are; so is a stream's data (only its dictionary is rewritten)."""
     def replace(match: re.Match) -> bytes:
@@ -126,18 +126,19 @@ def _renumber(body: bytes, mapping: list[int], shift: int) -> bytes:
             return b"/%s %d" % (match.group(1), int(match.group(2)) + shift)
         return match.group(0)
 
-    if body.startswith(b"<<"):
+    if stream:
         end = _dictionary_end(body)
-        if end < len(body):
-            return _TOKEN.sub(replace, body[:end]) + body[end:]
+        return _TOKEN.sub(replace, body[:end]) + body[end:]
     return _TOKEN.sub(replace, body)
+
+
+_DICTIONARY_PARTS = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f]*>|<<|>>", re.S)
 
 
 def _dictionary_end(body: bytes) -> int:
     """The index just past the dictionary `body` starts with (a stream's data follows it)."""
     depth = 0
-    scanner = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f]*>|<<|>>", re.S)
-    for match in scanner.finditer(body):
+    for match in _DICTIONARY_PARTS.finditer(body):
         token = match.group(0)
         if token == b"<<":
             depth += 1
@@ -239,7 +240,7 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
             if new_number in skip_rewrite:
                 body = b""                    # rewritten below, from every chunk
             else:
-                body = _renumber(chunk.bodies[number], mapping, shifts[index])
+                body = _renumber(chunk.bodies[number], mapping, shifts[index], number in chunk.streams)
                 extra = links.get((index, number))
                 if extra:
                     body = body[:-2] + b"".join(extra) + b">>"
