@@ -4,7 +4,7 @@ text of fitting headings (`# <!-- fit --> Title`) and of code blocks is against 
 `measure(document)` walks the box tree WeasyPrint made (`weasyprint.HTML(...).render()`), one page per
 slide, and returns plain `SlideLayout` values; `overflow_diagnostics` turns them into `overflow` warnings.
 `layout_slides(deck, ...)` lays out a deck's slides (through the PDF exporter's page cache) and measures
-them: what `slidekit check --layout` and the HTML build's fitting use. Only positions are read: nothing here
+them: what `slidekit check --layout` and the PDF's fitting use. Only positions are read: nothing here
 changes the document.
 """
 
@@ -230,7 +230,7 @@ def fit_slides(deck, render, base_url, diagnostics: Diagnostics, allow_remote: b
     """Fit the deck's headings, code blocks and `fit: true` slides (slidekit/markdown/fit.py) against
     their layout. `render(deck) -> str` makes the PDF-target document of a deck; with `whole_deck` every
     slide is laid out each time (the PDF build: its page cache then serves the final layout), else only
-    the slides being fitted (the HTML build)."""
+    the slides being fitted."""
     import dataclasses
 
     from ..markdown.fit import fit_deck, needs_fitting

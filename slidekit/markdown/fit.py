@@ -1,4 +1,4 @@
-"""Fitting at build time, from measurements of the laid-out slides (slidekit/export/overflow.py):
+"""Fitting for the PDF, from measurements of the laid-out slides (slidekit/export/overflow.py):
 
 - a fitting heading (`# <!-- fit --> Title`, marked `data-sk-fit`) gets the font size that makes its text
   fill its container's width, as Marp's fitting header does, kept within the slide's content height;
@@ -7,8 +7,9 @@
 - a slide with `fit: true` (`<!-- _fit: true -->`) gets a smaller font size on its `<section>` until its
   content ends within the slide's content box (a bisection over the scale, a few layouts at most).
 
-The same sizes go into the HTML and the PDF: they are written as inline styles on the elements. Nothing
-here lays anything out: `fit_deck` is given a `measure(slides)` function that does.
+The sizes are written as inline styles on the elements. The HTML is fitted in the browser instead, by the
+same rules (slidekit/render/assets/fit.js), as Marp's HTML is. Nothing here lays anything out: `fit_deck` is
+given a `measure(slides)` function that does.
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 def needs_fitting(slide) -> bool:
     """Whether laying out this slide can change it: a fitting heading, a code block with a line long
-    enough to be wider than a slide, or `fit: true`. (Slides without are never laid out for fitting: an
-    HTML build of them does not even load WeasyPrint.)"""
+    enough to be wider than a slide, or `fit: true`. (Slides without are never laid out for fitting.)"""
     return ("data-sk-fit" in slide.html or slide.directives.get("fit") is True
             or any(_longest_line(body) >= LONG_CODE_LINE for body in _PRE_BLOCK.findall(slide.html)))
 
