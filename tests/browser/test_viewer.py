@@ -364,3 +364,17 @@ def test_wake_lock_and_fullscreen(browser, open_deck):
         assert "fullscreen" in page.evaluate("window.__calls")
     finally:
         ctx.close()
+
+
+def test_presenter_pane_titles_do_not_style_the_slides_headings(open_deck):
+    page = open_deck("?view=presenter#1")
+    title = page.evaluate("getComputedStyle(document.querySelector('.sk-pv-cur > h2')).textTransform")
+    assert title == "uppercase"                       # the pane's own title
+    styles = page.evaluate("""() => {
+        const h = document.createElement('h2');
+        h.textContent = 'A slide heading';
+        document.querySelector('.sk-pv-cur .sk-deck > section').append(h);
+        const s = getComputedStyle(h);
+        return [s.textTransform, s.color, s.fontSize];
+    }""")
+    assert styles[0] != "uppercase" and styles[1] != "rgb(154, 154, 163)" and styles[2] != "13px", styles
