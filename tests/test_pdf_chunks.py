@@ -6,6 +6,7 @@ processes. The chunk size is shrunk here so that a short deck is cut in several 
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -21,6 +22,8 @@ paginate: true
 footer: Chunked deck
 title: Chunks
 lang: en
+style: |
+  section::after { content: attr(data-marpit-pagination) ' / ' attr(data-marpit-pagination-total); }
 ---
 
 # One
@@ -38,8 +41,6 @@ Intro with a [link](https://example.com/one).
 
 ## Three
 
-A [jump to four](#four-x).
-
 ```python
 print("(3 0 R) is text, not a reference")
 ```
@@ -55,6 +56,8 @@ Another [link](https://example.com/four)
 ---
 
 # Five
+
+A [jump to four](#four-x).
 
 | a | b |
 |---|---|
@@ -83,7 +86,7 @@ def whole():
 def chunked():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(pdf_chunks, "CHUNK_FROM", 2)
-        mp.setattr(pdf_chunks, "CHUNK_SLIDES", 2)
+        mp.setattr(pdf_chunks, "CHUNK_SLIDES", 3)      # slides 1-3 and 4-6
         one = _build(DECK, jobs=1)
         two = _build(DECK, jobs=2)
     return one, two
@@ -95,10 +98,11 @@ def _texts(pdf: bytes) -> list[str]:
 
 
 def test_plan_chunks_depends_on_the_slide_count_only():
-    assert plan_chunks(45) == [range(45)]
-    assert plan_chunks(99) == [range(99)]
-    chunks = plan_chunks(200)
-    assert [len(c) for c in chunks] == [50, 50, 50, 50]
+    assert plan_chunks(29) == [range(29)]
+    assert plan_chunks(45) == [range(22), range(22, 45)]
+    assert [len(c) for c in plan_chunks(100)] == [50, 50]
+    assert [len(c) for c in plan_chunks(200)] == [100, 100]
+    assert [len(c) for c in plan_chunks(201)] == [50, 50, 50, 51]       # an even number of chunks
     chunks = plan_chunks(1001)
     assert chunks[0].start == 0 and chunks[-1].stop == 1001
     assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))
@@ -123,6 +127,7 @@ def test_joined_pdf_has_the_pages_and_text_of_the_whole(whole, chunked):
     assert len(PdfReader(io.BytesIO(joined)).pages) == 6
     assert _texts(joined) == _texts(whole)
     assert "(3 0 R) is text" in _texts(joined)[2]     # strings are never renumbered
+    assert re.search(r"5 ?/ ?6", _texts(joined)[4])   # every chunk counts the whole deck's pages
     assert "Six ( ) \\ and (3 0 R)" in _texts(joined)[5]
 
 
@@ -140,7 +145,7 @@ def test_joined_pdf_keeps_links_bookmarks_and_metadata(whole, chunked):
         return {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
 
     assert uris(a) == uris(b)
-    assert "four-x" in uris(b)[2] and "https://example.com/six" in uris(b)[5]
+    assert "four-x" in uris(b)[4] and "https://example.com/six" in uris(b)[5]
     assert titles(a.outline) == titles(b.outline)
     assert dests(a) == dests(b) and "four-x" in dests(b)
     assert b.metadata.title == "Chunks"
@@ -179,5 +184,5 @@ def test_joined_pdf_has_one_consistent_structure_tree(chunked):
 
 def test_a_link_to_another_chunk_keeps_the_deck_in_one_piece(whole, monkeypatch):
     monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
-    monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)    # slide 3 links to slide 4, in the second chunk
+    monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 2)    # 1, 2-3, 4, 5-6: slide 5 links to slide 4
     assert _build(DECK) == whole

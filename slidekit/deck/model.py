@@ -49,10 +49,26 @@ class Deck:
     body_line: int = 1
     line_starts: list[int] = field(default_factory=list)
     markdown_env: dict = field(default_factory=dict)     # mistune's env: reference definitions
+    # A view of some of a deck's slides (a chunk of a long PDF, slidekit/export/pdf_chunks.py) keeps the
+    # whole deck's counts: "Slide 3 of 45", the page total.
+    whole_count: int | None = None
+    whole_pagination_total: int | None = None
+
+    @property
+    def slide_count(self) -> int:
+        return len(self.slides) if self.whole_count is None else self.whole_count
 
     @property
     def pagination_total(self) -> int:
+        if self.whole_pagination_total is not None:
+            return self.whole_pagination_total
         return sum(1 for s in self.slides if s.directives.get("paginate") not in ("hold", "skip"))
+
+    def view(self, start: int, stop: int) -> "Deck":
+        """The deck with only slides[start:stop], counted as in the whole deck."""
+        import dataclasses
+        return dataclasses.replace(self, slides=self.slides[start:stop], whole_count=self.slide_count,
+                                   whole_pagination_total=self.pagination_total)
 
     def line_of(self, pos: int | None) -> int | None:
         """File line of an offset into the Markdown body."""

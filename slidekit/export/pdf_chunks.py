@@ -1,7 +1,8 @@
 """A deck's PDF, made a chunk of slides at a time, in parallel processes when there are several CPUs.
 
-WeasyPrint lays out about 20 slides a second on one core, and its laid-out pages cannot be sent from one
-process to another. So a long deck is cut into chunks of consecutive slides; each chunk is fitted, laid out
+WeasyPrint lays out and writes about 40 slides a second on one core, and its laid-out pages cannot be sent
+from one process to another. So a deck of `CHUNK_FROM` slides or more is cut into chunks of consecutive
+slides; each chunk is fitted, laid out
 and turned into PDF objects on its own (in a forked process, or in this one), and the chunks' objects are
 joined into one PDF (slidekit/export/pdf_merge.py).
 
@@ -21,8 +22,9 @@ from typing import Callable
 
 from ..diagnostics import Diagnostics
 
-CHUNK_FROM = 100        # slides: a shorter deck is laid out in one piece
-CHUNK_SLIDES = 50       # slides a chunk, about (chunks are as even as they can be)
+CHUNK_FROM = 30         # slides: a shorter deck is laid out in one piece (two processes gain little there)
+CHUNK_SLIDES = 100      # slides a chunk at most; chunks are as even as can be, and of an even number (so that
+                        # two processes share them fairly) since each chunk costs a little (fonts, joining)
 
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'\shref="#([^"]*)"')
@@ -32,7 +34,8 @@ def plan_chunks(count: int) -> list[range]:
     """Consecutive ranges of slide indexes covering `count` slides."""
     if count < CHUNK_FROM:
         return [range(count)]
-    chunks = -(-count // CHUNK_SLIDES)
+    chunks = max(2, -(-count // CHUNK_SLIDES))
+    chunks += chunks % 2
     bounds = [count * i // chunks for i in range(chunks + 1)]
     return [range(a, b) for a, b in zip(bounds, bounds[1:])]
 
@@ -72,7 +75,7 @@ def build_pdf(deck, make_chunk: Callable[[object, Diagnostics, bool], object], r
     begin_build()
     chunks = plan_chunks(len(deck.slides))
     if len(chunks) > 1:
-        views = [dataclasses.replace(deck, slides=deck.slides[c.start:c.stop]) for c in chunks]
+        views = [deck.view(c.start, c.stop) for c in chunks]
         if links_cross_chunks([render_view(view) for view in views]):
             chunks = [range(len(deck.slides))]
     if len(chunks) == 1:

@@ -292,8 +292,10 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     pdf.catalog = placeholders["catalog"]
     pdf.info = Raw(first.info) if first.info else pydyf.Dictionary()
 
+    from .pdf import deflate_level
     output = io.BytesIO()
-    pdf.write(output, version, False, True)
+    with deflate_level():
+        pdf.write(output, version, False, True)
     return output.getvalue()
 
 

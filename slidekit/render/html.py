@@ -331,7 +331,7 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
 
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
                     theme_name: str, size_name: str) -> str:
-    total = len(deck.slides)
+    total = deck.slide_count
     paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
     sections = [section_html(deck, s, total, options, paged, width=size[0]) for s in deck.slides]
     if options.target == "html":
