@@ -54,6 +54,20 @@ def build_text(text: str, options: BuildOptions | None = None, folder: Path | No
 
 def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
                  folder: Path | None = None) -> BuildResult:
+    processes = None
+    if options.format == "pdf" and options.jobs > 1:
+        # The PDF's layout processes start now and load WeasyPrint while the deck compiles here.
+        from .export.pdf_chunks import start_processes
+        processes = start_processes(options.jobs)
+    try:
+        return _build_source(source, options, diagnostics, folder, processes)
+    finally:
+        if processes is not None:
+            processes.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
+                  processes) -> BuildResult:
     folder = folder or source.folder
     theme_paths = list(options.theme_set)
     theme_name = options.theme
@@ -100,20 +114,10 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
 
     if options.format == "html":
         return BuildResult(render_view(deck), diagnostics, deck)
-    from .export.overflow import check_overflow, fit_slides
-    from .export.pdf import write_pdf
-    from .export.pdf_chunks import build_pdf
+    from .export.pdf_chunks import PdfJob, build_pdf
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
-    allow_remote = not options.offline
-
-    def make_chunk(view, found: Diagnostics, capture: bool):
-        """Fit, lay out and write the slides of `view` (the whole deck, or a chunk of a long one): the PDF's
-        bytes, or with `capture` its objects. Its laid-out slides are the ones fitting measured."""
-        fit_slides(view, render_view, folder, found, allow_remote=allow_remote,
-                   local_roots=roots, whole_deck=True)
-        return write_pdf(render_view(view), folder, metadata, found, allow_remote=allow_remote, local_roots=roots,
-                         inspect=lambda laid_out: check_overflow(laid_out, view, found), capture=capture)
-
-    pdf = build_pdf(deck, make_chunk, render_view, diagnostics, jobs=options.jobs)
+    job = PdfJob(stylesheet, size, render_options, theme.name, size_label, folder, metadata,
+                 allow_remote=not options.offline, local_roots=roots)
+    pdf = build_pdf(deck, job, diagnostics, processes)
     return BuildResult(pdf, diagnostics, deck)

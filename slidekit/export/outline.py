@@ -57,12 +57,12 @@ def postprocess_pdf(pdf: bytes, deck: Deck, outlines: bool = False, notes: bool 
         if "/Outlines" in root:
             del root["/Outlines"]
         for index, (title, nested) in enumerate(outline(deck)[:pages]):
-            parent = writer.add_outline_item(title, page_number=index)
+            parent = writer.add_outline_item(title=title, page_number=index)
             stack = [(0, parent)]
             for depth, text in nested:
                 while stack and stack[-1][0] >= depth:
                     stack.pop()
-                item = writer.add_outline_item(text, page_number=index, parent=stack[-1][1])
+                item = writer.add_outline_item(title=text, page_number=index, parent=stack[-1][1])
                 stack.append((depth, item))
         writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
     if notes:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-from typing import Callable
 
 from ..diagnostics import Diagnostics
 
@@ -50,51 +49,95 @@ def links_cross_chunks(documents: list[str]) -> bool:
 
 @dataclasses.dataclass
 class ChunkResult:
-    chunk: object                          # pdf_merge.ChunkPDF
+    chunk: object                          # PDF bytes, or pdf_merge.ChunkPDF
     diagnostics: list
     fitted: dict[int, tuple]               # slide number -> (html, sk_fit_font, sk_fit_scale)
 
 
-# The job of the forked processes: set just before they are forked, so they inherit it (nothing is pickled
-# on the way in; a ChunkResult of plain data comes back).
-_JOB: Callable[[int], ChunkResult] | None = None
+@dataclasses.dataclass
+class PdfJob:
+    """Everything a process needs to make the PDF of some of a deck's slides (it is pickled to the layout
+    processes): the slides' stylesheet and size, the render options, where files may be read from."""
+    stylesheet: str
+    size: tuple[int, int]
+    render_options: object                 # render.html.RenderOptions, target "pdf"
+    theme: str
+    size_label: str
+    folder: object                         # Path: the deck's folder
+    metadata: dict
+    allow_remote: bool
+    local_roots: list | None
+
+    def render(self, view) -> str:
+        from ..render.html import render_document
+        return render_document(view, self.stylesheet, self.size, self.render_options, self.theme, self.size_label)
+
+    def run(self, view, capture: bool) -> ChunkResult:
+        """Fit, lay out and write the slides of `view` (the whole deck, or a chunk of a long one): the PDF's
+        bytes, or with `capture` its objects. The laid-out slides are the ones fitting measured."""
+        from .overflow import check_overflow, fit_slides
+        from .pdf import write_pdf
+        found = Diagnostics()
+        fit_slides(view, self.render, self.folder, found, allow_remote=self.allow_remote,
+                   local_roots=self.local_roots, whole_deck=True)
+        pdf = write_pdf(self.render(view), self.folder, self.metadata, found, allow_remote=self.allow_remote,
+                        local_roots=self.local_roots, capture=capture,
+                        inspect=lambda laid_out: check_overflow(laid_out, view, found))
+        fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
+                  for s in view.slides}
+        return ChunkResult(pdf, list(found), fitted)
 
 
-def _run(index: int) -> ChunkResult:
-    return _JOB(index)
+def _run(job: PdfJob, view, capture: bool) -> ChunkResult:
+    return job.run(view, capture)
 
 
-def build_pdf(deck, make_chunk: Callable[[object, Diagnostics, bool], object], render_view: Callable[[object], str],
-              diagnostics: Diagnostics, jobs: int = 1):
-    """The deck's PDF bytes. `make_chunk(view, diagnostics, capture)` fits, lays out and writes the slides of
-    `view` (the deck with some of its slides): bytes, or with `capture` the PDF's objects.
-    `render_view(view)` is the view's PDF document (to look for links across chunks)."""
+def _warm_up() -> None:
+    """Load WeasyPrint in a layout process while the deck is still being compiled in the main one."""
+    try:
+        import weasyprint  # noqa: F401
+    except Exception:  # noqa: BLE001 - the job reports it
+        pass
+
+
+def start_processes(jobs: int):
+    """Layout processes for a PDF build, started (and loading WeasyPrint) at once, before the deck is even
+    compiled; None for one job, or where processes cannot be forked (the chunks are then made here)."""
+    import multiprocessing
+    import warnings
+    from concurrent.futures import ProcessPoolExecutor
+
+    if jobs <= 1 or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)   # fork with threads: the workers only compute
+            executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+            for _ in range(jobs):
+                executor.submit(_warm_up)
+        return executor
+    except OSError:
+        return None
+
+
+def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
+    """The deck's PDF bytes, made in `processes` (from start_processes) or in this process."""
     from .pdf import begin_build
     from .pdf_merge import merge
 
     begin_build()
     chunks = plan_chunks(len(deck.slides))
-    if len(chunks) > 1:
-        views = [deck.view(c.start, c.stop) for c in chunks]
-        if links_cross_chunks([render_view(view) for view in views]):
-            chunks = [range(len(deck.slides))]
-    if len(chunks) == 1:
-        return make_chunk(deck, diagnostics, False)
-
-    def job(index: int) -> ChunkResult:
-        view = views[index]
-        found = Diagnostics()
-        chunk = make_chunk(view, found, True)
-        fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
-                  for s in view.slides}
-        return ChunkResult(chunk, list(found), fitted)
-
-    results = _in_processes(job, len(views), jobs) if jobs > 1 else None
+    views = [deck.view(c.start, c.stop) for c in chunks] if len(chunks) > 1 else [deck]
+    documents = [job.render(view) for view in views]       # (also reports what the image resolver finds)
+    if len(views) > 1 and links_cross_chunks(documents):
+        views = [deck]
+    capture = len(views) > 1
+    results = _in_processes(processes, job, views, capture) if processes is not None else None
     if results is None:
         from . import pdf as pdf_export
         results, pages = [], []
-        for index in range(len(views)):
-            results.append(job(index))
+        for view in views:
+            results.append(job.run(view, capture))
             pages += pdf_export.last_pages()
         pdf_export._LAST_PAGES[:] = pages
     seen = set(diagnostics)
@@ -108,28 +151,15 @@ def build_pdf(deck, make_chunk: Callable[[object, Diagnostics, bool], object], r
                 slide.html, font, scale = result.fitted[slide.number]
                 if font is not None:
                     slide.sk_fit_font, slide.sk_fit_scale = font, scale
-    return merge([result.chunk for result in results])
+    return merge([result.chunk for result in results]) if capture else results[0].chunk
 
 
-def _in_processes(job: Callable[[int], ChunkResult], count: int, jobs: int) -> list[ChunkResult] | None:
-    """job(0..count-1) in up to `jobs` forked processes, in order; None where forking is not available (the
-    caller then runs the chunks here) or a process was lost."""
-    import multiprocessing
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor
+def _in_processes(processes, job: PdfJob, views: list, capture: bool) -> list[ChunkResult] | None:
+    """job.run(view) for every view in the layout processes, in order; None if a process was lost (the
+    caller then makes the chunks here)."""
     from concurrent.futures.process import BrokenProcessPool
-
-    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    global _JOB
-    _JOB = job
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)   # fork with threads: our workers only compute
-            with ProcessPoolExecutor(max_workers=min(jobs, count),
-                                     mp_context=multiprocessing.get_context("fork")) as executor:
-                return list(executor.map(_run, range(count)))
+        futures = [processes.submit(_run, job, view, capture) for view in views]
+        return [future.result() for future in futures]
     except (BrokenProcessPool, OSError):
         return None
-    finally:
-        _JOB = None
