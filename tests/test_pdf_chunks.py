@@ -186,3 +186,26 @@ def test_a_link_to_another_chunk_keeps_the_deck_in_one_piece(whole, monkeypatch)
     monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
     monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 2)    # 1, 2-3, 4, 5-6: slide 5 links to slide 4
     assert _build(DECK) == whole
+
+
+def test_a_rebuild_lays_out_only_the_edited_slide_in_every_chunk(monkeypatch):
+    import weasyprint
+
+    monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
+    monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)
+    _build(DECK)
+    renders = []
+    original = weasyprint.HTML.__init__
+
+    def counted(self, *args, string=None, **kwargs):
+        if string and "<section" in string:          # a slide (a chunk with nothing new parses an empty body)
+            renders.append(string)
+        original(self, *args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "__init__", counted)
+    edited = _build(DECK.replace("- of items", "- of edited items"))
+    assert len(renders) == 1 and "of edited items" in renders[0]   # though both chunks are written again
+    monkeypatch.setattr(weasyprint.HTML, "__init__", original)
+    from slidekit.export import pdf as pdf_module
+    pdf_module._PAGES_KEPT.clear()
+    assert edited == _build(DECK.replace("- of items", "- of edited items"))   # the same bytes as cold

@@ -265,7 +265,8 @@ def install_page_references_memo() -> None:
 # slides that changed.
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
-_PAGES_KEPT: dict[str, tuple] = {}       # stylesheet key -> (css, font_config, {page key: pages}, build)
+# stylesheet key -> (css, font_config, {page key: pages} of the current build, build, those of the build before)
+_PAGES_KEPT: dict[str, tuple] = {}
 MAX_PAGES_KEPT = 1500                    # laid-out slides kept in memory at most
 _LAST_PAGES: list = []                   # the pages of the last PDF written (or captured)
 _BUILD = [0]                             # the current build: its layouts' pages are kept together
@@ -299,8 +300,11 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     if kept is None:
         font_config = FontConfiguration()
         css = weasyprint.CSS(string=css_text, base_url=base_url, url_fetcher=url_fetcher, font_config=font_config)
-        kept = (css, font_config, {}, _BUILD[0])
-    css, font_config, old_pages, _ = kept
+        kept = (css, font_config, {}, _BUILD[0], {})
+    css, font_config, current, build, previous = kept
+    if build != _BUILD[0]:               # the first layout of a new build: the last build's pages are looked
+        current, previous = {}, current  # up, and this build's collected apart
+    old_pages = {**previous, **current}
     pages_by_key: dict[str, list] = {}
     documents, pages = [], []
     chunks = body.split(_PAGE)
@@ -326,11 +330,10 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         pages_by_key[page_key] = laid_out
         pages.extend(laid_out)
     # Only the last stylesheet's pages stay in memory: those the current build used (a long deck is laid out
-    # a chunk at a time: every chunk's), up to MAX_PAGES_KEPT.
-    if kept is not None and kept[3] == _BUILD[0] and len(old_pages) + len(pages_by_key) <= MAX_PAGES_KEPT:
-        pages_by_key = {**old_pages, **pages_by_key}
+    # a chunk at a time: every chunk's), up to MAX_PAGES_KEPT, and the build's before until it ends.
+    current = {**current, **pages_by_key} if len(current) + len(pages_by_key) <= MAX_PAGES_KEPT else pages_by_key
     _PAGES_KEPT.clear()
-    _PAGES_KEPT[key] = (css, font_config, pages_by_key, _BUILD[0])
+    _PAGES_KEPT[key] = (css, font_config, current, _BUILD[0], previous)
     first = documents[0] if documents else weasyprint.HTML(
         string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
         stylesheets=[css], font_config=font_config)
