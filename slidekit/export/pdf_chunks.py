@@ -2,15 +2,15 @@
 
 WeasyPrint lays out and writes about 40 slides a second on one core, and its laid-out pages cannot be sent
 from one process to another. So a deck of `CHUNK_FROM` slides or more is cut into chunks of consecutive
-slides; each chunk is fitted, laid out
-and turned into PDF objects on its own (in a forked process, or in this one), and the chunks' objects are
-joined into one PDF (slidekit/export/pdf_merge.py).
+slides; each chunk is fitted, laid out and turned into PDF objects on its own (in a forked process, or in
+this one), and the chunks' objects are joined into one PDF (slidekit/export/pdf_merge.py). The processes
+start with the build (`start_processes`), so that they load WeasyPrint while the deck compiles.
 
 How a deck is cut depends on its number of slides only (`plan_chunks`), never on the number of CPUs or of
 processes: the PDF is the same whether it was made by one process or eight. A deck shorter than
-`CHUNK_FROM` slides is one chunk: its PDF is written by WeasyPrint directly, as before chunks existed. A deck
-whose internal links (`[see](#12)`) cross from one chunk to another is made as one chunk too, so that every
-link keeps its destination.
+`CHUNK_FROM` slides is one chunk: its PDF is written by WeasyPrint directly. A deck whose internal links
+(`[see](#12)`) cross from one chunk to another is made as one chunk too, so that every link keeps its
+destination.
 """
 
 from __future__ import annotations
