@@ -421,6 +421,13 @@ def _configured(args):
     return args, plan
 
 
+def pdf_processes(workers: int, deck_workers: int, watching: bool) -> int:
+    """Processes for one deck's PDF chunks (slidekit/export/pdf_chunks.py): all of them for a single deck
+    built once; one under --watch, whose rebuilds reuse the slides laid out in this process (a fresh process
+    would lay the whole deck out again at every save), and one when decks are built side by side."""
+    return workers if deck_workers == 1 and not watching else 1
+
+
 def run(args) -> int:
     configured, plan = _configured(args)
     if isinstance(plan, str):
@@ -429,7 +436,7 @@ def run(args) -> int:
     workers = configured.jobs or _cpu_count()
     folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
     deck_workers = workers if configured.watch and folders else min(workers, len(plan.jobs))
-    configured.pdf_jobs = workers if deck_workers == 1 else 1   # one deck: its PDF's chunks use the CPUs
+    configured.pdf_jobs = pdf_processes(workers, deck_workers, configured.watch)
     builder = Builder(configured, deck_workers)
     try:
         if configured.watch:
