@@ -109,11 +109,9 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
     # The PDF's fitting headings, long code blocks and `fit: true` slides are sized from a layout of the
     # slides (slidekit/markdown/fit.py); the HTML fits them in the browser (slidekit/render/assets/fit.js),
     # so an HTML build never loads WeasyPrint.
-    def render_view(view, view_options: RenderOptions = render_options) -> str:
-        return render_document(view, stylesheet, size, view_options, theme.name, size_label)
-
     if options.format == "html":
-        return BuildResult(render_view(deck), diagnostics, deck)
+        return BuildResult(render_document(deck, stylesheet, size, render_options, theme.name, size_label),
+                           diagnostics, deck)
     from .export.pdf_chunks import PdfJob, build_pdf
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)

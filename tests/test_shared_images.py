@@ -68,6 +68,13 @@ def test_a_repeated_background_is_embedded_once(tmp_path):
 
 
 def test_the_pdf_is_not_concerned(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
     _build(tmp_path)
     result = build_file(tmp_path / "deck.md", BuildOptions(format="pdf"))
     assert result.ok and result.output.startswith(b"%PDF")
+    pages = PdfReader(io.BytesIO(result.output)).pages
+    assert len(pages) == 4
+    assert all(b" Do" in page.get_contents().get_data() for page in pages)   # every slide draws its picture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..diagnostics import Diagnostics
@@ -66,8 +66,7 @@ class Deck:
 
     def view(self, start: int, stop: int) -> "Deck":
         """The deck with only slides[start:stop], counted as in the whole deck."""
-        import dataclasses
-        return dataclasses.replace(self, slides=self.slides[start:stop], whole_count=self.slide_count,
+        return replace(self, slides=self.slides[start:stop], whole_count=self.slide_count,
                                    whole_pagination_total=self.pagination_total)
 
     def line_of(self, pos: int | None) -> int | None:

@@ -3,7 +3,6 @@ to import)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import logging
@@ -174,6 +173,7 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
     install_page_references_memo()
+    install_deflate_level()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     document = _layout(document_html, str(base_url) + "/", fetcher)
     if inspect is not None:
@@ -203,14 +203,13 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
     _LAST_PAGES[:] = document.pages
     try:
-        with deflate_level():
-            if not capture:
-                return document.write_pdf(**options)
-            from .pdf_merge import Captured, capture as capture_objects
-            try:
-                document.write_pdf(finisher=capture_objects, **options)
-            except Captured as captured:
-                return captured.chunk
+        if not capture:
+            return document.write_pdf(**options)
+        from .pdf_merge import Captured, capture as capture_objects
+        try:
+            document.write_pdf(finisher=capture_objects, **options)
+        except Captured as captured:
+            return captured.chunk
         raise RuntimeError("the PDF was not captured")
     finally:
         if epoch is None:
@@ -220,20 +219,17 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
 DEFLATE_LEVEL = 6       # pydyf deflates every stream at level 9: 2-4 times the time for 1 % smaller files
 
 
-@contextlib.contextmanager
-def deflate_level(level: int = DEFLATE_LEVEL):
-    """pydyf's streams compressed at `level` while the PDF is written (pydyf has no setting for it)."""
+def install_deflate_level(level: int = DEFLATE_LEVEL) -> None:
+    """pydyf's streams compressed at `level` (pydyf has no setting for it). Installed once for the process,
+    like the memo below, rather than around each write: concurrent builds cannot undo each other's."""
     import types
     import zlib
 
     import pydyf
-    original = pydyf.zlib
+    if getattr(pydyf.zlib, "slidekit", False):
+        return
     pydyf.zlib = types.SimpleNamespace(
-        compress=zlib.compress, compressobj=lambda *args, **kwargs: zlib.compressobj(level))
-    try:
-        yield
-    finally:
-        pydyf.zlib = original
+        compress=zlib.compress, compressobj=lambda *args, **kwargs: zlib.compressobj(level), slidekit=True)
 
 
 def install_page_references_memo() -> None:

@@ -292,10 +292,10 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     pdf.catalog = placeholders["catalog"]
     pdf.info = Raw(first.info) if first.info else pydyf.Dictionary()
 
-    from .pdf import deflate_level
+    from .pdf import install_deflate_level
+    install_deflate_level()
     output = io.BytesIO()
-    with deflate_level():
-        pdf.write(output, version, False, True)
+    pdf.write(output, version, False, True)
     return output.getvalue()
 
 
