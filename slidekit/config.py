@@ -8,18 +8,15 @@ config file over defaults.
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .diagnostics import Diagnostic, Diagnostics
-from .source import load_yaml
+
+# tomllib, json, difflib and the YAML loader are imported where a config file needs them: most builds find
+# no config file, and every build goes through here.
 
 # In each folder, in this order (slidekit's own files first, then marp-cli's).
 CONFIG_FILES = ("slidekit.yaml", "slidekit.yml", "pyproject.toml", "package.json",
@@ -79,11 +76,13 @@ def find_config(start: Path, stop: Path | None = None) -> Path | None:
 
 def _holds_config(path: Path) -> bool:
     if path.name == "pyproject.toml":
+        import tomllib
         try:
             return "slidekit" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return False
     if path.name == "package.json":
+        import json
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
@@ -94,6 +93,12 @@ def _holds_config(path: Path) -> bool:
 
 def read_raw(path: Path) -> tuple[Any, str | None]:
     """The mapping a config file holds, or (None, error message)."""
+    import json
+    import tomllib
+
+    import yaml
+
+    from .source import load_yaml
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -132,6 +137,7 @@ def parse_config(raw: Any, path: Path | None) -> Config:
                                     file=name)
             continue
         if setting not in SETTINGS:
+            import difflib
             close = difflib.get_close_matches(setting, list(SETTINGS), n=1, cutoff=0.7)
             hint = f" (did you mean '{_marp_name(close[0])}'?)" if close else ""
             config.diagnostics.warning("config", f"unknown setting '{key}'{hint}; it is ignored", file=name)

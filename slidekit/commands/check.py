@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -93,6 +92,7 @@ def run(args) -> int:
     failing = ("error", "warning") if args.strict else ("error",)
     status = EXIT_ERRORS if any(d.level in failing for d in found) else EXIT_OK
     if args.format == "json":
+        import json
         print(json.dumps([{**d.to_dict(), "text": d.format()} for d in found], ensure_ascii=False, indent=1))
         return status
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ

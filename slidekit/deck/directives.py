@@ -3,7 +3,6 @@ apart from applying them (the cascade of local directives over slides)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -160,6 +159,7 @@ def directive_name(key: str) -> tuple[Directive | None, bool]:
 
 
 def suggest(key: str) -> str:
+    import difflib   # only for a misspelt directive
     names = list(DIRECTIVES) + ["_" + n for n, d in DIRECTIVES.items() if d.scope == "local"]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
     return f" (did you mean '{close[0]}'?)" if close else ""

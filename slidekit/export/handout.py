@@ -14,9 +14,8 @@ import io
 import logging
 
 from ..deck.model import Deck
+from .outputs import LAYOUTS, PAPERS  # noqa: F401 - (PAPERS in mm) kept with the command line's choices
 
-LAYOUTS = ("notes", "lines")
-PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}    # mm
 MARGIN_MM = 15.0
 PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75

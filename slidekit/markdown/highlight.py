@@ -15,9 +15,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from pygments.token import STANDARD_TYPES, Token
-from pygments.util import ClassNotFound
-
+# Pygments is imported when a deck has code to colour: a deck without code never loads it.
 _RANGES = re.compile(r"\{([^{}]*)\}")
 _LINENO_WORDS = {"linenos", "line-numbers", "linenumbers", "showlinenumbers", "numbers", "numberlines"}
 MAX_HIGHLIGHT_CHARS = 200_000     # beyond this, code is shown plain (Pygments is linear, but keep it cheap)
@@ -66,6 +64,7 @@ def _lexer(lang: str):
     if not lang:
         return None
     from pygments.lexers import get_lexer_by_name   # ~35 ms (plugin lookup): only for decks with code
+    from pygments.util import ClassNotFound
 
     try:
         return get_lexer_by_name(lang.lower(), stripnl=False, ensurenl=False)
@@ -73,7 +72,9 @@ def _lexer(lang: str):
         return None
 
 
+@functools.lru_cache(maxsize=None)     # a few hundred token types at most
 def _css_class(ttype) -> str:
+    from pygments.token import STANDARD_TYPES
     while ttype not in STANDARD_TYPES and ttype.parent is not None:
         ttype = ttype.parent
     return STANDARD_TYPES.get(ttype, "")
@@ -82,7 +83,7 @@ def _css_class(ttype) -> str:
 def _token_lines(code: str, lexer) -> list[list[tuple[str, str]]]:
     """The code as lines of (css class, text) pieces."""
     lines: list[list[tuple[str, str]]] = [[]]
-    tokens = lexer.get_tokens(code) if lexer is not None else [(Token.Text, code)]
+    tokens = lexer.get_tokens(code) if lexer is not None else [("", code)]
     for ttype, value in tokens:
         cls = _css_class(ttype) if lexer is not None else ""
         for i, piece in enumerate(value.split("\n")):

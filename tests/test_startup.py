@@ -1,0 +1,107 @@
+"""What a fresh `slidekit build` process loads and keeps: only the modules a deck needs, and the compiled
+page template from the on-disk cache (the same bytes as a compiled one; a damaged entry is compiled again)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PLAIN_DECK = "---\nmarp: true\ntheme: gaia\npaginate: true\n---\n\n# Hello\n\nSome *text*.\n\n---\n\n<!-- _class: lead -->\n## Two\n"
+CODE_DECK = "---\nmarp: true\n---\n\n# Code\n\n```python\nprint('hi')\n```\n"
+
+
+def _build(deck: Path, out: Path, cache: Path | None) -> tuple[int, list[str]]:
+    """Build in a fresh interpreter; the exit status and the top-level modules loaded by then."""
+    script = ("import json, sys\nfrom slidekit.cli import main\n"
+              f"rc = main(['build', {str(deck)!r}, '-o', {str(out)!r}, '-q'])\n"
+              "print(json.dumps([rc, sorted(m for m in sys.modules)]))\n")
+    env = dict(os.environ)
+    env.pop("SLIDEKIT_CACHE", None)
+    if cache is None:
+        env["SLIDEKIT_CACHE"] = "off"
+    else:
+        env["SLIDEKIT_CACHE_DIR"] = str(cache)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
+                          check=True)
+    rc, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    return rc, modules
+
+
+def _top(modules: list[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_or_config_parsers(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(PLAIN_DECK, encoding="utf-8")
+    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
+    assert rc == 0 and (tmp_path / "deck.html").is_file()
+    loaded = _top(modules)
+    for name in ("pygments", "PIL", "weasyprint", "tomllib", "difflib", "pypdf"):
+        assert name not in loaded, name
+    assert "slidekit.export.handout" not in modules
+
+
+def test_html_build_of_a_code_deck_loads_pygments(tmp_path):
+    # the other side of the test above: it would pass for nothing if pygments were never seen at all
+    deck = tmp_path / "deck.md"
+    deck.write_text(CODE_DECK, encoding="utf-8")
+    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
+    assert rc == 0 and "pygments" in _top(modules) and "PIL" not in _top(modules)
+
+
+def _jinja_entries(cache: Path) -> list[Path]:
+    return sorted(p for p in (cache / "jinja").rglob("*") if p.is_file()) if (cache / "jinja").is_dir() else []
+
+
+def test_cached_template_gives_the_same_bytes_and_a_damaged_entry_is_a_miss(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(PLAIN_DECK, encoding="utf-8")
+    cache = tmp_path / "cache"
+    _build(deck, tmp_path / "uncached.html", None)
+    assert not _jinja_entries(cache)
+    _build(deck, tmp_path / "first.html", cache)      # compiles and stores the template's code
+    entries = _jinja_entries(cache)
+    assert len(entries) == 1
+    stored = entries[0].read_bytes()
+    _build(deck, tmp_path / "second.html", cache)     # loads it
+    assert entries[0].read_bytes() == stored
+    expected = (tmp_path / "uncached.html").read_bytes()
+    assert (tmp_path / "first.html").read_bytes() == expected
+    assert (tmp_path / "second.html").read_bytes() == expected
+
+    entries[0].write_bytes(stored[:-40] + bytes(40))   # damaged: a miss, compiled and stored again
+    _build(deck, tmp_path / "third.html", cache)
+    assert (tmp_path / "third.html").read_bytes() == expected
+    assert entries[0].read_bytes() == stored
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage-with-valid-frame"])
+def test_template_code_cache_treats_unloadable_code_as_a_miss(tmp_path, monkeypatch, damage):
+    import jinja2
+
+    from slidekit import cache
+    from slidekit.render import html as html_render
+
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
+    code_cache = html_render._TemplateCodeCache()
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ x }}!"}), bytecode_cache=code_cache)
+    assert env.get_template("t.html").render(x="a") == "a!"           # compiled, stored
+    bucket = code_cache.get_bucket(env, "t.html", None, "{{ x }}!")
+    assert bucket.code is not None                                      # found again
+    key = code_cache._key(bucket)
+    good = cache.get_bytes("jinja", key)
+    # an entry whose frame (slidekit's checksum) is valid but whose content is not Jinja's code
+    cache.put_bytes("jinja", key, good[:10] if damage == "truncated" else b"\x00garbage")
+    bucket = code_cache.get_bucket(env, "t.html", None, "{{ x }}!")
+    assert bucket.code is None
+    fresh = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ x }}!"}), bytecode_cache=code_cache)
+    assert fresh.get_template("t.html").render(x="b") == "b!"
