@@ -95,8 +95,10 @@ def _css_string(text: str) -> str:
 def write_handout(deck: Deck, slides_pdf: bytes, layout: str = "notes", paper: str = "a4",
                   base_url: str | None = None, title: str = "") -> bytes:
     """The handout PDF: the handout pages laid out by WeasyPrint with the slides' PDF pages drawn in."""
-    import weasyprint
     from pypdf import PdfReader, PdfWriter, Transformation
+
+    from .weasy import load
+    weasyprint = load()
 
     slides = PdfReader(io.BytesIO(slides_pdf))
     if not slides.pages:

@@ -31,6 +31,8 @@ def make_url_fetcher(allow_remote: bool, local_roots: list[Path] | None = None):
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
+    from .weasy import load
+    load()
     from weasyprint.urls import URLFetcher
 
     protocols = {"data", "file"} | ({"http", "https"} if allow_remote else set())
@@ -166,7 +168,8 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     `pdf_tags`, `pdf_variant`, ...) say otherwise. `inspect(document)` is called on the laid-out document
     (the overflow check). With `capture`, the PDF's objects are returned unwritten, to be joined with other
     chunks of the deck (slidekit/export/pdf_merge.py)."""
-    import weasyprint
+    from .weasy import load
+    weasyprint = load()
 
     # WeasyPrint logs unsupported CSS and failed fetches at WARNING; those are ours to report.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -280,7 +283,8 @@ def last_pages() -> list:
 
 
 def _layout(document_html: str, base_url: str, url_fetcher):
-    import weasyprint
+    from .weasy import load
+    weasyprint = load()
     from weasyprint.text.fonts import FontConfiguration
 
     head, body_open, rest = document_html.partition("<body>")

@@ -95,7 +95,8 @@ def _run(job: PdfJob, view, capture: bool) -> ChunkResult:
 def _warm_up() -> None:
     """Load WeasyPrint in a layout process while the deck is still being compiled in the main one."""
     try:
-        import weasyprint  # noqa: F401
+        from .weasy import load
+        load()
     except Exception:  # noqa: BLE001 - the job reports it
         pass
 

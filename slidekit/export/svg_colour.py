@@ -19,6 +19,8 @@ def _css_colour(value) -> str | None:
 
 
 def install_svg_current_colour() -> None:
+    from .weasy import load
+    load()
     from weasyprint import html as wp_html
 
     original = wp_html.HTML_HANDLERS.get(SVG_TAG)
