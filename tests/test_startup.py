@@ -105,3 +105,51 @@ def test_template_code_cache_treats_unloadable_code_as_a_miss(tmp_path, monkeypa
     assert bucket.code is None
     fresh = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ x }}!"}), bytecode_cache=code_cache)
     assert fresh.get_template("t.html").render(x="b") == "b!"
+
+
+# Image sizes: a PNG's header is read without Pillow; anything unusual is Pillow's to judge ---------------
+def _png(width: int, height: int, ihdrs: list[tuple[int, int]] | None = None) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    out = b"\x89PNG\r\n\x1a\n"
+    for w, h in ihdrs or [(width, height)]:
+        out += chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    row = b"\x00" + b"\x10\x20\x30" * min(width, 4)
+    return out + chunk(b"IDAT", zlib.compress(row * min(height, 4))) + chunk(b"IEND", b"")
+
+
+def test_png_size_is_read_as_pillow_reads_it(tmp_path):
+    from PIL import Image
+
+    from slidekit.export.assets import _png_size, _too_many_pixels
+
+    small = tmp_path / "small.png"
+    Image.new("RGB", (37, 21), "red").save(small)
+    assert _png_size(small) == (37, 21) == Image.open(small).size
+    assert _too_many_pixels(small) is False
+    huge = tmp_path / "huge.png"                    # claims 400 million pixels: Pillow is asked, and refuses
+    huge.write_bytes(_png(20000, 20000))
+    assert _png_size(huge) == (20000, 20000)
+    assert _too_many_pixels(huge) is True
+    twice = tmp_path / "twice.png"                  # Pillow keeps the last IHDR before the data
+    twice.write_bytes(_png(4, 4, ihdrs=[(4, 4), (20000, 20000)]))
+    assert _png_size(twice) == (20000, 20000)
+    assert _too_many_pixels(twice) is True
+    for name, data in (("truncated.png", _png(4, 4)[:20]), ("not-png.png", b"GIF89a" + bytes(20))):
+        (tmp_path / name).write_bytes(data)
+        assert _png_size(tmp_path / name) is None
+
+
+def test_html_build_of_a_deck_with_a_png_does_not_load_pillow(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (8, 6), "blue").save(tmp_path / "pic.png")
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](pic.png)\n\n# Picture\n", encoding="utf-8")
+    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
+    assert rc == 0 and "PIL" not in _top(modules)
+    assert "data:image/png;base64," in (tmp_path / "deck.html").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -237,17 +238,25 @@ def _backgrounds_html(slide: Slide, options: RenderOptions) -> str:
             box = (region_left + region_width * i / count, 0.0, region_width / count, 100.0)
         style = [f"left:{_num(box[0])}%", f"top:{_num(box[1])}%", f"width:{_num(box[2])}%",
                  f"height:{_num(box[3])}%"]
+        style = [html.escape(part) for part in style]   # escaped part by part: ";" needs no escaping
         if bg.src:
-            style.append(f'background-image:url("{_css_url(bg.src)}")')
-        style.append(f"background-size:{_bg_size(bg.spec)}")
+            style.append(_escaped_bg_image(bg.src))
+        style.append(html.escape(f"background-size:{_bg_size(bg.spec)}"))
         if bg.spec.filters and options.target == "html":
-            style.append(f"filter:{bg.spec.css_filter}")
+            style.append(html.escape(f"filter:{bg.spec.css_filter}"))
         alt = f' title="{html.escape(bg.spec.alt)}"' if bg.spec.alt else ""
-        figures.append(f'<figure style="{html.escape(";".join(style))}"{alt}></figure>')
+        figures.append(f'<figure style="{";".join(style)}"{alt}></figure>')
     direction = "vertical" if vertical else "horizontal"
     return (f'<div class="sk-bg" data-direction="{direction}" data-marpit-advanced-background-container'
             f' data-marpit-advanced-background-direction="{direction}" aria-hidden="true">'
             + "".join(figures) + "</div>\n")
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped_bg_image(src: str) -> str:
+    """`background-image:url("...")`, escaped for a style attribute. Kept: an embedded image (a data: URL of
+    tens of kilobytes) behind many slides is escaped once, not once a slide."""
+    return html.escape(f'background-image:url("{_css_url(src)}")')
 
 
 def _bg_size(spec: ImageSpec) -> str:
@@ -335,9 +344,13 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
     """The sections with repeated embedded backgrounds replaced by `var(--sk-bg-N)`, and the CSS that
     defines those properties (empty when nothing repeats)."""
     counts: dict[str, int] = {}
+    found: list[list[re.Match]] = []      # each section's matches, so that the sections are scanned once
     for section in sections:
-        for url in _EMBEDDED_BG.findall(section):
+        matches = list(_EMBEDDED_BG.finditer(section)) if "base64," in section else []
+        for match in matches:
+            url = match.group(1)
             counts[url] = counts.get(url, 0) + 1
+        found.append(matches)
     names: dict[str, str] = {}
     for url, count in counts.items():
         if count > 1:
@@ -345,11 +358,15 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
     if not names:
         return sections, ""
 
-    def share(match: re.Match) -> str:
-        name = names.get(match.group(1))
-        return f"background-image:var({name})" if name else match.group(0)
-
-    shared = [_EMBEDDED_BG.sub(share, section) for section in sections]
+    shared = []
+    for section, matches in zip(sections, found):
+        pieces, end = [], 0
+        for match in matches:
+            name = names.get(match.group(1))
+            if name:
+                pieces += [section[end:match.start()], f"background-image:var({name})"]
+                end = match.end()
+        shared.append("".join(pieces) + section[end:] if pieces else section)
     css = "\n:root {\n" + "".join(f'  {name}: url("{url}");\n' for url, name in names.items()) + "}\n"
     return shared, css
 
