@@ -277,6 +277,16 @@ def _cpu_count() -> int:
     return max(1, count or os.cpu_count() or 1)
 
 
+def _html_only(job: Job, args) -> bool:
+    """Whether the job writes one HTML file and nothing else (no export, no PDF)."""
+    from ..export.outputs import output_kind
+    try:
+        kind = output_kind(args)
+    except ValueError:
+        return False
+    return kind is None and job.html is None and not args.pdf and job.target.suffix.lower() in (".html", ".htm")
+
+
 def make_executor(workers: int, needs_pdf: bool):
     """Processes when more than one deck may be built at once, else a single thread of this process."""
     if workers <= 1:
@@ -328,13 +338,22 @@ class Builder:
 
     def build(self, plan: Plan, jobs: list[Job] | None = None) -> int:
         """Build `jobs` (all of the plan's by default), write the index; the exit status."""
-        from concurrent.futures import FIRST_COMPLETED, wait
-
         from ..progress import Progress
 
         jobs = plan.jobs if jobs is None else jobs
         settings = _settings(self.args)
         site = plan.site is not None
+        outcomes: list[Outcome | None] = [None] * len(jobs)
+        shown = 0
+        progress = Progress(len(jobs), enabled=False if self.args.quiet else None)   # None: on a terminal
+        if self.executor is None and self.workers <= 1 and len(jobs) == 1 and _html_only(jobs[0], self.args):
+            # One deck's HTML is built right here: the executor's thread and concurrent.futures (with logging)
+            # would cost a fresh process milliseconds, and no progress bar is drawn for a single deck.
+            outcomes[0] = build_one(jobs[0], settings, site)
+            for message in outcomes[0].messages:
+                self._print(progress, message)
+            progress.close()
+            return self._finish(plan, jobs, outcomes, site)
         if self.executor is None:
             self.executor = make_executor(self.workers, bool(self.args.pdf))
         from concurrent.futures import BrokenExecutor
@@ -344,9 +363,7 @@ class Builder:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = make_executor(self.workers, bool(self.args.pdf))
             futures = {self.executor.submit(build_one, job, settings, site): n for n, job in enumerate(jobs)}
-        outcomes: list[Outcome | None] = [None] * len(jobs)
-        status, shown = EXIT_OK, 0
-        progress = Progress(len(jobs), enabled=False if self.args.quiet else None)   # None: on a terminal
+        from concurrent.futures import FIRST_COMPLETED, wait
         try:
             pending = set(futures)
             while shown < len(jobs):
@@ -367,6 +384,11 @@ class Builder:
                 progress.tick()
         finally:
             progress.close()
+        return self._finish(plan, jobs, outcomes, site)
+
+    def _finish(self, plan: Plan, jobs: list[Job], outcomes: list[Outcome], site: bool) -> int:
+        """The exit status of built jobs; records what was written and, for a site, writes the index."""
+        status = EXIT_OK
         for job, outcome in zip(jobs, outcomes):
             if not outcome.ok:
                 status = EXIT_ERRORS
