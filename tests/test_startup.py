@@ -154,3 +154,21 @@ def test_html_build_of_a_deck_with_a_png_does_not_load_pillow(tmp_path):
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
     assert rc == 0 and "PIL" not in _top(modules)
     assert "data:image/png;base64," in (tmp_path / "deck.html").read_text(encoding="utf-8")
+
+
+# A header or footer repeated on every slide is rendered once ----------------------------------------------
+def test_repeated_footer_renders_the_same_on_every_slide_and_reports_once(tmp_path):
+    from slidekit.api import BuildOptions, build_text
+
+    text = ("---\nmarp: true\nfooter: '**Team** ![](missing.png) <span>x'\nheader: 'Top'\n---\n\n"
+            "# One\n\n<div>\n\nleft open\n\n---\n\n# Two\n\n---\n\n<!-- _footer: '*Other*' -->\n# Three\n\n---\n\n# Four\n")
+    result = build_text(text, BuildOptions(), folder=tmp_path)
+    slides = result.deck.slides
+    footers = [s.footer_html for s in slides]
+    assert footers[0] == footers[1] == footers[3] != footers[2]
+    assert "<strong>Team</strong>" in footers[0] and "</div>" not in footers[0]
+    assert footers[0].count("<span>") == footers[0].count("</span>") == 1   # its own tag closed, once
+    assert footers[2] == "<em>Other</em>"
+    assert [s.header_html for s in slides] == ["Top"] * 4
+    missing = [d for d in result.diagnostics if "missing.png" in d.message]
+    assert len(missing) == 1 and missing[0].slide == 1

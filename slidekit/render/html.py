@@ -51,6 +51,17 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
     renderer = SlideRenderer(allow_html=allow_html, target=options.target, resolve_image=options.resolve_image)
     md = create_markdown(renderer)
     notes_md = create_markdown(SlideRenderer(allow_html=False, target=options.target))
+    # A header or footer is usually the same on every slide: each text is rendered once. Its HTML depends on
+    # the text alone (the deck's links, the images' resolver that keeps its answers and reports a problem
+    # once, an empty stack of open tags: the slide's own were closed just before).
+    inline_html: dict[str, str] = {}
+
+    def inline(value) -> str:
+        key = str(value) if value else ""
+        if key not in inline_html:
+            inline_html[key] = _inline(md, deck, value)
+        return inline_html[key]
+
     for slide in deck.slides:
         if hasattr(options.resolve_image, "slide"):  # so that image warnings name their slide
             options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
@@ -64,8 +75,8 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
                     f"first {MAX_SLIDE_TEXT:,} characters and {MAX_SLIDE_ELEMENTS:,} elements",
                     file=deck.file, line=slide.line, slide=slide.number)
         slide.fragments = renderer.fragments
-        slide.header_html = _inline(md, deck, slide.directives.get("header"))
-        slide.footer_html = _inline(md, deck, slide.directives.get("footer"))
+        slide.header_html = inline(slide.directives.get("header"))
+        slide.footer_html = inline(slide.directives.get("footer"))
         for bg in slide.backgrounds:
             bg.src = renderer.resolve_image(bg.url, bg.spec)
         if slide.notes:
