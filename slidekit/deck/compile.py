@@ -107,10 +107,14 @@ def extract_styles(slide: Slide, deck: Deck) -> None:
 
 
 def _html_tokens(tokens):
-    for tok in tokens:
+    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
+    while stack:
+        tok = stack.pop()
         if tok["type"] in ("block_html", "inline_html"):
             yield tok
-        yield from _html_tokens(tok.get("children", []) or [])
+        children = tok.get("children", []) or []
+        if children:
+            stack.extend(reversed(children))
 
 
 def first_heading(tokens: list[dict]) -> str:

@@ -3,6 +3,7 @@ apart from applying them (the cascade of local directives over slides)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -158,6 +159,7 @@ def directive_name(key: str) -> tuple[Directive | None, bool]:
     return None, False
 
 
+@functools.lru_cache(maxsize=256)   # the same unknown key in many notes
 def suggest(key: str) -> str:
     import difflib   # only for a misspelt directive
     names = list(DIRECTIVES) + ["_" + n for n, d in DIRECTIVES.items() if d.scope == "local"]
@@ -212,16 +214,15 @@ def iter_comments(tokens: list[dict], line_of_token):
     """(comment text, line) for every HTML comment in a slide's tokens, in order."""
     for tok in tokens:
         line = line_of_token(tok)
-        yield from _comments_in(tok, line)
-
-
-def _comments_in(tok: dict, line):
-    kind = tok["type"]
-    if kind in ("block_html", "inline_html"):
-        for _, _, text in comment_spans(tok.get("raw", "")):
-            yield text, line
-    for child in tok.get("children", []) or []:
-        yield from _comments_in(child, line)
+        stack = [tok]     # depth first, in document order, without a generator per token
+        while stack:
+            node = stack.pop()
+            if node["type"] in ("block_html", "inline_html"):
+                for _, _, text in comment_spans(node.get("raw", "")):
+                    yield text, line
+            children = node.get("children", []) or []
+            if children:
+                stack.extend(reversed(children))
 
 
 def read_slide_comments(tokens, line_of_token, report) -> SlideReading:

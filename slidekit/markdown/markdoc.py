@@ -47,7 +47,11 @@ def markdoc_plugin(md) -> None:
 
 def unknown_variables(tokens):
     """Names of the variables left unresolved in a token tree."""
-    for tok in tokens:
+    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
+    while stack:
+        tok = stack.pop()
         if tok.get("markdoc_unknown"):
             yield tok["markdoc_unknown"]
-        yield from unknown_variables(tok.get("children") or [])
+        children = tok.get("children") or []
+        if children:
+            stack.extend(reversed(children))

@@ -126,9 +126,13 @@ def math_plugin(md) -> None:
 
 def iter_formulas(tokens):
     """(latex, display) of every formula in a token tree."""
-    for tok in tokens:
+    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
+    while stack:
+        tok = stack.pop()
         if tok.get("type") == "block_math":
             yield tok.get("raw", ""), True
         elif tok.get("type") == "inline_math":
             yield tok.get("raw", ""), bool(tok.get("attrs", {}).get("display"))
-        yield from iter_formulas(tok.get("children") or [])
+        children = tok.get("children") or []
+        if children:
+            stack.extend(reversed(children))
