@@ -172,7 +172,7 @@ def _diagnostic(level: str, code: str, message: str, deck: Path):
 def _located(deck: Path, diagnostics, result) -> list:
     """The diagnostics with the line that causes them, as `slidekit check` prints them."""
     found = list(dict.fromkeys(diagnostics))    # an HTML and a PDF build report the same things once
-    if result is not None and result.deck is not None:
+    if found and result is not None and result.deck is not None:   # (nothing to place: no lint, no re-read)
         try:
             from ..deck.lint import locate
             from ..source import decode, normalise_newlines
