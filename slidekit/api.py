@@ -27,6 +27,7 @@ class BuildOptions:
     heading_divider: Any = None
     overrides: dict[str, Any] = field(default_factory=dict)   # title, description, author, url, image
     jobs: int = 1          # processes that lay out a long deck's PDF (slidekit/export/pdf_chunks.py)
+    pdf_cache: bool = True   # PDF chunks kept on disk for the next build (off when the laid-out pages are used)
 
 
 @dataclass
@@ -63,7 +64,8 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         return _build_source(source, options, diagnostics, folder, processes)
     finally:
         if processes is not None:
-            processes.shutdown(wait=True, cancel_futures=True)
+            from .export.pdf_chunks import stop_processes
+            stop_processes(processes)
 
 
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
@@ -116,6 +118,6 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
     job = PdfJob(stylesheet, size, render_options, theme.name, size_label, folder, metadata,
-                 allow_remote=not options.offline, local_roots=roots)
+                 allow_remote=not options.offline, local_roots=roots, disk_cache=options.pdf_cache)
     pdf = build_pdf(deck, job, diagnostics, processes)
     return BuildResult(pdf, diagnostics, deck)

@@ -69,13 +69,15 @@ def code_key(*modules: str) -> str:
     return key
 
 
-def _path(namespace: str, key: str) -> Path | None:
+def entry_path(namespace: str, key: str) -> Path | None:
+    """Where the entry is (or would be) kept; None when the cache is off."""
     folder = cache_dir()
     return None if folder is None else folder / namespace / key[:2] / key[2:]
 
 
+
 def get_bytes(namespace: str, key: str) -> bytes | None:
-    path = _path(namespace, key)
+    path = entry_path(namespace, key)
     if path is None:
         return None
     try:
@@ -93,7 +95,7 @@ def get_bytes(namespace: str, key: str) -> bytes | None:
 
 
 def put_bytes(namespace: str, key: str, payload: bytes) -> None:
-    path = _path(namespace, key)
+    path = entry_path(namespace, key)
     if path is None:
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

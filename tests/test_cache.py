@@ -56,7 +56,9 @@ print("x")
 
 
 def _pdf(text: str, folder: Path) -> bytes:
-    result = build_text(text, BuildOptions(format="pdf", offline=True), folder=folder)
+    # every build lays its slides out: these tests are about the pages kept in memory and the bytes of a
+    # layout (the chunks kept on disk have their own tests, in test_pdf_cache.py)
+    result = build_text(text, BuildOptions(format="pdf", offline=True, pdf_cache=False), folder=folder)
     assert result.output, [d.format() for d in result.diagnostics]
     return result.output
 

@@ -1,7 +1,8 @@
 """A long deck's PDF is made in chunks of slides (slidekit/export/pdf_chunks.py) and joined
 (slidekit/export/pdf_merge.py): the joined PDF must hold the same pages, text, links, bookmarks, named
 destinations and structure tree as the PDF made in one piece, and be the same bytes whatever the number of
-processes. The chunk size is shrunk here so that a short deck is cut in several chunks."""
+processes. The chunk size is shrunk here so that a short deck is cut in several chunks, and the on-disk
+cache of chunks (tested in test_pdf_cache.py) is off: every build here lays its chunks out."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from pypdf import PdfReader
 from slidekit.api import BuildOptions, build_text
 from slidekit.export import pdf_chunks
 from slidekit.export.pdf_chunks import links_cross_chunks, plan_chunks
+
+@pytest.fixture(autouse=True)
+def no_disk_cache(monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+
 
 DECK = """---
 marp: true
@@ -98,11 +104,12 @@ def _texts(pdf: bytes) -> list[str]:
 
 
 def test_plan_chunks_depends_on_the_slide_count_only():
-    assert plan_chunks(29) == [range(29)]
-    assert plan_chunks(45) == [range(22), range(22, 45)]
-    assert [len(c) for c in plan_chunks(100)] == [50, 50]
-    assert [len(c) for c in plan_chunks(200)] == [100, 100]
-    assert [len(c) for c in plan_chunks(201)] == [50, 50, 50, 51]       # an even number of chunks
+    assert plan_chunks(15) == [range(15)]
+    assert plan_chunks(16) == [range(8), range(8, 16)]
+    assert [len(c) for c in plan_chunks(30)] == [7, 8, 7, 8]           # an even number of chunks
+    assert [len(c) for c in plan_chunks(45)] == [11, 11, 11, 12]       # about 12 a chunk, four at most...
+    assert [len(c) for c in plan_chunks(200)] == [50, 50, 50, 50]
+    assert [len(c) for c in plan_chunks(401)] == [66, 67, 67, 67, 67, 67]   # ... and 100 at most
     chunks = plan_chunks(1001)
     assert chunks[0].start == 0 and chunks[-1].stop == 1001
     assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))

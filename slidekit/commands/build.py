@@ -209,7 +209,8 @@ def _build_one(job: Job, args, site: bool) -> Outcome:
                             heading_divider=args.heading_divider, overrides=overrides,
                             # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py); the
                             # PPTX is placed from the pages laid out in this process
-                            jobs=1 if kind == "pptx" else getattr(args, "pdf_jobs", 1))
+                            jobs=1 if kind == "pptx" else getattr(args, "pdf_jobs", 1),
+                            pdf_cache=kind != "pptx")
 
     fmt = build_format(kind) if kind else ("pdf" if target.suffix.lower() == ".pdf" else "html")
     builds = [("html", job.html)] if job.html is not None else []
@@ -298,7 +299,8 @@ def make_executor(workers: int, needs_pdf: bool):
     from .. import api  # noqa: F401 - loaded once here, inherited by forked workers
     if needs_pdf:
         try:
-            import weasyprint  # noqa: F401
+            from ..export.weasy import load
+            load()
         except Exception:  # noqa: BLE001 - a worker reports it properly
             pass
     context = None

@@ -11,6 +11,10 @@ processes: the PDF is the same whether it was made by one process or eight. A de
 `CHUNK_FROM` slides is one chunk: its PDF is written by WeasyPrint directly. A deck whose internal links
 (`[see](#12)`) cross from one chunk to another is made as one chunk too, so that every link keeps its
 destination.
+
+Each chunk made is kept on disk (slidekit/export/pdf_cache.py), so that a build after an edit lays out
+only the chunks whose slides changed: a deck of up to a few hundred slides is cut into four chunks (the
+seed deck's 45 slides, into chunks of 11 or 12), which is what a one-slide edit then costs.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ import sys
 
 from ..diagnostics import Diagnostics
 
-CHUNK_FROM = 30         # slides: a shorter deck is laid out in one piece (two processes gain little there)
+CHUNK_FROM = 16         # slides: a shorter deck is laid out in one piece (two processes gain little there)
 CHUNK_SLIDES = 100      # slides a chunk at most; chunks are as even as can be, and of an even number (so that
                         # two processes share them fairly) since each chunk costs a little (fonts, joining)
+SMALL_CHUNK = 12        # slides a chunk aims at, up to four chunks: what a rebuild after a one-slide edit lays out
 
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'\shref="#([^"]*)"')
@@ -33,7 +38,7 @@ def plan_chunks(count: int) -> list[range]:
     """Consecutive ranges of slide indexes covering `count` slides."""
     if count < CHUNK_FROM:
         return [range(count)]
-    chunks = max(2, -(-count // CHUNK_SLIDES))
+    chunks = max(2, -(-count // CHUNK_SLIDES), min(4, -(-count // SMALL_CHUNK)))
     chunks += chunks % 2
     bounds = [count * i // chunks for i in range(chunks + 1)]
     return [range(a, b) for a, b in zip(bounds, bounds[1:])]
@@ -67,6 +72,7 @@ class PdfJob:
     metadata: dict
     allow_remote: bool
     local_roots: list | None
+    disk_cache: bool = True                # chunks kept on disk (pdf_cache.py); off when the pages are needed
 
     def render(self, view) -> str:
         from ..render.html import render_document
@@ -102,8 +108,11 @@ def _warm_up() -> None:
 
 
 def start_processes(jobs: int):
-    """Layout processes for a PDF build, started (and loading WeasyPrint) at once, before the deck is even
-    compiled; None for one job, or where processes cannot be forked (the chunks are then made here)."""
+    """Layout processes for a PDF build, started at once, before the deck is even compiled, one of them
+    loading WeasyPrint meanwhile; None for one job, or where processes cannot be forked (the chunks are then
+    made here). The others load it when they get a chunk: a rebuild whose chunks nearly all come from the
+    disk cache needs one process, and on two CPUs a second one loading WeasyPrint for nothing would slow
+    down the compiling and the first one."""
     import multiprocessing
     import warnings
     from concurrent.futures import ProcessPoolExecutor
@@ -114,11 +123,22 @@ def start_processes(jobs: int):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)   # fork with threads: the workers only compute
             executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-            for _ in range(jobs):
-                executor.submit(_warm_up)
+            executor.submit(_warm_up)
         return executor
     except OSError:
         return None
+
+
+def stop_processes(executor) -> None:
+    """Stop the layout processes once the build has their results: they are terminated rather than waited
+    for, since one may still be loading WeasyPrint for nothing (every chunk came from the disk cache)."""
+    workers = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
 
 
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
@@ -131,16 +151,22 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     views = [deck.view(c.start, c.stop) for c in chunks] if len(chunks) > 1 else [deck]
     documents = [job.render(view) for view in views]       # (also reports what the image resolver finds)
     if len(views) > 1 and links_cross_chunks(documents):
-        views = [deck]
+        views, documents = [deck], [job.render(deck)]
     capture = len(views) > 1
-    results = _in_processes(processes, job, views, capture) if processes is not None else None
-    if results is None:
+    kept = _kept_chunks(job, views, documents, capture)
+    todo = [n for n, (_, found) in enumerate(kept) if found is None]
+    made = _in_processes(processes, job, [views[n] for n in todo], capture) if processes is not None else None
+    if made is None:
         from . import pdf as pdf_export
-        results, pages = [], []
-        for view in views:
-            results.append(job.run(view, capture))
+        made, pages = [], []
+        for n in todo:
+            made.append(job.run(views[n], capture))
             pages += pdf_export.last_pages()
         pdf_export._LAST_PAGES[:] = pages
+    results = [found for _, found in kept]
+    for n, result in zip(todo, made):
+        results[n] = result
+        _keep_chunk(kept[n][0], result)
     seen = set(diagnostics)
     for result in results:
         for diagnostic in result.diagnostics:
@@ -153,6 +179,31 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
                 if font is not None:
                     slide.sk_fit_font, slide.sk_fit_scale = font, scale
     return merge([result.chunk for result in results]) if capture else results[0].chunk
+
+
+def _kept_chunks(job: PdfJob, views: list, documents: list[str], capture: bool) -> list[tuple]:
+    """For each chunk: (where it is kept, what it reads) or None when it is not kept, and its result from
+    the on-disk cache or None."""
+    from .. import cache
+    if not job.disk_cache or cache.cache_dir() is None or not views:
+        return [(None, None)] * len(views)
+    from . import pdf_cache
+    found = []
+    for view, document in zip(views, documents):
+        files = pdf_cache.dependencies(document, job.folder)
+        if files is None:
+            found.append((None, None))
+            continue
+        key = pdf_cache.chunk_key(job, view, document, capture)
+        found.append(((key, files, view), pdf_cache.load(key, view)))
+    return found
+
+
+def _keep_chunk(where, result: ChunkResult) -> None:
+    if where is not None:
+        from . import pdf_cache
+        key, files, view = where
+        pdf_cache.store(key, files, result, view)
 
 
 def _in_processes(processes, job: PdfJob, views: list, capture: bool) -> list[ChunkResult] | None:
