@@ -170,6 +170,15 @@ def test_adversarial_fixture_html(path):
     assert "<script>alert" not in result.output
 
 
+def test_raw_html_nesting_is_capped():
+    """unclosed-inline-divs.md: 418 unclosed <div>s ran WeasyPrint out of stack (RecursionError)."""
+    from slidekit.markdown.html_filter import MAX_OPEN, close_open, filter_html
+    stack: list[str] = []
+    out = filter_html("<div>text " * 300, stack=stack) + close_open(stack)
+    assert out.count("<div>") == MAX_OPEN == out.count("</div>")
+    assert out.count("text") == 300
+
+
 PDF_SKIP = {"many-slides.md"}   # 10,000 PDF pages take minutes; its HTML build runs above
 # Decks whose PDF layout WeasyPrint would take minutes over, run with `pytest -m pathological` only. None
 # now: the six that were (100,000-character lines of `$`, `[` or `<!--`, lists and quotes nested 200 deep)

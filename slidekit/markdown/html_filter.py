@@ -38,6 +38,10 @@ ALLOWED: dict[str, frozenset[str]] = {
 ALLOWED["source"] = frozenset(_EXTRA["source"])
 VOID = frozenset({"br", "wbr", "img", "hr", "meta", "link", "input", "source", "area", "col", "embed",
                   "param", "track"})
+# Elements raw HTML may hold open at once in a slide. A deck of unclosed `<div>`s nests them hundreds deep,
+# and WeasyPrint lays nesting out recursively (its stack ran out at about 240 levels): deeper start tags are
+# left out, their content kept. Chromium's own parser stops nesting at 512.
+MAX_OPEN = 64
 URL_ATTRS = frozenset({"href", "src", "srcset", "cite", "action", "formaction", "poster", "xlink:href", "background"})
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "ftp:", "#", "/", "./", "../")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -149,6 +153,8 @@ class _Filter(HTMLParser):
     def handle_starttag(self, tag, attrs):
         rebuilt = self._tag(tag, attrs, "")
         if rebuilt is not None and tag not in VOID:
+            if len(self.stack) >= MAX_OPEN:
+                return
             self.stack.append(tag)
         self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
 
