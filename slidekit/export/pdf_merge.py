@@ -8,7 +8,8 @@ named destinations) described apart. `merge` renumbers the objects of every chun
 - the page tree, in chunk order;
 - the structure tree (tagged PDF): one Document element whose kids are every chunk's, and one parent tree
   whose keys (the pages' `StructParents`, the annotations' `StructParent`) are shifted chunk by chunk;
-- the outlines (bookmarks): every chunk's top-level items chained under one root;
+- the outlines (bookmarks): made again from every chunk's items and their heading levels, nested as
+  WeasyPrint nests them, so that an `h2` at the start of a chunk stays under the `h1` of the chunk before;
 - the named destinations, sorted again as a name tree must be.
 
 Fonts are embedded once a chunk (each chunk subsets what it uses). Object numbers are only ever rewritten
@@ -52,8 +53,9 @@ class ChunkPDF:
     document_kids: list[bytes] = field(default_factory=list)
     parent_nums: list[tuple[int, bytes]] = field(default_factory=list)
     outline_root: int | None = None
-    outline_count: int = 0
-    outline_top: list[int] = field(default_factory=list)               # top-level outline items, in order
+    outline_numbers: list[int] = field(default_factory=list)           # the outline items' objects
+    # the outline items in order: (heading level, title and destination serialised, closed)
+    outline_items: list[tuple[int, bytes, bytes, bool]] = field(default_factory=list)
     dests: list[tuple[bytes, bytes]] = field(default_factory=list)     # (name as serialised, destination)
     names_other: dict[str, bytes] = field(default_factory=dict)        # the Names keys but Dests
 
@@ -99,13 +101,9 @@ def capture(document, pdf) -> None:
         chunk.parent_nums = [(int(nums[i]), _to_bytes(nums[i + 1])) for i in range(0, len(nums), 2)]
     outline_number = _number(catalog.get("Outlines"))
     if outline_number is not None:
-        outline = objects[outline_number]
         chunk.outline_root = outline_number
-        chunk.outline_count = int(outline.get("Count", 0))
-        item = _number(outline.get("First"))
-        while item is not None:
-            chunk.outline_top.append(item)
-            item = _number(objects[item].get("Next"))
+        _capture_outline(chunk, objects, _number(objects[outline_number].get("First")),
+                         [level for page in document.pages for level, *_ in page.bookmarks])
     skipped = {0, chunk.pages, chunk.catalog}
     for obj in objects:
         if obj.number in skipped or obj.free == "f":
@@ -114,6 +112,74 @@ def capture(document, pdf) -> None:
         if not obj.compressible:
             chunk.streams.add(obj.number)
     raise Captured(chunk)
+
+
+def _capture_outline(chunk: ChunkPDF, objects, first: int | None, levels: list[int]) -> None:
+    """The chunk's outline items in order, with the levels of the headings they come from (the pages'
+    bookmarks, in the same order); their own depth if the two lists do not match."""
+    from pydyf import _to_bytes
+
+    found: list[tuple[int, int]] = []                   # (number, depth)
+    todo = [(first, 1)]
+    while todo:
+        number, depth = todo.pop()
+        if number is None:
+            continue
+        item = objects[number]
+        found.append((number, depth))
+        todo.append((_number(item.get("Next")), depth))
+        todo.append((_number(item.get("First")), depth + 1))
+    if len(levels) != len(found):
+        levels = [depth for _, depth in found]
+    for (number, _), level in zip(found, levels):
+        item = objects[number]
+        chunk.outline_numbers.append(number)
+        chunk.outline_items.append((level, _to_bytes(item["Title"]), _to_bytes(item["Dest"]),
+                                    int(item.get("Count", 0)) < 0))
+
+
+def _outline_objects(items: list[tuple[int, bytes, bytes, bool]], first_number: int) -> list[bytes]:
+    """The bodies of an outline root (object `first_number`) and its items (the next numbers, in order):
+    each item nested under the nearest item before it of a lower level, as WeasyPrint nests bookmarks."""
+    root = first_number
+    parents, children = [], {root: []}
+    stack: list[tuple[int, int]] = []                   # (level, number) of the open items
+    for offset, (level, *_rest) in enumerate(items):
+        number = first_number + 1 + offset
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        parent = stack[-1][1] if stack else root
+        parents.append(parent)
+        children[parent].append(number)
+        children[number] = []
+        stack.append((level, number))
+    closed = {first_number + 1 + i for i, item in enumerate(items) if item[3]}
+
+    counts: dict[int, int] = {}
+    for number in reversed(range(first_number, first_number + 1 + len(items))):
+        # the items shown below an open item (a closed one counts them negatively and shows none)
+        counts[number] = sum(1 + (counts[kid] if kid not in closed else 0) for kid in children[number])
+
+    def links(number: int, siblings: list[int]) -> bytes:
+        at = siblings.index(number)
+        out = b""
+        if at:
+            out += b"/Prev %d 0 R" % siblings[at - 1]
+        if at + 1 < len(siblings):
+            out += b"/Next %d 0 R" % siblings[at + 1]
+        kids = children[number]
+        if kids:
+            out += b"/First %d 0 R/Last %d 0 R" % (kids[0], kids[-1])
+        return out
+
+    bodies = [b"<</Count %d%s>>" % (counts[root], b"/First %d 0 R/Last %d 0 R" % (
+        children[root][0], children[root][-1]) if children[root] else b"")]
+    for offset, (_, title, destination, _) in enumerate(items):
+        number = first_number + 1 + offset
+        count = -counts[number] if number in closed else counts[number]
+        bodies.append(b"<</Title %s/Dest %s/Count %d/Parent %d 0 R%s>>" % (
+            title, destination, count, parents[offset], links(number, children[parents[offset]])))
+    return bodies
 
 
 def _renumber(body: bytes, mapping: list[int], shift: int, stream: bool = False) -> bytes:
@@ -184,6 +250,7 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     # New numbers: every chunk's objects in order, with the joined objects mapped onto the first chunk's.
     mappings: list[list[int]] = []
     kept: list[list[int]] = []
+    outlined = [set(chunk.outline_numbers) for chunk in chunks]
     next_number = len(pdf.objects)
     for index, chunk in enumerate(chunks):
         mapping = [0] * len(chunk.bodies)
@@ -198,15 +265,15 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
                 continue
             if index and number == chunk.struct_document and first.struct_document is not None:
                 continue
-            if index and number == chunk.outline_root and first.outline_root is not None:
-                continue
+            if number == chunk.outline_root or number in outlined[index]:
+                continue                      # the outlines are made again, after every chunk's objects
             mapping[number] = next_number
             next_number += 1
             numbers.append(number)
         mappings.append(mapping)
         kept.append(numbers)
     # Joined objects of later chunks point to the first chunk's (the first that has them).
-    roots = {"struct_root": None, "parent_tree": None, "struct_document": None, "outline_root": None}
+    roots = {"struct_root": None, "parent_tree": None, "struct_document": None}
     for index, chunk in enumerate(chunks):
         for name in roots:
             number = getattr(chunk, name)
@@ -224,15 +291,7 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         if chunk.parent_nums:
             shift += max(key for key, _ in chunk.parent_nums) + 1
 
-    # Outline items: chain each chunk's top level after the previous one's.
-    tops = [(index, number) for index, chunk in enumerate(chunks) for number in chunk.outline_top]
-    links: dict[tuple[int, int], list[bytes]] = {}
-    for (ia, a), (ib, b) in zip(tops, tops[1:]):
-        if ia != ib:
-            links.setdefault((ia, a), []).append(b"/Next %d 0 R" % mappings[ib][b])
-            links.setdefault((ib, b), []).append(b"/Prev %d 0 R" % mappings[ia][a])
-
-    skip_rewrite = {roots["struct_document"], roots["parent_tree"], roots["outline_root"]}
+    skip_rewrite = {roots["struct_document"], roots["parent_tree"]}
     for index, chunk in enumerate(chunks):
         mapping = mappings[index]
         for number in kept[index]:
@@ -241,9 +300,6 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
                 body = b""                    # rewritten below, from every chunk
             else:
                 body = _renumber(chunk.bodies[number], mapping, shifts[index], number in chunk.streams)
-                extra = links.get((index, number))
-                if extra:
-                    body = body[:-2] + b"".join(extra) + b">>"
             pdf.add_object(Raw(body, number not in chunk.streams))
             assert pdf.objects[-1].number == new_number
 
@@ -262,11 +318,13 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         nums = [b"%d %s" % (key + shifts[i], _renumber(value, mappings[i], shifts[i]))
                 for i, c in enumerate(chunks) for key, value in c.parent_nums]
         rewrite(roots["parent_tree"], b"<</Nums [" + b" ".join(nums) + b"]>>")
-    if roots["outline_root"] is not None:
-        count = sum(c.outline_count for c in chunks)
-        first_top, last_top = tops[0], tops[-1]
-        rewrite(roots["outline_root"], b"<</Count %d/First %d 0 R/Last %d 0 R>>" % (
-            count, mappings[first_top[0]][first_top[1]], mappings[last_top[0]][last_top[1]]))
+    items = [(level, title, _renumber(destination, mappings[i], 0), closed)
+             for i, c in enumerate(chunks) for level, title, destination, closed in c.outline_items]
+    outline_root = None
+    if items:
+        outline_root = len(pdf.objects)
+        for body in _outline_objects(items, outline_root):
+            pdf.add_object(Raw(body))
 
     kids = [mappings[i][n] for i, c in enumerate(chunks) for n in c.kids]
     placeholders["pages"].body = b"<</Type /Pages/Kids [%s]/Count %d>>" % (
@@ -284,8 +342,8 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
             dests.items(), key=lambda item: _name_key(item[0]))) + b"]>>"
     if names:
         catalog["Names"] = _dictionary(names)
-    if roots["outline_root"] is not None:
-        catalog["Outlines"] = b"%d 0 R" % roots["outline_root"]
+    if outline_root is not None:
+        catalog["Outlines"] = b"%d 0 R" % outline_root
     if roots["struct_root"] is not None:
         catalog["StructTreeRoot"] = b"%d 0 R" % roots["struct_root"]
     placeholders["catalog"].body = _dictionary(catalog)
