@@ -226,3 +226,31 @@ def test_a_rebuild_lays_out_only_the_edited_slide_in_every_chunk(monkeypatch):
     from slidekit.export import pdf as pdf_module
     pdf_module._PAGES_KEPT.clear()
     assert edited == _build(DECK.replace("- of items", "- of edited items"))   # the same bytes as cold
+
+
+def test_an_error_in_a_layout_process_is_raised_in_the_build(monkeypatch):
+    def broken(self, view, capture):
+        raise ValueError(f"chunk from slide {view.slides[0].number} failed")
+
+    monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
+    monkeypatch.setattr(pdf_chunks.PdfJob, "run", broken)
+    with pytest.raises(ValueError, match=r"chunk from slide \d+ failed"):
+        build_text(DECK, BuildOptions(format="pdf", jobs=2))
+
+
+def test_a_lost_layout_process_leaves_the_chunks_to_the_main_one(monkeypatch, whole):
+    import os
+    main_process = os.getpid()
+    original = pdf_chunks.PdfJob.run
+
+    def dies_in_a_layout_process(self, view, capture):
+        if os.getpid() != main_process:
+            os._exit(3)
+        return original(self, view, capture)
+
+    monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
+    monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)
+    monkeypatch.setattr(pdf_chunks.PdfJob, "run", dies_in_a_layout_process)
+    lost = _build(DECK, jobs=2)
+    monkeypatch.setattr(pdf_chunks.PdfJob, "run", original)
+    assert lost == _build(DECK, jobs=1)

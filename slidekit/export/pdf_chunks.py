@@ -20,6 +20,7 @@ seed deck's 45 slides, into chunks of 11 or 12), which is what a one-slide edit 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sys
 
@@ -94,51 +95,152 @@ class PdfJob:
         return ChunkResult(pdf, list(found), fitted)
 
 
-def _run(job: PdfJob, view, capture: bool) -> ChunkResult:
-    return job.run(view, capture)
+class LayoutProcesses:
+    """Processes that lay out chunks. The first is forked from this process (which has slidekit loaded) as
+    the build starts, and loads WeasyPrint while the deck compiles here; then it forks the others, which so
+    start with WeasyPrint loaded (a fork costs milliseconds; loading WeasyPrint 0.3 s, and on two CPUs,
+    beside the compiling, more). A rebuild whose chunks nearly all come from the disk cache keeps the others
+    idle. Each process talks to this one through its own pipe: a chunk goes to whichever process is free.
+    Processes that cannot be started or are lost make `run` return None, and the caller lays the chunks
+    out itself."""
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pairs = [multiprocessing.Pipe() for _ in range(jobs)]
+        self.connections = [ours for ours, _ in pairs]
+        theirs = [end for _, end in pairs]
+        self.pids: list[int] = []
+        pid = _fork()
+        if pid == 0:                            # the first layout process
+            code = 1
+            try:
+                for connection in self.connections:
+                    connection.close()
+                _first_process(theirs)
+                code = 0
+            finally:
+                os._exit(code)                  # never this process's atexit handlers or buffers
+        self.first = pid
+        for end in theirs:
+            end.close()
+
+    def run(self, job: PdfJob, views: list, capture: bool) -> list[ChunkResult] | None:
+        """job.run(view) for every view, in order; None if a process was lost. An error in a chunk is
+        raised here."""
+        from multiprocessing.connection import wait
+
+        results: list[ChunkResult | None] = [None] * len(views)
+        todo = list(range(len(views)))
+        busy: dict = {}                         # connection -> view index
+        try:
+            for connection in self.connections:
+                if todo:
+                    n = todo.pop(0)
+                    connection.send((job, views[n], capture))
+                    busy[connection] = n
+            while busy:
+                for connection in wait(list(busy)):
+                    kind, value = connection.recv()
+                    if kind == "ready":
+                        self.pids.append(value)
+                        continue
+                    n = busy.pop(connection)
+                    if kind == "error":
+                        raise value
+                    results[n] = value
+                    if todo:
+                        following = todo.pop(0)
+                        connection.send((job, views[following], capture))
+                        busy[connection] = following
+        except (EOFError, OSError):
+            return None
+        return results
+
+    def stop(self) -> None:
+        """End the processes (a closed pipe ends an idle one; the rest are terminated: the first may still
+        be loading WeasyPrint for nothing, every chunk having come from the disk cache)."""
+        import signal
+        for connection in self.connections:
+            connection.close()
+        for pid in [self.first, *self.pids]:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        try:
+            os.waitpid(self.first, 0)
+        except OSError:
+            pass
 
 
-def _warm_up() -> None:
-    """Load WeasyPrint in a layout process while the deck is still being compiled in the main one."""
+def _fork() -> int:
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)   # a forked process only computes, then exits
+        return os.fork()
+
+
+def _first_process(ends: list) -> None:
+    """The first layout process: load WeasyPrint, fork the others, then lay out chunks like them."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the main process's to handle
     try:
         from .weasy import load
         load()
-    except Exception:  # noqa: BLE001 - the job reports it
+    except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
+    for index in range(1, len(ends)):
+        if _fork() == 0:
+            code = 1
+            try:
+                for other, end in enumerate(ends):
+                    if other != index:
+                        end.close()
+                _serve(ends[index])
+                code = 0
+            finally:
+                os._exit(code)
+    for end in ends[1:]:
+        end.close()
+    _serve(ends[0])
 
 
-def start_processes(jobs: int):
-    """Layout processes for a PDF build, started at once, before the deck is even compiled, one of them
-    loading WeasyPrint meanwhile; None for one job, or where processes cannot be forked (the chunks are then
-    made here). The others load it when they get a chunk: a rebuild whose chunks nearly all come from the
-    disk cache needs one process, and on two CPUs a second one loading WeasyPrint for nothing would slow
-    down the compiling and the first one."""
-    import multiprocessing
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor
+def _serve(connection) -> None:
+    """Lay out the chunks sent through `connection` until it is closed."""
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            job, view, capture = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("done", job.run(view, capture))
+        except Exception as exc:  # noqa: BLE001 - raised again in the main process
+            answer = ("error", exc)
+        try:
+            connection.send(answer)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text
+            connection.send(("error", RuntimeError(f"{exc.__class__.__name__}: {exc}")))
 
-    if jobs <= 1 or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+
+def start_processes(jobs: int) -> LayoutProcesses | None:
+    """Layout processes for a PDF build, started at once, before the deck is even compiled; None for one
+    job, or where processes cannot be forked (the chunks are then made here)."""
+    if jobs <= 1 or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)   # fork with threads: the workers only compute
-            executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-            executor.submit(_warm_up)
-        return executor
+        return LayoutProcesses(jobs)
     except OSError:
         return None
 
 
-def stop_processes(executor) -> None:
-    """Stop the layout processes once the build has their results: they are terminated rather than waited
-    for, since one may still be loading WeasyPrint for nothing (every chunk came from the disk cache)."""
-    workers = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        if worker.is_alive():
-            worker.terminate()
-    for worker in workers:
-        worker.join(timeout=5)
+def stop_processes(processes: LayoutProcesses) -> None:
+    processes.stop()
 
 
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
@@ -155,7 +257,7 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     capture = len(views) > 1
     kept = _kept_chunks(job, views, documents, capture)
     todo = [n for n, (_, found) in enumerate(kept) if found is None]
-    made = _in_processes(processes, job, [views[n] for n in todo], capture) if processes is not None else None
+    made = processes.run(job, [views[n] for n in todo], capture) if processes is not None else None
     if made is None:
         from . import pdf as pdf_export
         made, pages = [], []
@@ -204,14 +306,3 @@ def _keep_chunk(where, result: ChunkResult) -> None:
         from . import pdf_cache
         key, files, view = where
         pdf_cache.store(key, files, result, view)
-
-
-def _in_processes(processes, job: PdfJob, views: list, capture: bool) -> list[ChunkResult] | None:
-    """job.run(view) for every view in the layout processes, in order; None if a process was lost (the
-    caller then makes the chunks here)."""
-    from concurrent.futures.process import BrokenProcessPool
-    try:
-        futures = [processes.submit(_run, job, view, capture) for view in views]
-        return [future.result() for future in futures]
-    except (BrokenProcessPool, OSError):
-        return None
