@@ -124,6 +124,7 @@ class LayoutProcesses:
             finally:
                 os._exit(code)                  # never this process's atexit handlers or buffers
         self.first = pid
+        self.in_flight = -1                     # chunks sent and not answered (-1: nothing sent yet)
         for end in theirs:
             end.close()
 
@@ -135,6 +136,9 @@ class LayoutProcesses:
         results: list[ChunkResult | None] = [None] * len(views)
         todo = list(range(len(views)))
         busy: dict = {}                         # connection -> view index
+        if not views:
+            return []
+        self.in_flight = 0
         try:
             for connection in self.connections:
                 if todo:
@@ -157,14 +161,28 @@ class LayoutProcesses:
                         busy[connection] = following
         except (EOFError, OSError):
             return None
+        finally:
+            self.in_flight = len(busy)
         return results
 
     def stop(self) -> None:
-        """End the processes (a closed pipe ends an idle one; the rest are terminated: the first may still
-        be loading WeasyPrint for nothing, every chunk having come from the disk cache)."""
+        """End the processes. Idle ones end when their pipe closes, the first after waiting for the others
+        (so that their CPU time is counted as this process's children's). The rest are terminated: the first
+        may still be loading WeasyPrint for nothing (every chunk came from the disk cache), or a chunk be
+        under way when the build failed."""
         import signal
+        import time
         for connection in self.connections:
             connection.close()
+        if self.in_flight == 0:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(self.first, os.WNOHANG)[0]:
+                        return
+                except OSError:
+                    return
+                time.sleep(0.002)
         for pid in [self.first, *self.pids]:
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -192,8 +210,12 @@ def _first_process(ends: list) -> None:
         load()
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
+    others = []
     for index in range(1, len(ends)):
-        if _fork() == 0:
+        pid = _fork()
+        if pid:
+            others.append(pid)
+        else:
             code = 1
             try:
                 for other, end in enumerate(ends):
@@ -206,6 +228,11 @@ def _first_process(ends: list) -> None:
     for end in ends[1:]:
         end.close()
     _serve(ends[0])
+    for pid in others:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
 
 
 def _serve(connection) -> None:
