@@ -186,11 +186,12 @@ def _renumber(body: bytes, mapping: list[int], shift: int, stream: bool = False)
     """`body` with every reference n mapped to mapping[n] and StructParent(s) keys shifted by `shift`.
     Strings are copied as they are; so is a stream's data (only its dictionary is rewritten)."""
     def replace(match: re.Match) -> bytes:
-        if match.group(3) is not None:
-            return b"%d 0 R" % mapping[int(match.group(3))]
-        if match.group(1) is not None:
-            return b"/%s %d" % (match.group(1), int(match.group(2)) + shift)
-        return match.group(0)
+        found = match.lastindex                 # 3: a reference; 2: a structure key; None: a string
+        if found == 3:
+            return b"%d 0 R" % mapping[int(match[3])]
+        if found is None:
+            return match[0]
+        return b"/%s %d" % (match[1], int(match[2]) + shift)
 
     if stream:
         end = _dictionary_end(body)
