@@ -64,8 +64,7 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         return _build_source(source, options, diagnostics, folder, processes)
     finally:
         if processes is not None:
-            from .export.pdf_chunks import stop_processes
-            stop_processes(processes)
+            processes.stop()
 
 
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,

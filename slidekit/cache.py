@@ -75,7 +75,6 @@ def entry_path(namespace: str, key: str) -> Path | None:
     return None if folder is None else folder / namespace / key[:2] / key[2:]
 
 
-
 def get_bytes(namespace: str, key: str) -> bytes | None:
     path = entry_path(namespace, key)
     if path is None:

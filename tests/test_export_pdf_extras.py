@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from outline_helpers import outline_tree
 from slidekit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
@@ -19,18 +20,8 @@ def pdf(tmp_path_factory):
     return PdfReader(out)
 
 
-def _tree(reader, items):
-    out = []
-    for item in items:
-        if isinstance(item, list):
-            out[-1][2].extend(_tree(reader, item))
-        else:
-            out.append((item.title, reader.get_destination_page_number(item), []))
-    return out
-
-
 def test_outline_one_bookmark_a_slide_with_headings_nested(pdf):
-    assert _tree(pdf, pdf.outline) == [
+    assert outline_tree(pdf) == [
         ("Opening", 0, [("First point", 0, [("A detail", 0, [])]), ("Second point", 0, [])]),
         ("Lists and code", 1, []),
         ("Slide 3", 2, []),

@@ -11,6 +11,7 @@ import re
 import subprocess
 
 import pytest
+from outline_helpers import outline_tree
 from pypdf import PdfReader
 
 from slidekit.api import BuildOptions, build_text
@@ -145,25 +146,15 @@ def test_joined_pdf_keeps_links_bookmarks_and_metadata(whole, chunked):
         return [[annot.get_object()["/A"]["/URI"] if "/A" in annot.get_object() else annot.get_object()["/Dest"]
                  for annot in page.get("/Annots", [])] for page in reader.pages]
 
-    def tree(reader, outline):
-        """[(title, page, [children])]: pypdf lists an item's children right after it."""
-        items = []
-        for item in outline:
-            if isinstance(item, list):
-                items[-1][2].extend(tree(reader, item))
-            else:
-                items.append((item.title, reader.get_destination_page_number(item), []))
-        return items
-
     def dests(reader):
         return {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
 
     assert uris(a) == uris(b)
     assert "four-x" in uris(b)[4] and "https://example.com/six" in uris(b)[5]
-    assert tree(a, a.outline) == tree(b, b.outline)
+    assert outline_tree(a) == outline_tree(b)
     # "Four" (h2) starts the second chunk: it stays under "One" (h1), from the first
-    assert [title for title, _, _ in tree(b, b.outline)] == ["One", "Five"]
-    assert [title for title, _, _ in tree(b, b.outline)[0][2]][-1] == "Four {#x}"
+    assert [title for title, _, _ in outline_tree(b)] == ["One", "Five"]
+    assert [title for title, _, _ in outline_tree(b)[0][2]][-1] == "Four {#x}"
     assert dests(a) == dests(b) and "four-x" in dests(b)
     assert b.metadata.title == "Chunks"
     assert b.trailer["/Root"]["/Lang"] == "en"

@@ -38,6 +38,7 @@ _URL = re.compile(r"""url\(\s*(?:&quot;|&#34;|&#39;|"|')?(.*?)(?:&quot;|&#34;|&#
 _SRC = re.compile(r"""\s(src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _FETCHED_HREF = re.compile(r"""<(?:image|use|link|feimage)\b[^>]*?\s(?:xlink:)?href\s*=\s*(?:"([^"]*)"|'([^']*)')""",
                            re.I)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SVG_REFERENCE = re.compile(rb"""(?:href\s*=\s*["']\s*(?!#|data:)[^"'\s]|url\(\s*["']?\s*(?!#|data:)[^)\s"'])""",
                             re.I)
 
@@ -71,7 +72,7 @@ def dependencies(document: str, folder: Path) -> list[Path] | None:
         url = html.unescape(raw).strip()
         if not url or url.startswith("#"):
             continue
-        scheme = url.split(":", 1)[0].lower() if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) else ""
+        scheme = url.split(":", 1)[0].lower() if _SCHEME.match(url) else ""
         if scheme == "data":
             continue
         if scheme == "file":

@@ -266,10 +266,6 @@ def start_processes(jobs: int) -> LayoutProcesses | None:
         return None
 
 
-def stop_processes(processes: LayoutProcesses) -> None:
-    processes.stop()
-
-
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     """The deck's PDF bytes, made in `processes` (from start_processes) or in this process."""
     from .pdf import begin_build
@@ -311,8 +307,8 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
 
 
 def _kept_chunks(job: PdfJob, views: list, documents: list[str], capture: bool) -> list[tuple]:
-    """For each chunk: (where it is kept, what it reads) or None when it is not kept, and its result from
-    the on-disk cache or None."""
+    """For each chunk: ((its key, the files it reads, its view), or None when it is not to be kept) and its
+    result from the on-disk cache, or None."""
     from .. import cache
     if not job.disk_cache or cache.cache_dir() is None or not views:
         return [(None, None)] * len(views)
