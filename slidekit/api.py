@@ -55,20 +55,28 @@ def build_text(text: str, options: BuildOptions | None = None, folder: Path | No
 
 def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
                  folder: Path | None = None) -> BuildResult:
-    processes = None
+    processes = code = None
     if options.format == "pdf" and options.jobs > 1:
         # The PDF's layout processes start now and load WeasyPrint while the deck compiles here.
         from .export.pdf_chunks import start_processes
         processes = start_processes(options.jobs)
+    elif options.format == "html":
+        # The HTML's code is coloured in a second process as soon as its blocks are parsed, while this one
+        # parses the rest and renders the slides. (The PDF measures its slides as they render, and its
+        # layout processes have the other CPUs.)
+        from .render.code_ahead import CodeAhead
+        code = CodeAhead()
     try:
-        return _build_source(source, options, diagnostics, folder, processes)
+        return _build_source(source, options, diagnostics, folder, processes, code)
     finally:
         if processes is not None:
             processes.stop()
+        if code is not None:
+            code.close()
 
 
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
-                  processes) -> BuildResult:
+                  processes, code) -> BuildResult:
     folder = folder or source.folder
     theme_paths = list(options.theme_set)
     theme_name = options.theme
@@ -80,7 +88,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
         theme_name = parse_theme(Path(theme_name).read_text(encoding="utf-8"), Path(theme_name).stem).name
 
     overrides = dict(options.overrides)
-    compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides)
+    compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides,
+                                     on_blocks=code.begin if code is not None else None)
     deck = compile_deck(source, compile_options, diagnostics)
 
     wanted = theme_name or deck.globals.get("theme") or "default"
@@ -98,7 +107,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline)
-    render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
+    render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver,
+                                   code_ahead=code)
     render_slides(deck, render_options)
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
     size_label = str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}"))

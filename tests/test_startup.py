@@ -50,12 +50,16 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_or_config_parse
     assert "slidekit.export.handout" not in modules
 
 
-def test_html_build_of_a_code_deck_loads_pygments(tmp_path):
-    # the other side of the test above: it would pass for nothing if pygments were never seen at all
+def test_html_build_of_a_code_deck_colours_it_in_a_second_process_where_there_are_two_cpus(tmp_path):
+    # the other side of the test above: it would pass for nothing if the code were never coloured at all
+    from slidekit.render.code_ahead import usable_cpus
     deck = tmp_path / "deck.md"
     deck.write_text(CODE_DECK, encoding="utf-8")
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
-    assert rc == 0 and "pygments" in _top(modules) and "PIL" not in _top(modules)
+    assert rc == 0 and '<span class="nb">print</span>' in (tmp_path / "deck.html").read_text(encoding="utf-8")
+    # with two CPUs, Pygments is loaded by the forked process that colours the code (render/code_ahead.py)
+    assert ("pygments" in _top(modules)) == (usable_cpus() < 2)
+    assert "PIL" not in _top(modules)
 
 
 def _jinja_entries(cache: Path) -> list[Path]:

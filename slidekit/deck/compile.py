@@ -24,6 +24,7 @@ _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 class CompileOptions:
     heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
+    on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)
 
 
 def compile_deck(source: Source, options: CompileOptions | None = None,
@@ -31,7 +32,8 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     options = options or CompileOptions()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
-    tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}})
+    tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}},
+                                 on_blocks=options.on_blocks)
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)

@@ -41,11 +41,13 @@ def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGI
     return md
 
 
-def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None) -> tuple[list[dict], TrackingState]:
+def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None,
+                 on_blocks: Callable[[list[dict]], None] | None = None) -> tuple[list[dict], TrackingState]:
     """Block and inline parse of the whole document into mistune's token tree.
 
     The document is parsed once as a whole, so reference definitions reach every slide, as in Marp.
     Top-level tokens carry `_pos` (offset in `text`). `env` seeds mistune's env (`front_matter`).
+    `on_blocks` sees the block tokens before the inline parse (code blocks are complete by then).
     """
     if not text.endswith("\n"):
         text += "\n"
@@ -55,6 +57,8 @@ def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None) -> tu
     for hook in md.before_parse_hooks:
         hook(md, state)
     md.block.parse(state)
+    if on_blocks is not None:
+        on_blocks(state.tokens)
     for hook in md.before_render_hooks:
         hook(md, state)
     tokens = [_inline(md, tok, state) for tok in state.tokens]

@@ -1,0 +1,131 @@
+"""An HTML build colours its code in a forked process while it renders the slides (render/code_ahead.py):
+the same bytes as colouring in one process, whether the forked process answers, dies, or is not started."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from slidekit.api import BuildOptions, build_text
+from slidekit.markdown import create_markdown, parse_tokens
+from slidekit.markdown.highlight import highlight_code
+from slidekit.render import code_ahead
+from slidekit.render.code_ahead import CodeAhead, code_blocks
+
+DECK = """---
+marp: true
+theme: gaia
+---
+
+# Code
+
+```python {2}
+def f(x):
+    return x + 1
+```
+
+- a list with code inside
+
+  ```bash
+  echo "$HOME" <b>
+  ```
+
+---
+
+## Twice, and indented
+
+```python {2}
+def f(x):
+    return x + 1
+```
+
+    indented code
+
+> ```yaml
+> key: value
+> ```
+
+<!-- a note with code: `x` -->
+"""
+
+
+@pytest.fixture
+def two_cpus(monkeypatch):
+    """The forked process is used whatever this machine has and whatever threads pytest runs."""
+    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
+
+
+def _started(monkeypatch) -> list[CodeAhead]:
+    seen = []
+    begin = CodeAhead.begin
+
+    def spy(self, tokens):
+        begin(self, tokens)
+        seen.append(self)
+    monkeypatch.setattr(CodeAhead, "begin", spy)
+    return seen
+
+
+def test_code_blocks_are_found_where_the_renderer_meets_them():
+    tokens, _ = parse_tokens(create_markdown(), DECK.split("---\n", 2)[2])
+    blocks = code_blocks(tokens)
+    assert [info for _, info in blocks] == ["python {2}", "bash", "python {2}", None, "yaml"]
+    assert blocks[1][0] == 'echo "$HOME" <b>\n'         # the list item's indent is gone, as rendered
+
+
+def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypatch, tmp_path):
+    seen = _started(monkeypatch)
+    forked = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert seen and seen[0].started and len(seen[0].blocks) == 4       # distinct blocks: the repeat once
+    assert seen[0]._pid is None and seen[0]._read_end is None           # waited for, pipe closed
+    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    single = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert forked == single
+    assert '<span class="k">def</span>' in forked and "\x00" not in forked
+    assert forked.count('class="sk-line sk-hl"') == 2
+    assert "echo" in forked and "&lt;b&gt;" in forked and "indented code" in forked
+
+
+def test_a_forked_process_that_dies_leaves_the_colouring_here(two_cpus, monkeypatch, tmp_path):
+    monkeypatch.setattr(CodeAhead, "_answer", lambda self, write_end: os._exit(3))
+    seen = _started(monkeypatch)
+    html = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert seen[0].started and seen[0]._pid is None
+    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    assert html == build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert '<span class="k">def</span>' in html and "\x00" not in html
+
+
+def test_not_started_without_code_with_one_cpu_or_beside_other_threads(monkeypatch, tmp_path):
+    seen = _started(monkeypatch)
+    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
+    build_text("# No code\n", BuildOptions(format="html"), folder=tmp_path)
+    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 3)     # as in `serve`
+    build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
+    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
+    assert [ahead.started for ahead in seen] == [False, False, False]
+
+
+def test_the_pdf_colours_its_code_itself(two_cpus, monkeypatch, tmp_path):
+    seen = _started(monkeypatch)
+    result = build_text(DECK, BuildOptions(format="pdf"), folder=tmp_path)
+    assert result.ok and seen == []
+
+
+def test_a_block_not_collected_beforehand_is_coloured_in_place(two_cpus):
+    tokens, _ = parse_tokens(create_markdown(), "```python\nx = 1\n```\n")
+    ahead = CodeAhead()
+    ahead.begin(tokens)
+    try:
+        assert ahead.started
+        assert ahead.placeholder("y = 2\n", "python") == highlight_code("y = 2\n", "python")
+        text = "<p>a</p>" + ahead.placeholder("x = 1\n", "python") + "<p>b</p>"
+        assert ahead.mark in text
+        assert ahead.fill(text) == "<p>a</p>" + highlight_code("x = 1\n", "python") + "<p>b</p>"
+    finally:
+        ahead.close()
