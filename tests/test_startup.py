@@ -176,3 +176,12 @@ def test_repeated_footer_renders_the_same_on_every_slide_and_reports_once(tmp_pa
     assert [s.header_html for s in slides] == ["Top"] * 4
     missing = [d for d in result.diagnostics if "missing.png" in d.message]
     assert len(missing) == 1 and missing[0].slide == 1
+
+
+def test_every_inline_rule_names_its_start_characters():
+    # mistune skips plain text between those characters; one rule without them (a plugin registered
+    # without `start_chars`) sends every position through the whole rule alternation, ~15 % of the parse
+    from slidekit.markdown import create_markdown
+    inline = create_markdown().inline
+    assert inline._get_fast_trigger_chars() is not None
+    assert {":", "{", "$"} <= inline._get_fast_trigger_chars()

@@ -40,6 +40,6 @@ def _render(renderer, text, name=""):
 
 
 def emoji_plugin(md) -> None:
-    md.inline.register("emoji", EMOJI_SHORTCODE, _parse, before="codespan")
+    md.inline.register("emoji", EMOJI_SHORTCODE, _parse, before="codespan", start_chars=":")
     if md.renderer is not None:
         md.renderer.register("emoji", _render)

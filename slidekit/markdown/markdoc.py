@@ -40,7 +40,7 @@ def _render(renderer, text):
 
 
 def markdoc_plugin(md) -> None:
-    md.inline.register("markdoc_var", MARKDOC_VAR, _parse, before="codespan")
+    md.inline.register("markdoc_var", MARKDOC_VAR, _parse, before="codespan", start_chars="{")
     if md.renderer is not None:
         md.renderer.register("markdoc_var", _render)
 

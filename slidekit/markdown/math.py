@@ -118,7 +118,7 @@ def math_plugin(md) -> None:
     md.block.register("block_math", BLOCK_MATH, _parse_block, before="list")
     md.block.insert_rule(md.block.block_quote_rules, "block_math", before="list")
     md.block.insert_rule(md.block.list_rules, "block_math", before="list")
-    md.inline.register("inline_math", INLINE_MATH, _parse_inline, before="codespan")
+    md.inline.register("inline_math", INLINE_MATH, _parse_inline, before="codespan", start_chars="$")
     if md.renderer is not None:
         md.renderer.register("block_math", _render_block)
         md.renderer.register("inline_math", _render_inline)
