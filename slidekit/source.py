@@ -72,9 +72,52 @@ class _FastDeckLoader(getattr(yaml, "CSafeLoader", DeckLoader)):
 _FastDeckLoader.yaml_implicit_resolvers = DeckLoader.yaml_implicit_resolvers
 
 
+# Most directive comments and notes are lines of `key: word words`: they are read here, as YAML reads them,
+# without PyYAML (a libyaml parse costs some 50 µs a comment, and a deck has hundreds). Anything else (a
+# number, a date, quotes with escapes, a block, flow collections, a colon or `#` in the value...) is None and
+# goes to PyYAML. tests/test_source_yaml.py checks the two agree.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_ .-]*?) *: +(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([A-Za-z_/(][^\n]*))")
+_YAML_BOOLS = {w: value for value, words in ((True, "yes true on"), (False, "no false off"))
+               for word in words.split() for w in (word, word.title(), word.upper())}
+_YAML_NULLS = {"null", "Null", "NULL"}
+
+
+def simple_mapping(text: str) -> dict | None:
+    """The mapping YAML reads in `text` when every line is `key: value` with a plain word or a simple quoted
+    value; None when YAML has to decide."""
+    mapping: dict = {}
+    for line in text.split("\n"):
+        line = line.rstrip(" ")
+        if not line:
+            continue
+        if not line.isprintable():     # YAML refuses some control and special characters
+            return None
+        m = _SIMPLE_LINE.fullmatch(line)
+        if m is None:
+            return None
+        key, single, double, plain = m.groups()
+        if key in _YAML_BOOLS or key in _YAML_NULLS or key.endswith((" ", "-", ".")):
+            return None
+        if plain is not None:
+            if ": " in plain or " #" in plain or plain.endswith(":") or "\t" in plain:
+                return None
+            value = _YAML_BOOLS.get(plain, None if plain in _YAML_NULLS else plain)
+        else:
+            value = single if single is not None else double
+        mapping[key] = value
+    return mapping or None
+
+
 def load_yaml(text: str):
     """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE)."""
-    text = _quote_loose_values(textwrap.dedent(text.rstrip()))  # `<!-- _color: #fff -->` is indented
+    text = textwrap.dedent(text.rstrip())                         # `<!-- _color: #fff -->` is indented
+    simple = simple_mapping(text)
+    return simple if simple is not None else load_with_pyyaml(text)
+
+
+def load_with_pyyaml(text: str):
+    """`text` (dedented) through PyYAML, values Marp reads loosely quoted first."""
+    text = _quote_loose_values(text)
     try:
         return yaml.load(text, Loader=_FastDeckLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError:

@@ -1,0 +1,64 @@
+"""Directive comments and front-matter of plain `key: value` lines are read without PyYAML
+(slidekit/source.py `simple_mapping`); whatever that reading gives, PyYAML gives too."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from slidekit.source import load_with_pyyaml, load_yaml, simple_mapping
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("_class: lead", {"_class": "lead"}),
+    ("  _paginate: false\n  _footer: ''\n", {"_paginate": False, "_footer": ""}),
+    ("theme: gaia\npaginate: true\nfooter: \"Swiss AI Center\"", {"theme": "gaia", "paginate": True,
+                                                                   "footer": "Swiss AI Center"}),
+    ("Speaker note for slide 9: container data review.", {"Speaker note for slide 9": "container data review."}),
+    ("url: https://example.org/a?b=1", {"url": "https://example.org/a?b=1"}),
+    ("a: Off\nb: NULL\na: yes", {"a": True, "b": None}),
+    ("class: lead invert", {"class": "lead invert"}),
+])
+def test_plain_lines_are_read_without_pyyaml(text, expected):
+    mapping = simple_mapping(textwrap.dedent(text.rstrip()))
+    assert repr(mapping) == repr(expected)
+    assert repr(load_with_pyyaml(textwrap.dedent(text.rstrip()))) == repr(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "size: 16:9", "paginate: 1", "a: 2024-01-02", "color: #fff", "footer: ![x](y.png)", "style: |\n  a {}",
+    "a: b # comment", "a: b: c", "yes: a", "a: [1, 2]", "a: {b: c}", "a: 'it''s'", 'a: "\\u0041"',
+    "a: b\n  c", "a:\tb", "a: ~", "a:", "just a note", "a: b\n# c", "<<: x", "a: -x", "a: .5",
+])
+def test_anything_else_is_left_to_pyyaml(text):
+    assert simple_mapping(textwrap.dedent(text)) is None
+
+
+SIMPLE_VALUES = st.sampled_from(["lead", "true", "False", "OFF", "null", "Null", "''", "'a b'", '"q"', "(a)",
+                                 "/p", "lead invert", "http://x/y", "a[b]", "it's", "x#y", "é ü", "On"])
+PLAIN_KEYS = st.sampled_from(["_class", "paginate", "_footer", "theme", "headingDivider", "Note for slide 3",
+                              "a.b", "x-y", "_", "size"])
+KEYS = st.one_of(PLAIN_KEYS, PLAIN_KEYS, PLAIN_KEYS, st.sampled_from(["yes", "On", "null", "<<", "a b "]),
+                 st.text(alphabet="abAB_ .-:#'\"1", min_size=1, max_size=8))
+VALUES = st.one_of(st.sampled_from(["lead", "true", "False", "OFF", "null", "Null", "~", "16:9", "1", "0x1F",
+                                    "1.5", "2024-01-02", "#fff", "''", "'a b'", '"q"', "'it''s'", "a # b",
+                                    "a: b", "http://x/y", "(a)", "/p", "lead invert", "b:", "[a]", "{a: b}",
+                                    "&a", "*a", "!x", "|", ">", "-", "- a", "é", "a\u2028b", "a\x85b"]),
+                   st.text(alphabet="ab :#'\"[]{}!&*%@`|>-_./()0123456789é\t", max_size=10),
+                   SIMPLE_VALUES, SIMPLE_VALUES, SIMPLE_VALUES)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "", "", " "]), KEYS, st.sampled_from([": ", ": ", ":  ", " : ", ":"]),
+                          VALUES, st.sampled_from(["", "", " ", "\n"])), min_size=1, max_size=3),
+       st.sampled_from(["", "", "  ", "\t"]))
+def test_the_simple_reading_agrees_with_pyyaml(lines, indent):
+    text = "\n".join(indent + lead + key + colon + value + tail for lead, key, colon, value, tail in lines)
+    dedented = textwrap.dedent(text.rstrip())
+    simple = simple_mapping(dedented)
+    if simple is None:
+        return
+    assert repr(load_with_pyyaml(dedented)) == repr(simple)     # repr: True is not 1, keys in order
+    assert repr(load_yaml(text)) == repr(simple)
