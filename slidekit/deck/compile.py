@@ -52,7 +52,8 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
 
     heading_divider = options.heading_divider
     if heading_divider is None:
-        heading_divider = find_heading_divider(tokens, front_entries)
+        # (its comments are looked for only where the word is written: walking every token costs)
+        heading_divider = find_heading_divider(tokens if "headingDivider" in source.body else [], front_entries)
 
     for number, group in enumerate(split_slides(tokens, heading_divider), start=1):
         first_pos = next((t.get("_pos") for t in group if t.get("_pos") is not None), None)
@@ -87,6 +88,8 @@ def find_heading_divider(tokens: list[dict], front_entries: list[DirectiveEntry]
             value = entry.value
     silent = lambda *args: None  # noqa: E731 - reported later, once, by the per-slide reading
     for text, line in iter_comments(tokens, lambda t: None):
+        if "headingDivider" not in text:     # most comments: not read twice
+            continue
         mapping = parse_comment_yaml(text)
         if mapping and "headingDivider" in mapping:
             for entry in read_mapping({"headingDivider": mapping["headingDivider"]}, None, silent, True) or []:
