@@ -78,3 +78,19 @@ def test_the_pdf_is_not_concerned(tmp_path):
     pages = PdfReader(io.BytesIO(result.output)).pages
     assert len(pages) == 4
     assert all(b" Do" in page.get_contents().get_data() for page in pages)   # every slide draws its picture
+
+
+def test_share_repeated_images_scans_as_the_url_rule_says():
+    from slidekit.render.html import share_repeated_images
+    big = "data:image/png;base64," + "QUJD" * 300                  # 1,200 base64 characters
+    other = "data:image/png;base64," + "REVG" * 300
+    short = "data:image/png;base64,QUJD"                           # under 1,024: never shared
+    broken = "data:image/png;base64," + "QUJD" * 300 + "%"         # not base64: never shared
+    fig = 'figure style="background-image:url(&quot;{}&quot;)"'.format
+    sections = [fig(big) + fig(short) + fig(broken), fig(short) + fig(big) + fig(broken), fig(other) + fig(big)]
+    shared, css = share_repeated_images(sections)
+    assert css == f'\n:root {{\n  --sk-bg-1: url("{big}");\n}}\n'
+    assert shared == [fig(big).replace(f"url(&quot;{big}&quot;)", "var(--sk-bg-1)") + fig(short) + fig(broken),
+                      fig(short) + "figure style=\"background-image:var(--sk-bg-1)\"" + fig(broken),
+                      fig(other) + "figure style=\"background-image:var(--sk-bg-1)\""]
+    assert share_repeated_images(sections[:1]) == (sections[:1], "")

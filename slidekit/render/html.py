@@ -359,20 +359,49 @@ _ENV = jinja2.Environment(
 # A background image used on several slides is embedded once: its data: URL becomes a custom property of the
 # page, and each slide's figure refers to it (a deck with the same picture behind 200 slides would otherwise
 # carry it 200 times). Only base64 URLs, whose characters need no escaping in CSS, are shared.
-_EMBEDDED_BG = re.compile(r"background-image:url\(&quot;(data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{1024,})&quot;\)")
+_EMBEDDED_BG_START = "background-image:url(&quot;"
+_EMBEDDED_BG_END = "&quot;)"
+_EMBEDDED_BG_URL = re.compile(r"data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{1024,}")
+
+
+def _embedded_backgrounds(section: str, known: dict) -> list[tuple[int, int, str]]:
+    """(start, end, data URL) of each `background-image:url(&quot;data:…&quot;)` in a section.
+
+    The same picture behind many slides is a long URL (tens of kB) many times over: each distinct URL is
+    checked once, and found again by comparing it in place (`known`: (length, first 64 characters) -> the
+    URLs seen and whether they qualify), without copying or hashing it again."""
+    found, pos = [], 0
+    while (start := section.find(_EMBEDDED_BG_START, pos)) >= 0:
+        url_start = start + len(_EMBEDDED_BG_START)
+        url_end = section.find(_EMBEDDED_BG_END, url_start)
+        if url_end < 0:
+            break
+        seen = known.setdefault((url_end - url_start, section[url_start:url_start + 64]), [])
+        match = next((entry for entry in seen if section.startswith(entry[0], url_start)), None)
+        if match is None:
+            url = section[url_start:url_end]
+            match = (url, _EMBEDDED_BG_URL.fullmatch(url) is not None)
+            seen.append(match)
+        url, ok = match
+        if ok:
+            found.append((start, url_end + len(_EMBEDDED_BG_END), url))
+            pos = url_end + len(_EMBEDDED_BG_END)
+        else:
+            pos = url_start
+    return found
 
 
 def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
     """The sections with repeated embedded backgrounds replaced by `var(--sk-bg-N)`, and the CSS that
     defines those properties (empty when nothing repeats)."""
     counts: dict[str, int] = {}
-    found: list[list[re.Match]] = []      # each section's matches, so that the sections are scanned once
+    known: dict = {}
+    found: list[list[tuple[int, int, str]]] = []   # each section's backgrounds, so that it is scanned once
     for section in sections:
-        matches = list(_EMBEDDED_BG.finditer(section)) if "base64," in section else []
-        for match in matches:
-            url = match.group(1)
+        spans = _embedded_backgrounds(section, known) if "base64," in section else []
+        for _, _, url in spans:
             counts[url] = counts.get(url, 0) + 1
-        found.append(matches)
+        found.append(spans)
     names: dict[str, str] = {}
     for url, count in counts.items():
         if count > 1:
@@ -381,13 +410,13 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
         return sections, ""
 
     shared = []
-    for section, matches in zip(sections, found):
+    for section, spans in zip(sections, found):
         pieces, end = [], 0
-        for match in matches:
-            name = names.get(match.group(1))
+        for start, stop, url in spans:
+            name = names.get(url)
             if name:
-                pieces += [section[end:match.start()], f"background-image:var({name})"]
-                end = match.end()
+                pieces += [section[end:start], f"background-image:var({name})"]
+                end = stop
         shared.append("".join(pieces) + section[end:] if pieces else section)
     css = "\n:root {\n" + "".join(f'  {name}: url("{url}");\n' for url, name in names.items()) + "}\n"
     return shared, css
