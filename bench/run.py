@@ -8,7 +8,9 @@ Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`
 (as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
 Prints a Markdown table: median wall time of each, the ratio slidekit / marp, median CPU time (user + sys
 of the process and its waited-for children) and the peak resident memory of the whole process tree
-(sampled every 20 ms, and never below the largest single process's ru_maxrss).
+(sampled every 20 ms, and never below the largest single process's ru_maxrss). Memory is sampled in one
+extra run of each tool after the timed ones: sampling reads /proc from a thread of this process, which
+takes CPU from the builds being timed on a 2-CPU machine.
 
 A build over --limit seconds is stopped, its cell shows "> LIMIT s" and that (deck, format, tool) is not
 run again. Every build is a fresh process (slidekit's PDF layout cache lives in memory, for `serve`);
@@ -71,18 +73,21 @@ class Run:
         self.wall, self.cpu, self.rss_mb, self.error = wall, cpu, rss_mb, error
 
 
-def measure(cmd: list[str], env: dict, limit: float, cwd: Path) -> Run:
+def measure(cmd: list[str], env: dict, limit: float, cwd: Path, sample: bool = True) -> Run:
+    """One run: wall time, and with `sample` the peak memory of the process tree (read from /proc every
+    20 ms by a thread of this process, which costs CPU: timed runs do not sample)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     peak = [0]
     done = threading.Event()
 
-    def sample() -> None:
+    def sample_tree() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sample_tree, daemon=True)
+    if sample:
+        sampler.start()
     stderr = b""
     timed_out = False
     try:
@@ -97,22 +102,24 @@ def measure(cmd: list[str], env: dict, limit: float, cwd: Path) -> Run:
             proc.communicate()
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if timed_out:
         return Run(None, None, None, f"> {limit:.0f} s")
     if proc.returncode != 0:
         return Run(None, None, None, f"failed ({proc.returncode}): {stderr.decode(errors='replace')[-300:]}")
-    return Run(wall, None, peak[0] / 1024)
+    return Run(wall, None, peak[0] / 1024 if sample else None)
 
 
-def measure_rusage(cmd: list[str], env: dict, limit: float, cwd: Path) -> Run:
+def measure_rusage(cmd: list[str], env: dict, limit: float, cwd: Path, sample: bool = True) -> Run:
     """measure() plus CPU time and ru_maxrss from RUSAGE_CHILDREN deltas around the run."""
     import resource
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run = measure(cmd, env, limit, cwd)
+    run = measure(cmd, env, limit, cwd, sample)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.wall is not None:
         run.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if run.wall is not None and sample:
         # ru_maxrss of children is a running maximum over all children ever reaped; it rises only when
         # this run's largest process beat every earlier one, so the tree sample stays the main figure.
         run.rss_mb = max(run.rss_mb or 0, after.ru_maxrss / 1024 if after.ru_maxrss > before.ru_maxrss else 0)
@@ -221,9 +228,12 @@ def main() -> int:
         slides = _count_slides(deck, sk_env)
         for fmt in formats:
             results: dict[str, list[Run]] = {"sk": [], "marp": []}
+            memory: dict[str, list[Run]] = {"sk": [], "marp": []}
             gave_up: set[str] = set()
-            for i in range(args.runs):
+            # The timed runs alternate the tools; then one more run of each samples its memory.
+            for i in range(args.runs + 1):
                 order = ["sk", "marp"] if i % 2 == 0 else ["marp", "sk"]
+                sample = i == args.runs
                 for tool in order:
                     if tool in gave_up or (tool == "marp" and not use_marp):
                         continue
@@ -231,12 +241,16 @@ def main() -> int:
                     cmd = slidekit_cmd(deck, out) if tool == "sk" else marp_cmd(deck, out)
                     if tool == "sk":    # a first build of the deck: no PDF chunk of an earlier run
                         shutil.rmtree(work / "slidekit-cache" / "pdf-chunks", ignore_errors=True)
-                    run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent)
-                    results[tool].append(run)
+                    run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent,
+                                         sample)
+                    (memory if sample else results)[tool].append(run)
                     if run.wall is None:
                         gave_up.add(tool)
-                    print(f"  {name} {fmt} {tool} run {i + 1}: "
+                    print(f"  {name} {fmt} {tool} {'memory run' if sample else f'run {i + 1}'}: "
                           f"{f'{run.wall:.2f} s' if run.wall is not None else run.error}", file=sys.stderr)
+            for tool in results:
+                for timed, sampled in zip(results[tool], memory[tool] * len(results[tool])):
+                    timed.rss_mb = sampled.rss_mb
             rows.append(row(name, slides, fmt, results["sk"], results["marp"] if use_marp else None))
     print(HEADER)
     print("\n".join(rows))
