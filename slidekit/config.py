@@ -76,10 +76,16 @@ def find_config(start: Path, stop: Path | None = None) -> Path | None:
 
 def _holds_config(path: Path) -> bool:
     if path.name == "pyproject.toml":
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        if "slidekit" not in text:     # most projects' pyproject.toml: not parsed (tomllib costs ~3 ms)
+            return False
         import tomllib
         try:
-            return "slidekit" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return "slidekit" in tomllib.loads(text).get("tool", {})
+        except tomllib.TOMLDecodeError:
             return False
     if path.name == "package.json":
         import json

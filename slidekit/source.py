@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from .diagnostics import Diagnostics
 
@@ -34,25 +33,6 @@ class Source:
         return self.path.parent if self.path else Path.cwd()
 
 
-class DeckLoader(yaml.SafeLoader):
-    """YAML as people mean it in a deck: `size: 16:9` is text, not the base-60 number YAML 1.1 reads."""
-
-
-DeckLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-DeckLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"))
-DeckLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."))
-
-
 # Marp reads directive values loosely: `footer: ![logo](x.png)` or `color: #fff` is text, though strict YAML
 # reads a tag or a comment there. Such plain values (starting with ! & * # @ ` %) are quoted before parsing.
 _LOOSE_VALUE = re.compile(r"^(_?[A-Za-z][\w-]*[ \t]*:[ \t]+)([!&*#@`%][^\n]*?)[ \t]*$", re.M)
@@ -65,47 +45,119 @@ def _quote_loose_values(text: str) -> str:
     return _LOOSE_VALUE.sub(quote, text)
 
 
-class _FastDeckLoader(getattr(yaml, "CSafeLoader", DeckLoader)):
-    """DeckLoader on libyaml's parser, when PyYAML has it: directive comments parse about 4 times faster."""
+@functools.cache
+def yaml_loaders() -> tuple[type, type]:
+    """(libyaml-based loader or None, pure-Python loader) reading YAML as people mean it in a deck: `size: 16:9`
+    is text, not the base-60 number YAML 1.1 reads. PyYAML is imported here, for the YAML that needs it."""
+    import yaml
+
+    class DeckLoader(yaml.SafeLoader):
+        pass
+
+    DeckLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    DeckLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+        list("-+0123456789"))
+    DeckLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                   r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        list("-+0123456789."))
+
+    # On libyaml's parser, when PyYAML has it: directive comments parse about 4 times faster.
+    class FastDeckLoader(getattr(yaml, "CSafeLoader", DeckLoader)):
+        pass
+
+    FastDeckLoader.yaml_implicit_resolvers = DeckLoader.yaml_implicit_resolvers
+    return FastDeckLoader, DeckLoader
 
 
-_FastDeckLoader.yaml_implicit_resolvers = DeckLoader.yaml_implicit_resolvers
+def yaml_error() -> type:
+    """PyYAML's error class, for an `except` clause (evaluated only when something was raised)."""
+    import yaml
+    return yaml.YAMLError
 
 
-# Most directive comments and notes are lines of `key: word words`: they are read here, as YAML reads them,
-# without PyYAML (a libyaml parse costs some 50 µs a comment, and a deck has hundreds). Anything else (a
-# number, a date, quotes with escapes, a block, flow collections, a colon or `#` in the value...) is None and
-# goes to PyYAML. tests/test_source_yaml.py checks the two agree.
-_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_ .-]*?) *: +(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([A-Za-z_/(][^\n]*))")
+# Most directive comments and notes are lines of `key: word words`, and most front-matters add a `style: |`
+# block: they are read here, as YAML reads them, without PyYAML (importing it costs ~8 ms, and a libyaml parse
+# some 50 µs a comment, for hundreds of comments). Anything else (numbers but plain integers and ratios such as
+# 16:9, dates, escapes, flow collections, ': ' or ' #' in a value, nested mappings, tabs or special
+# characters...) is None and goes to PyYAML. tests/test_source_yaml.py checks that the two agree.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_ .-]*?) *: +(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|(\|-?)|"
+                          r"(0|[1-9][0-9]{0,17})|([0-9]+(?::[0-9]+)+)|([A-Za-z_/(][^\n]*))")
 _YAML_BOOLS = {w: value for value, words in ((True, "yes true on"), (False, "no false off"))
                for word in words.split() for w in (word, word.title(), word.upper())}
 _YAML_NULLS = {"null", "Null", "NULL"}
 
 
 def simple_mapping(text: str) -> dict | None:
-    """The mapping YAML reads in `text` when every line is `key: value` with a plain word or a simple quoted
-    value; None when YAML has to decide."""
+    """The mapping YAML reads in `text` (dedented) when every line is `key: value` with a plain word, a
+    simple quoted value, a plain integer or ratio, or a `|` block; None when YAML has to decide."""
     mapping: dict = {}
-    for line in text.split("\n"):
-        line = line.rstrip(" ")
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip(" ")
+        i += 1
         if not line:
             continue
-        if not line.isprintable():     # YAML refuses some control and special characters
+        if not line.isprintable():     # tabs, and the control and special characters YAML refuses
             return None
         m = _SIMPLE_LINE.fullmatch(line)
         if m is None:
             return None
-        key, single, double, plain = m.groups()
-        if key in _YAML_BOOLS or key in _YAML_NULLS or key.endswith((" ", "-", ".")):
+        key, single, double, block, integer, ratio, plain = m.groups()
+        if key in _YAML_BOOLS or key in _YAML_NULLS:
             return None
         if plain is not None:
-            if ": " in plain or " #" in plain or plain.endswith(":") or "\t" in plain:
+            if ": " in plain or " #" in plain or plain.endswith(":"):
                 return None
             value = _YAML_BOOLS.get(plain, None if plain in _YAML_NULLS else plain)
+        elif block is not None:
+            value, i = _literal_block(lines, i, keep_last_newline=block == "|")
+            if value is None:
+                return None
+        elif integer is not None:
+            value = int(integer)
         else:
-            value = single if single is not None else double
+            value = next(v for v in (single, double, ratio) if v is not None)
         mapping[key] = value
     return mapping or None
+
+
+def _literal_block(lines: list[str], i: int, keep_last_newline: bool) -> tuple[str | None, int]:
+    """A `|` (clip) or `|-` (strip) block scalar starting at lines[i]: (its text, index of the line after),
+    or (None, i) for what YAML reads otherwise or refuses (tabs, odd indentation)."""
+    end = i
+    while end < len(lines) and (not lines[end].strip(" ") or lines[end].startswith(" ")):
+        end += 1
+    body = lines[i:end]
+    content = [line for line in body if line.strip(" ")]
+    if not content:
+        return "", end
+    indent = len(content[0]) - len(content[0].lstrip(" "))
+    out = []
+    for line in body:
+        if not line.isprintable():
+            return None, i
+        if line.strip(" "):
+            if len(line) - len(line.lstrip(" ")) < indent:
+                return None, i
+            out.append(line[indent:])
+        elif not out and len(line) > indent:      # YAML refuses a leading blank line deeper than the text
+            return None, i
+        else:
+            out.append(line[indent:])
+    while out and not out[-1]:
+        out.pop()
+    # clip keeps the last line's break, which the text's last line does not have
+    last = i + max(k for k, line in enumerate(body) if line.strip(" "))
+    return "\n".join(out) + ("\n" if keep_last_newline and last < len(lines) - 1 else ""), end
 
 
 def load_yaml(text: str):
@@ -117,12 +169,14 @@ def load_yaml(text: str):
 
 def load_with_pyyaml(text: str):
     """`text` (dedented) through PyYAML, values Marp reads loosely quoted first."""
+    import yaml
+    fast, pure = yaml_loaders()
     text = _quote_loose_values(text)
     try:
-        return yaml.load(text, Loader=_FastDeckLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=fast)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError:
         # Parsed again by PyYAML's own parser for the error: its messages and lines say more than libyaml's.
-        return yaml.load(text, Loader=DeckLoader)  # noqa: S506 - DeckLoader is a SafeLoader
+        return yaml.load(text, Loader=pure)  # noqa: S506 - a SafeLoader
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -154,7 +208,7 @@ def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics |
     front: dict = {}
     try:
         loaded = load_yaml(yaml_text) if yaml_text.strip() else {}
-    except yaml.YAMLError as exc:
+    except yaml_error() as exc:
         line = 2
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:

@@ -20,6 +20,10 @@ from slidekit.source import load_with_pyyaml, load_yaml, simple_mapping
     ("url: https://example.org/a?b=1", {"url": "https://example.org/a?b=1"}),
     ("a: Off\nb: NULL\na: yes", {"a": True, "b": None}),
     ("class: lead invert", {"class": "lead invert"}),
+    ("size: 16:9\nheadingDivider: 2\npaginate: 0", {"size": "16:9", "headingDivider": 2, "paginate": 0}),
+    ("style: |\n  a {}\n\n    b # c\n  \n", {"style": "a {}\n\n  b # c"}),   # the last line has no break
+    ("style: |-\n    :root {\n      x: y;\n    }\ntheme: gaia", {"style": ":root {\n  x: y;\n}", "theme": "gaia"}),
+    ("style: |\ntheme: gaia", {"style": "", "theme": "gaia"}),
 ])
 def test_plain_lines_are_read_without_pyyaml(text, expected):
     mapping = simple_mapping(textwrap.dedent(text.rstrip()))
@@ -28,12 +32,13 @@ def test_plain_lines_are_read_without_pyyaml(text, expected):
 
 
 @pytest.mark.parametrize("text", [
-    "size: 16:9", "paginate: 1", "a: 2024-01-02", "color: #fff", "footer: ![x](y.png)", "style: |\n  a {}",
+    "a: 07", "a: 1.5", "a: 0x1F", "a: 2024-01-02", "color: #fff", "footer: ![x](y.png)", "style: |\n\ta",
+    "style: |\n    a\n  b", "style: |\n      \n    a", "style: |2\n  a", "style: >\n  a", "style: |+\n  a\n",
     "a: b # comment", "a: b: c", "yes: a", "a: [1, 2]", "a: {b: c}", "a: 'it''s'", 'a: "\\u0041"',
     "a: b\n  c", "a:\tb", "a: ~", "a:", "just a note", "a: b\n# c", "<<: x", "a: -x", "a: .5",
 ])
 def test_anything_else_is_left_to_pyyaml(text):
-    assert simple_mapping(textwrap.dedent(text)) is None
+    assert simple_mapping(text) is None
 
 
 SIMPLE_VALUES = st.sampled_from(["lead", "true", "False", "OFF", "null", "Null", "''", "'a b'", '"q"', "(a)",
@@ -48,6 +53,14 @@ VALUES = st.one_of(st.sampled_from(["lead", "true", "False", "OFF", "null", "Nul
                                     "&a", "*a", "!x", "|", ">", "-", "- a", "é", "a\u2028b", "a\x85b"]),
                    st.text(alphabet="ab :#'\"[]{}!&*%@`|>-_./()0123456789é\t", max_size=10),
                    SIMPLE_VALUES, SIMPLE_VALUES, SIMPLE_VALUES)
+
+
+BLOCKS = st.builds(lambda indent, lines, chomp: chomp + "".join(f"\n{indent}{line}" if line else "\n" for line in lines),
+                   st.sampled_from([" ", "  ", "    "]),
+                   st.lists(st.sampled_from(["a {}", "", ":root {", "  --x: #fff;", "}", "# c", "x: y", "\t",
+                                             " ", "b\u2028"]), max_size=5),
+                   st.sampled_from(["|", "|", "|-", "|+", ">"]))
+VALUES = st.one_of(VALUES, BLOCKS, BLOCKS)
 
 
 @settings(max_examples=1000, deadline=None)

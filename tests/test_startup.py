@@ -38,14 +38,14 @@ def _top(modules: list[str]) -> set[str]:
     return {m.split(".")[0] for m in modules}
 
 
-def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_or_config_parsers(tmp_path):
+def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_parsers(tmp_path):
     deck = tmp_path / "deck.md"
     deck.write_text(PLAIN_DECK, encoding="utf-8")
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")
     assert rc == 0 and (tmp_path / "deck.html").is_file()
     loaded = _top(modules)
     # one deck's HTML is built in the main thread: no executor (concurrent.futures loads logging)
-    for name in ("pygments", "PIL", "weasyprint", "tomllib", "difflib", "pypdf", "concurrent", "logging"):
+    for name in ("pygments", "PIL", "weasyprint", "tomllib", "difflib", "pypdf", "concurrent", "logging", "yaml"):
         assert name not in loaded, name
     assert "slidekit.export.handout" not in modules
 

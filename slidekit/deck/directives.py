@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-import yaml
 
-from ..source import load_yaml
+from ..source import load_yaml, yaml_error
 from ..markdown.renderer import comment_spans
 
 Scope = Literal["global", "local"]
@@ -137,7 +136,7 @@ def parse_comment_yaml(text: str) -> dict | None:
     text = _EXTRA_DASHES.sub("", text)
     try:
         data = load_yaml(text)
-    except yaml.YAMLError:
+    except yaml_error():
         data = None
     if isinstance(data, dict):
         return {str(k): v for k, v in data.items()}
