@@ -61,11 +61,12 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         from .export.pdf_chunks import start_processes
         processes = start_processes(options.jobs)
     elif options.format == "html":
-        # The HTML's code is coloured in a second process as soon as its blocks are parsed, while this one
-        # parses the rest and renders the slides. (The PDF measures its slides as they render, and its
-        # layout processes have the other CPUs.)
+        # The HTML's code is coloured in a second process, which loads Pygments while the deck is parsed
+        # here and colours the blocks while the slides render. (The PDF measures its slides as they render,
+        # and its layout processes have the other CPUs.)
         from .render.code_ahead import CodeAhead
         code = CodeAhead()
+        code.prepare(source.body)
     try:
         return _build_source(source, options, diagnostics, folder, processes, code)
     finally:

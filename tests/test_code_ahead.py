@@ -79,7 +79,7 @@ def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypat
     seen = _started(monkeypatch)
     forked = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert seen and seen[0].started and len(seen[0].blocks) == 4       # distinct blocks: the repeat once
-    assert seen[0]._pid is None and seen[0]._read_end is None           # waited for, pipe closed
+    assert seen[0]._pid is None and seen[0]._from_child is None and seen[0]._to_child is None   # waited for
     monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
     single = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert forked == single
@@ -89,7 +89,7 @@ def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypat
 
 
 def test_a_forked_process_that_dies_leaves_the_colouring_here(two_cpus, monkeypatch, tmp_path):
-    monkeypatch.setattr(CodeAhead, "_answer", lambda self, write_end: os._exit(3))
+    monkeypatch.setattr(CodeAhead, "_serve", staticmethod(lambda *args: os._exit(3)))
     seen = _started(monkeypatch)
     html = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert seen[0].started and seen[0]._pid is None
@@ -129,3 +129,34 @@ def test_a_block_not_collected_beforehand_is_coloured_in_place(two_cpus):
         assert ahead.fill(text) == "<p>a</p>" + highlight_code("x = 1\n", "python") + "<p>b</p>"
     finally:
         ahead.close()
+
+
+def test_the_process_forked_before_parsing_loads_the_fences_languages_and_gets_the_blocks_later(two_cpus):
+    body = DECK.split("---\n", 2)[2]
+    ahead = CodeAhead()
+    ahead.prepare(body)
+    try:
+        assert ahead._pid is not None and not ahead.started        # forked, waiting for the blocks
+        tokens, _ = parse_tokens(create_markdown(), body)
+        ahead.begin(tokens)
+        assert ahead.started and ahead._to_child is None           # blocks sent, end of input
+        text = "".join(ahead.placeholder(code, info) for code, info in code_blocks(tokens))
+        assert ahead.fill(text) == "".join(highlight_code(code, info) for code, info in code_blocks(tokens))
+        assert ahead._pid is None                                  # answered and waited for
+    finally:
+        ahead.close()
+
+
+def test_a_process_forked_for_fences_that_are_not_code_leaves_when_told_there_is_none(two_cpus):
+    body = "<!-- ```python -->\n\nNo code here.\n"
+    ahead = CodeAhead()
+    ahead.prepare(body)
+    pid = ahead._pid
+    assert pid is not None
+    tokens, _ = parse_tokens(create_markdown(), body)
+    ahead.begin(tokens)
+    assert not ahead.started and ahead.fill("<p>x</p>") == "<p>x</p>"
+    ahead.close()
+    assert ahead._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)                                # reaped: no zombie left

@@ -58,7 +58,7 @@ def parse_info(info: str | None) -> CodeInfo:
 
 
 @functools.lru_cache(maxsize=64)
-def _lexer(lang: str):
+def lexer_for(lang: str):
     """The Pygments lexer for a fence's language (None if unknown). Kept: finding a lexer by name and
     making one costs milliseconds, and a lexer holds no state between uses."""
     if not lang:
@@ -99,7 +99,7 @@ def _token_lines(code: str, lexer) -> list[list[tuple[str, str]]]:
 def highlight_code(code: str, info: str | None) -> str:
     """The `<pre>` for one fenced code block."""
     spec = parse_info(info)
-    lexer = _lexer(spec.lang) if len(code) <= MAX_HIGHLIGHT_CHARS else None
+    lexer = lexer_for(spec.lang) if len(code) <= MAX_HIGHLIGHT_CHARS else None
     plain = lexer is None and not spec.lines and not spec.linenos
     lang_cls = f' class="language-{html.escape(spec.lang)}"' if spec.lang else ""
     if plain:

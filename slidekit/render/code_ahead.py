@@ -1,11 +1,15 @@
-"""Fenced code coloured in a second process while this one renders the slides (HTML builds).
+"""Fenced code coloured in a second process while this one parses and renders the slides (HTML builds).
 
 Pygments is the largest single cost of an HTML build with code: importing it and compiling a lexer's
 regular expressions take 35 to 50 ms, and colouring takes about half a millisecond a block. None of it
-depends on anything but the block's text and info string. So as soon as the deck's blocks are parsed
-(`begin`, called by `parse_tokens` before the inline parse), a forked process colours every code block,
-while this one goes on with the inline parse, the directives and the slides, writing a placeholder where
-each block goes; `fill` then puts the forked process's answers in their place.
+depends on anything but the block's text and info string. So:
+
+1. `prepare(body)`, as the build starts: if the Markdown has fences, a forked process loads Pygments and the
+   lexers of the languages the fences name, while this one parses the deck;
+2. `begin(tokens)`, as soon as the block tokens are parsed: the deck's code blocks are sent to it (or it is
+   forked now, if `prepare` did not), and it colours them while this one goes on with the inline parse,
+   the directives and the slides, writing a placeholder where each block goes;
+3. `fill(html)` puts its answers in the placeholders' place.
 
 The HTML is byte for byte what `highlight_code` gives in one process: the same function makes it. Where a
 second process would not help or is not safe (no code, one CPU, no `fork`, other threads running as in
@@ -18,7 +22,10 @@ import os
 import re
 import threading
 
-from ..markdown.highlight import highlight_code
+from ..markdown.highlight import lexer_for, highlight_code
+
+_FENCE_LANG = re.compile(r"(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)")
+MAX_WARM_LEXERS = 8
 
 
 def usable_cpus() -> int:
@@ -43,6 +50,10 @@ def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
     return found
 
 
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and usable_cpus() >= 2 and threading.active_count() == 1
+
+
 class CodeAhead:
     """A deck's distinct code blocks, coloured in a forked process."""
 
@@ -50,46 +61,88 @@ class CodeAhead:
         self.blocks: list[tuple[str, str | None]] = []
         self.index: dict[tuple[str, str | None], int] = {}
         self.html: list[str] | None = None
-        self.started = False
+        self.started = False            # blocks were handed to a forked process: placeholders are written
         self._pid: int | None = None
-        self._read_end: int | None = None
+        self._to_child: int | None = None
+        self._from_child: int | None = None
         # A placeholder no deck can contain by chance. It never reaches the output, which stays deterministic.
         self.mark = f"\x00sk-code-{os.urandom(8).hex()}-"
         self._pattern = re.compile(re.escape(self.mark) + "([0-9]+)\x00")
 
+    def prepare(self, body: str) -> None:
+        """Fork the process that will colour the code now, if the Markdown has fences with a language: it
+        loads those lexers while the deck is parsed here."""
+        if self._pid is not None or ("```" not in body and "~~~" not in body) or not _can_fork():
+            return
+        langs = list(dict.fromkeys(m.group(1) for m in _FENCE_LANG.finditer(body)))[:MAX_WARM_LEXERS]
+        if langs:
+            self._fork(langs, None)
+
     def begin(self, tokens: list[dict]) -> None:
-        """Start colouring the code blocks of `tokens` in a forked process, where that helps."""
+        """Hand the code blocks of `tokens` to the forked process (forked now if need be)."""
         if self.started:
             return
         self.blocks = list(dict.fromkeys(code_blocks(tokens)))
-        if not self.blocks or not hasattr(os, "fork") or usable_cpus() < 2 or threading.active_count() > 1:
-            return
+        if self._pid is None and self.blocks and _can_fork():
+            self._fork([], self.blocks)
+        elif self._pid is not None:
+            self._send(self.blocks)
+        if self._pid is not None and self.blocks:
+            self.started = True
+            self.index = {block: i for i, block in enumerate(self.blocks)}
+
+    def _fork(self, langs: list[str], blocks: list | None) -> None:
         try:
-            read_end, write_end = os.pipe()
+            to_child = os.pipe()
+            from_child = os.pipe()
         except OSError:
             return
         try:
             pid = os.fork()
         except OSError:
-            os.close(read_end)
-            os.close(write_end)
+            for fd in (*to_child, *from_child):
+                os.close(fd)
             return
         if pid == 0:
-            os.close(read_end)
-            self._answer(write_end)        # never returns
-        os.close(write_end)
-        self._pid, self._read_end, self.started = pid, read_end, True
-        self.index = {block: i for i, block in enumerate(self.blocks)}
+            os.close(to_child[1])
+            os.close(from_child[0])
+            self._serve(langs, blocks, to_child[0], from_child[1])    # never returns
+        os.close(to_child[0])
+        os.close(from_child[1])
+        self._pid, self._to_child, self._from_child = pid, to_child[1], from_child[0]
+        if blocks is not None:
+            self._send(blocks)
 
-    def _answer(self, write_end: int) -> None:
-        """In the forked process: colour, send, leave (no atexit handlers, no flush of inherited buffers)."""
+    def _send(self, blocks: list) -> None:
+        """The blocks to colour, then end of input (none: the forked process just leaves)."""
+        import pickle
+        fd, self._to_child = self._to_child, None
+        if fd is None:
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if blocks:
+                    out.write(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+
+    @staticmethod
+    def _serve(langs: list[str], blocks: list | None, read_end: int, write_end: int) -> None:
+        """In the forked process: load the lexers, read the blocks, colour them, answer, leave (no atexit
+        handlers, no flush of inherited buffers)."""
         code = 1
         try:
             import pickle
-            data = pickle.dumps([highlight_code(text, info) for text, info in self.blocks],
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
+            for lang in langs:
+                lexer_for(lang)
+            with os.fdopen(read_end, "rb") as given:
+                data = given.read()
+            blocks = pickle.loads(data) if data else []
+            if blocks:
+                answer = pickle.dumps([highlight_code(text, info) for text, info in blocks],
+                                      protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(answer)
             code = 0
         finally:
             os._exit(code)
@@ -115,12 +168,12 @@ class CodeAhead:
         return self.html
 
     def _receive(self) -> list[str] | None:
-        if self._read_end is None:
+        if self._from_child is None:
             return None
         import pickle
-        read_end, self._read_end = self._read_end, None
+        fd, self._from_child = self._from_child, None
         try:
-            with os.fdopen(read_end, "rb") as answer:
+            with os.fdopen(fd, "rb") as answer:
                 data = answer.read()
             return pickle.loads(data) if data else None
         except (OSError, EOFError, pickle.UnpicklingError):
@@ -129,10 +182,12 @@ class CodeAhead:
             self.close()
 
     def close(self) -> None:
-        """Close the pipe and wait for the forked process, so that none is left behind."""
-        if self._read_end is not None:
-            os.close(self._read_end)
-            self._read_end = None
+        """Close the pipes and wait for the forked process, so that none is left behind."""
+        for name in ("_to_child", "_from_child"):
+            fd = getattr(self, name)
+            if fd is not None:
+                setattr(self, name, None)
+                os.close(fd)
         if self._pid is not None:
             try:
                 os.waitpid(self._pid, 0)
