@@ -264,6 +264,7 @@ def install_page_references_memo() -> None:
 # slides that changed.
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
+_HEAD_ONLY = re.compile(r"<meta\b[^>]*>[ \t]*\n?|<title\b[^>]*>.*?</title\s*>[ \t]*\n?", re.S | re.I)
 # stylesheet key -> (css, font_config, {page key: pages} of the current build, build, those of the build before)
 _PAGES_KEPT: dict[str, tuple] = {}
 MAX_PAGES_KEPT = 1500                    # laid-out slides kept in memory at most
@@ -295,6 +296,9 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         return weasyprint.HTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher).render()
     head = _STYLE.sub("", head)
     css_text = "\n".join(css for _, css in styles)
+    from .weasy_ua import html_class, needs_full
+    lean_html = html_class(weasyprint)
+    full = needs_full(css_text, head, tail)
     key = _digest(head, css_text, tail, base_url, repr(getattr(url_fetcher, "allowed_protocols", None)))
     kept = _PAGES_KEPT.get(key)
     if kept is None:
@@ -305,6 +309,9 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     if build != _BUILD[0]:               # the first layout of a new build: the last build's pages are looked
         current, previous = {}, current  # up, and this build's collected apart
     old_pages = {**previous, **current}
+    # A slide's document needs no <meta> or <title>: they are read only for the PDF's metadata, which the
+    # first document laid out here gives (the others are only the source of their pages).
+    slide_head = _HEAD_ONLY.sub("", head)
     pages_by_key: dict[str, list] = {}
     documents, pages = [], []
     chunks = body.split(_PAGE)
@@ -314,15 +321,18 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         page_key = _digest(chunk)
         laid_out = pages_by_key.get(page_key) or old_pages.get(page_key)
         if laid_out is None:
-            document = weasyprint.HTML(string=f"{head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
-                                       url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+            # WeasyPrint's user-agent stylesheet less what such a slide cannot use (weasy_ua.py)
+            html_type = weasyprint.HTML if full or needs_full(chunk) else lean_html
+            own_head = slide_head if documents else head
+            document = html_type(string=f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
+                                 url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
             if _overflows(document):
                 # Themes centre slides with `justify-content: safe center`: a slide too full for its box
                 # starts at the top in a browser and in Marp. WeasyPrint has no `safe`, so lay it out again,
                 # aligned to the start.
                 safe = chunk.replace("<section ", "<section data-sk-safe ", 1)
-                document = weasyprint.HTML(string=f"{head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
-                                           url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+                document = html_type(string=f"{own_head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
+                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
             documents.append(document)
             # One page a slide: WeasyPrint may push an absolutely positioned box that overflows the slide
             # (a tall footer, say) onto a page of its own; Marp clips it, and so do we.
@@ -334,7 +344,7 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     current = {**current, **pages_by_key} if len(current) + len(pages_by_key) <= MAX_PAGES_KEPT else pages_by_key
     _PAGES_KEPT.clear()
     _PAGES_KEPT[key] = (css, font_config, current, _BUILD[0], previous)
-    first = documents[0] if documents else weasyprint.HTML(
+    first = documents[0] if documents else (weasyprint.HTML if full else lean_html)(
         string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
         stylesheets=[css], font_config=font_config)
     return first.copy(pages)

@@ -207,7 +207,9 @@ def _first_process(ends: list) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the main process's to handle
     try:
         from .weasy import load
+        from .weasy_ua import preload
         load()
+        preload()                   # the stylesheet slides are laid out with, shared by the forked processes
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
     others = []
