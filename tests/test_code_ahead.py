@@ -10,8 +10,9 @@ import pytest
 from slidekit.api import BuildOptions, build_text
 from slidekit.markdown import create_markdown, parse_tokens
 from slidekit.markdown.highlight import highlight_code
-from slidekit.render import code_ahead
-from slidekit.render.code_ahead import CodeAhead, code_blocks
+from slidekit import pipes
+from slidekit.markdown.highlight import code_blocks
+from slidekit.render.code_ahead import CodeAhead
 
 DECK = """---
 marp: true
@@ -53,8 +54,8 @@ def f(x):
 @pytest.fixture
 def two_cpus(monkeypatch):
     """The forked process is used whatever this machine has and whatever threads pytest runs."""
-    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(pipes, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
 
 
 def _started(monkeypatch) -> list[CodeAhead]:
@@ -80,7 +81,7 @@ def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypat
     forked = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert seen and seen[0].started and len(seen[0].blocks) == 4       # distinct blocks: the repeat once
     assert seen[0]._pid is None and seen[0]._from_child is None and seen[0]._to_child is None   # waited for
-    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     single = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert forked == single
     assert '<span class="k">def</span>' in forked and "\x00" not in forked
@@ -93,20 +94,20 @@ def test_a_forked_process_that_dies_leaves_the_colouring_here(two_cpus, monkeypa
     seen = _started(monkeypatch)
     html = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert seen[0].started and seen[0]._pid is None
-    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     assert html == build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
     assert '<span class="k">def</span>' in html and "\x00" not in html
 
 
 def test_not_started_without_code_with_one_cpu_or_beside_other_threads(monkeypatch, tmp_path):
     seen = _started(monkeypatch)
-    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(pipes, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
     build_text("# No code\n", BuildOptions(format="html"), folder=tmp_path)
-    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 3)     # as in `serve`
+    monkeypatch.setattr(pipes.threading, "active_count", lambda: 3)     # as in `serve`
     build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
-    monkeypatch.setattr(code_ahead.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(code_ahead, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
     assert [ahead.started for ahead in seen] == [False, False, False]
 

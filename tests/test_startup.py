@@ -52,7 +52,7 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_
 
 def test_html_build_of_a_code_deck_colours_it_in_a_second_process_where_there_are_two_cpus(tmp_path):
     # the other side of the test above: it would pass for nothing if the code were never coloured at all
-    from slidekit.render.code_ahead import usable_cpus
+    from slidekit.pipes import usable_cpus
     deck = tmp_path / "deck.md"
     deck.write_text(CODE_DECK, encoding="utf-8")
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache")

@@ -42,27 +42,46 @@ def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGI
 
 
 def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None,
-                 on_blocks: Callable[[list[dict]], None] | None = None) -> tuple[list[dict], TrackingState]:
+                 on_blocks: Callable[[list[dict]], None] | None = None,
+                 halves: bool = False) -> tuple[list[dict], TrackingState]:
     """Block and inline parse of the whole document into mistune's token tree.
 
     The document is parsed once as a whole, so reference definitions reach every slide, as in Marp.
     Top-level tokens carry `_pos` (offset in `text`). `env` seeds mistune's env (`front_matter`).
     `on_blocks` sees the block tokens before the inline parse (code blocks are complete by then).
+    With `halves`, a long document is parsed in two halves at once, to the same tokens (halves.py).
     """
     if not text.endswith("\n"):
         text += "\n"
+    if halves:
+        from .halves import can_use_halves, find_cut, parse_in_halves
+        cut = find_cut(text) if can_use_halves(text) else None
+        if cut is not None:
+            done = parse_in_halves(md, text, env or {}, cut, block_pass, inline_pass, on_blocks)
+            if done is not None:
+                return done
+    state = block_pass(md, text, env)
+    if on_blocks is not None:
+        on_blocks(state.tokens)
+    return inline_pass(md, state), state
+
+
+def block_pass(md: mistune.Markdown, text: str, env: dict | None) -> TrackingState:
+    """The block tokens of `text` (a new state, its env seeded with `env`)."""
     state = md.block.state_cls()
     state.env.update(env or {})      # front_matter: for Markdoc variables
     state.process(text)
     for hook in md.before_parse_hooks:
         hook(md, state)
     md.block.parse(state)
-    if on_blocks is not None:
-        on_blocks(state.tokens)
+    return state
+
+
+def inline_pass(md: mistune.Markdown, state) -> list[dict]:
+    """The state's block tokens with their inline children parsed."""
     for hook in md.before_render_hooks:
         hook(md, state)
-    tokens = [_inline(md, tok, state) for tok in state.tokens]
-    return tokens, state
+    return [_inline(md, tok, state) for tok in state.tokens]
 
 
 def _inline(md: mistune.Markdown, tok: dict, state) -> dict:

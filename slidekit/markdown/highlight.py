@@ -121,3 +121,18 @@ def highlight_code(code: str, info: str | None) -> str:
     if spec.linenos:
         attrs += " data-linenos"
     return f"<pre{attrs}><code{lang_cls}>{''.join(out)}</code></pre>\n"
+
+
+def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
+    """(code, info) of every code block in a token tree, in document order, as the renderer's
+    `block_code(code, info)` receives them."""
+    found = []
+    stack = list(reversed(tokens))
+    while stack:
+        tok = stack.pop()
+        if tok["type"] == "block_code":
+            found.append((tok.get("raw", ""), (tok.get("attrs") or {}).get("info")))
+        children = tok.get("children")
+        if children:
+            stack.extend(reversed(children))
+    return found

@@ -20,38 +20,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 
-from ..markdown.highlight import lexer_for, highlight_code
+from ..markdown.highlight import code_blocks, highlight_code, lexer_for
+from ..pipes import can_fork, read_message, reap, write_message
 
 _FENCE_LANG = re.compile(r"(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)")
 MAX_WARM_LEXERS = 8
-
-
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
-    """(code, info) of every code block in a token tree, in document order, as the renderer's
-    `block_code(code, info)` receives them."""
-    found = []
-    stack = list(reversed(tokens))
-    while stack:
-        tok = stack.pop()
-        if tok["type"] == "block_code":
-            found.append((tok.get("raw", ""), (tok.get("attrs") or {}).get("info")))
-        children = tok.get("children")
-        if children:
-            stack.extend(reversed(children))
-    return found
-
-
-def _can_fork() -> bool:
-    return hasattr(os, "fork") and usable_cpus() >= 2 and threading.active_count() == 1
 
 
 class CodeAhead:
@@ -72,7 +46,7 @@ class CodeAhead:
     def prepare(self, body: str) -> None:
         """Fork the process that will colour the code now, if the Markdown has fences with a language: it
         loads those lexers while the deck is parsed here."""
-        if self._pid is not None or ("```" not in body and "~~~" not in body) or not _can_fork():
+        if self._pid is not None or ("```" not in body and "~~~" not in body) or not can_fork():
             return
         langs = list(dict.fromkeys(m.group(1) for m in _FENCE_LANG.finditer(body)))[:MAX_WARM_LEXERS]
         if langs:
@@ -83,7 +57,7 @@ class CodeAhead:
         if self.started:
             return
         self.blocks = list(dict.fromkeys(code_blocks(tokens)))
-        if self._pid is None and self.blocks and _can_fork():
+        if self._pid is None and self.blocks and can_fork():
             self._fork([], self.blocks)
         elif self._pid is not None:
             self._send(self.blocks)
@@ -106,7 +80,7 @@ class CodeAhead:
         if pid == 0:
             os.close(to_child[1])
             os.close(from_child[0])
-            self._serve(langs, blocks, to_child[0], from_child[1])    # never returns
+            self._serve(langs, to_child[0], from_child[1])    # never returns
         os.close(to_child[0])
         os.close(from_child[1])
         self._pid, self._to_child, self._from_child = pid, to_child[1], from_child[0]
@@ -114,35 +88,28 @@ class CodeAhead:
             self._send(blocks)
 
     def _send(self, blocks: list) -> None:
-        """The blocks to colour, then end of input (none: the forked process just leaves)."""
-        import pickle
+        """The blocks to colour (none: the forked process just leaves)."""
         fd, self._to_child = self._to_child, None
         if fd is None:
             return
         try:
-            with os.fdopen(fd, "wb") as out:
-                if blocks:
-                    out.write(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+            write_message(fd, blocks)
         except OSError:
             pass
+        finally:
+            os.close(fd)
 
     @staticmethod
-    def _serve(langs: list[str], blocks: list | None, read_end: int, write_end: int) -> None:
+    def _serve(langs: list[str], read_end: int, write_end: int) -> None:
         """In the forked process: load the lexers, read the blocks, colour them, answer, leave (no atexit
         handlers, no flush of inherited buffers)."""
         code = 1
         try:
-            import pickle
             for lang in langs:
                 lexer_for(lang)
-            with os.fdopen(read_end, "rb") as given:
-                data = given.read()
-            blocks = pickle.loads(data) if data else []
+            blocks = read_message(read_end)
             if blocks:
-                answer = pickle.dumps([highlight_code(text, info) for text, info in blocks],
-                                      protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(answer)
+                write_message(write_end, [highlight_code(text, info) for text, info in blocks])
             code = 0
         finally:
             os._exit(code)
@@ -171,11 +138,8 @@ class CodeAhead:
         if self._from_child is None:
             return None
         import pickle
-        fd, self._from_child = self._from_child, None
         try:
-            with os.fdopen(fd, "rb") as answer:
-                data = answer.read()
-            return pickle.loads(data) if data else None
+            return read_message(self._from_child)
         except (OSError, EOFError, pickle.UnpicklingError):
             return None
         finally:
@@ -189,8 +153,5 @@ class CodeAhead:
                 setattr(self, name, None)
                 os.close(fd)
         if self._pid is not None:
-            try:
-                os.waitpid(self._pid, 0)
-            except ChildProcessError:
-                pass
+            reap(self._pid, kill=self.html is None)     # an answer not read by now is not wanted
             self._pid = None
