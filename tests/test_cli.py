@@ -81,3 +81,27 @@ def test_outputs_are_readable_like_any_new_file(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert mode == 0o666 & ~mask
+
+
+def test_the_cycle_collector_is_off_during_a_one_shot_build_and_on_for_watch(tmp_path, monkeypatch):
+    import gc
+
+    import slidekit.api
+    from slidekit.cli import main
+    deck = tmp_path / "deck.md"
+    deck.write_text("# One\n", encoding="utf-8")
+    seen = []
+    build_file = slidekit.api.build_file
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return build_file(*args, **kwargs)
+    monkeypatch.setattr(slidekit.api, "build_file", spy)
+    assert gc.isenabled()
+    assert main(["build", str(deck), "-o", str(tmp_path / "deck.html"), "-q"]) == 0
+    assert seen == [False] and gc.isenabled()          # off while building, on again after
+    seen.clear()
+    from slidekit.commands import build as build_command
+    monkeypatch.setattr(build_command, "watch", lambda *args, **kwargs: seen.append(gc.isenabled()) or 0)
+    main(["build", str(deck), "-o", str(tmp_path / "deck.html"), "-q", "--watch"])
+    assert seen and all(seen) and gc.isenabled()        # --watch runs for hours: the collector stays on
