@@ -1,17 +1,21 @@
-"""WeasyPrint's user-agent stylesheet without the rules that give a slide's elements styles nothing uses.
+"""WeasyPrint's user-agent stylesheet without the rules that make WeasyPrint compute what a slide never uses.
 
 WeasyPrint's stylesheet for HTML has six rules for pseudo-elements of every element: `::marker`, and
-`::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`, `::note-callback`. Each makes the
-cascade compute six more styles for every element of a document (a `<meta>`, a `<span>`, each node of a
-formula's SVG), a fifth of the cascade, while a slide uses at most the `::marker` of its list items:
+`::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`, `::note-callback`. With them the
+cascade computed six more styles for every element of a slide (a `<span>`, a table cell, each node of a
+formula's SVG), half of the cascade's time, while a slide uses at most the `::marker` of its list items:
 the note and footnote styles are read only for an element floated as a footnote (`float: footnote`) or
 placed as a note (`position: note(...)`), and a `::marker` style only for an element shown as a list item,
-which in HTML is `li` unless a stylesheet or style attribute says `list-item`.
+which in HTML is `li` unless a stylesheet or style attribute says `list-item`. Its `@page` rule also styles
+the sixteen margin boxes (`@top-left`...: alignment only); a margin box without a `content` is not shown,
+yet every page computed their styles and made the sixteen boxes to find that out.
 
-So a document whose stylesheet and markup say neither `footnote`, nor `note(`, nor `list-item` is laid
-out with this stylesheet: WeasyPrint's own, less the five note rules, with `::marker` for `li` only (a rule
-of the user-agent origin, which author rules override whatever their specificity). Its pages are the same
-as with WeasyPrint's stylesheet; any other document is laid out with WeasyPrint's.
+So a document whose stylesheet and markup say neither `footnote`, nor `note(`, nor `list-item`, nor a
+margin box (`@top-`, `@bottom-`, `@left-`, `@right-`) is laid out with this stylesheet: WeasyPrint's own,
+less the five note rules and the sixteen margin-box rules, with `::marker` for `li` only (a rule of the
+user-agent origin, which author rules override whatever their specificity); and a page none of whose
+margin boxes has a style skips them. Its pages are the same as with WeasyPrint's stylesheet (the same
+PDF bytes on every deck of the corpus); any other document is laid out with WeasyPrint's.
 """
 
 from __future__ import annotations
@@ -81,10 +85,9 @@ def _make_class(weasyprint):
             return weasyprint.HTML
         lean = weasyprint.CSS(string=text, counter_style=weasy_html.UA_COUNTER_STYLE)
         form = weasy_html.UA_FORM_STYLESHEET
+        _skip_empty_margin_boxes()
     except Exception:  # noqa: BLE001 - another WeasyPrint: its own stylesheet
         return weasyprint.HTML
-
-    _skip_empty_margin_boxes()
 
     class LeanHTML(weasyprint.HTML):
         def _ua_stylesheets(self, forms=False):
@@ -99,7 +102,7 @@ def _skip_empty_margin_boxes() -> None:
     has a style (from the lean stylesheet, with no author rule for them) now skips them at once."""
     from weasyprint import layout
 
-    original = layout.make_margin_boxes
+    original = layout.make_margin_boxes         # (an AttributeError in another WeasyPrint: not lean)
     if getattr(original, "slidekit", False):
         return
 
