@@ -64,3 +64,22 @@ def test_a_layout_process_collects_every_so_many_slides(monkeypatch):
     assert _Job.events == [("run", 100), ("run", 100), ("collect",), ("run", 100), ("run", 50), ("run", 50),
                            ("collect",), ("run", 100)]
     assert [kind for kind, _ in connection.sent] == ["ready"] + ["done"] * 6
+
+
+def test_chunks_laid_out_here_with_the_collector_off_are_collected_every_so_many_slides(monkeypatch, tmp_path):
+    # the CLI's one-shot build turns the collector off: the chunks made in its own process (-j 1) are then
+    # collected as a layout process's are, not never
+    from slidekit.api import BuildOptions, build_text
+    collected = []
+    monkeypatch.setattr(pdf_chunks, "COLLECT_EVERY", 10)
+    monkeypatch.setattr(pdf_chunks, "plan_chunks", lambda count: [range(i, min(i + 6, count)) for i in range(0, count, 6)])
+    deck = "\n\n---\n\n".join(f"# Slide {i}" for i in range(24))
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(1) or real_collect())
+    gc.disable()
+    try:
+        result = build_text(deck, BuildOptions(format="pdf", jobs=1, pdf_cache=False), folder=tmp_path)
+    finally:
+        gc.enable()
+    assert result.ok
+    assert len(collected) == 1          # after 12 slides (6 + 6 >= 10), before the third chunk; not after 24

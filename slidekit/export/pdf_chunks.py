@@ -269,9 +269,18 @@ def collector_paused():
         gc.enable()
 
 
+def _collect_now_and_then(uncollected: int, slides: int) -> int:
+    """Where the collector is off (a layout process; the CLI's one-shot build), collect once COLLECT_EVERY
+    slides have been laid out since the last time, before the next chunk of `slides`; the new count."""
+    import gc
+    if uncollected >= COLLECT_EVERY and not gc.isenabled():
+        gc.collect()
+        uncollected = 0
+    return uncollected + slides
+
+
 def _serve(connection) -> None:
     """Lay out the chunks sent through `connection` until it is closed."""
-    import gc
     connection.send(("ready", os.getpid()))
     uncollected = 0
     while True:
@@ -279,10 +288,7 @@ def _serve(connection) -> None:
             job, view, capture = connection.recv()
         except (EOFError, OSError):
             return
-        if uncollected >= COLLECT_EVERY and not gc.isenabled():
-            gc.collect()
-            uncollected = 0
-        uncollected += len(view.slides)
+        uncollected = _collect_now_and_then(uncollected, len(view.slides))
         try:
             answer = ("done", job.run(view, capture))
         except Exception as exc:  # noqa: BLE001 - raised again in the main process
@@ -323,8 +329,9 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     made = processes.run(job, [views[n] for n in todo], capture) if processes is not None else None
     if made is None:
         from . import pdf as pdf_export
-        made, pages = [], []
+        made, pages, uncollected = [], [], 0
         for n in todo:
+            uncollected = _collect_now_and_then(uncollected, len(views[n].slides))
             with collector_paused():
                 made.append(job.run(views[n], capture))
             pages += pdf_export.last_pages()
