@@ -1,7 +1,8 @@
 """Forked helper processes of one build, and the length-prefixed pickled messages they trade over pipes.
 
-A build forks a helper only where it pays and is safe: `fork` exists, there are two CPUs or more, and no
-other thread runs (a `serve` rebuild has several; forking beside them could copy a lock held elsewhere).
+A build forks a helper only where it pays and is safe: on Linux (as the PDF's layout processes; macOS
+advises against `fork` without `exec`), with two CPUs or more, and no other thread running (a `serve`
+rebuild has several; forking beside them could copy a lock held elsewhere).
 Messages are framed, so that a reader never waits for an end of file that a copy of the pipe, inherited by
 another forked helper, would hold back.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import sys
 import threading
 
 _HEADER = struct.Struct("<Q")
@@ -24,7 +26,8 @@ def usable_cpus() -> int:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and usable_cpus() >= 2 and threading.active_count() == 1
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and usable_cpus() >= 2
+            and threading.active_count() == 1)
 
 
 def write_message(fd: int, obj) -> None:
