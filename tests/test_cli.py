@@ -105,3 +105,15 @@ def test_the_cycle_collector_is_off_during_a_one_shot_build_and_on_for_watch(tmp
     monkeypatch.setattr(build_command, "watch", lambda *args, **kwargs: seen.append(gc.isenabled()) or 0)
     main(["build", str(deck), "-o", str(tmp_path / "deck.html"), "-q", "--watch"])
     assert seen and all(seen) and gc.isenabled()        # --watch runs for hours: the collector stays on
+
+
+def test_the_command_entry_returns_mains_code_and_freezes_what_the_build_made(monkeypatch):
+    import gc
+
+    from slidekit import cli
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    try:
+        assert cli.entry() == 3
+        assert gc.get_freeze_count() > 0        # the process's final collection skips it
+    finally:
+        gc.unfreeze()
