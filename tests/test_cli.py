@@ -117,3 +117,11 @@ def test_the_command_entry_returns_mains_code_and_freezes_what_the_build_made(mo
         assert gc.get_freeze_count() > 0        # the process's final collection skips it
     finally:
         gc.unfreeze()
+
+
+def test_only_the_named_commands_parser_is_built_and_help_still_lists_every_command(capsys):
+    from slidekit.cli import _parser
+    names = lambda parser: sorted(parser._subparsers._group_actions[0].choices)   # noqa: E731
+    assert names(_parser(["build", "deck.md"])) == ["build"]
+    assert names(_parser(["--help"])) == names(_parser([])) == ["build", "check", "init", "serve"]
+    assert names(_parser(["nosuch"])) == ["build", "check", "init", "serve"]       # its error lists them all
