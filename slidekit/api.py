@@ -90,8 +90,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     overrides = dict(options.overrides)
     compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides,
-                                     on_blocks=code.begin if code is not None else None,
-                                     parse_halves=options.format == "html")
+                                     on_blocks=code.begin if code is not None else None)
     deck = compile_deck(source, compile_options, diagnostics)
 
     wanted = theme_name or deck.globals.get("theme") or "default"

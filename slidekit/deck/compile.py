@@ -25,7 +25,6 @@ class CompileOptions:
     heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
     on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)
-    parse_halves: bool = False  # a long body parsed in two processes (markdown/halves.py): the HTML build
 
 
 def compile_deck(source: Source, options: CompileOptions | None = None,
@@ -34,7 +33,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
     tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}},
-                                 on_blocks=options.on_blocks, halves=options.parse_halves)
+                                 on_blocks=options.on_blocks)
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)

@@ -42,24 +42,15 @@ def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGI
 
 
 def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None,
-                 on_blocks: Callable[[list[dict]], None] | None = None,
-                 halves: bool = False) -> tuple[list[dict], TrackingState]:
+                 on_blocks: Callable[[list[dict]], None] | None = None) -> tuple[list[dict], TrackingState]:
     """Block and inline parse of the whole document into mistune's token tree.
 
     The document is parsed once as a whole, so reference definitions reach every slide, as in Marp.
     Top-level tokens carry `_pos` (offset in `text`). `env` seeds mistune's env (`front_matter`).
     `on_blocks` sees the block tokens before the inline parse (code blocks are complete by then).
-    With `halves`, a long document is parsed in two halves at once, to the same tokens (halves.py).
     """
     if not text.endswith("\n"):
         text += "\n"
-    if halves:
-        from .halves import can_use_halves, find_cut, parse_in_halves
-        cut = find_cut(text) if can_use_halves(text) else None
-        if cut is not None:
-            done = parse_in_halves(md, text, env or {}, cut, block_pass, inline_pass, on_blocks)
-            if done is not None:
-                return done
     state = block_pass(md, text, env)
     if on_blocks is not None:
         on_blocks(state.tokens)
