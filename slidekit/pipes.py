@@ -19,10 +19,10 @@ _HEADER = struct.Struct("<Q")
 
 
 def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    """The CPUs this process may run on (its affinity, where the system says)."""
+    count = getattr(os, "process_cpu_count", None)        # Python 3.13
+    count = count() if count else (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None)
+    return max(1, count or os.cpu_count() or 1)
 
 
 def can_fork() -> bool:

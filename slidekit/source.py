@@ -47,8 +47,9 @@ def _quote_loose_values(text: str) -> str:
 
 @functools.cache
 def yaml_loaders() -> tuple[type, type]:
-    """(libyaml-based loader or None, pure-Python loader) reading YAML as people mean it in a deck: `size: 16:9`
-    is text, not the base-60 number YAML 1.1 reads. PyYAML is imported here, for the YAML that needs it."""
+    """(loader on libyaml's parser where PyYAML has it, else the pure-Python one; the pure-Python loader),
+    reading YAML as people mean it in a deck: `size: 16:9` is text, not the base-60 number YAML 1.1 reads.
+    PyYAML is imported here, for the YAML that needs it."""
     import yaml
 
     class DeckLoader(yaml.SafeLoader):

@@ -272,12 +272,6 @@ def _build_one(job: Job, args, site: bool) -> Outcome:
 
 
 # Many decks -------------------------------------------------------------------------------------------------
-def _cpu_count() -> int:
-    count = getattr(os, "process_cpu_count", None)
-    count = count() if count else (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None)
-    return max(1, count or os.cpu_count() or 1)
-
-
 def _html_only(job: Job, args) -> bool:
     """Whether the job writes one HTML file and nothing else (no export, no PDF)."""
     from ..export.outputs import output_kind
@@ -457,7 +451,8 @@ def run(args) -> int:
     if isinstance(plan, str):
         print(f"slidekit: error: {plan}", file=sys.stderr)
         return EXIT_USAGE
-    workers = configured.jobs or _cpu_count()
+    from ..pipes import usable_cpus
+    workers = configured.jobs or usable_cpus()
     folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
     deck_workers = workers if configured.watch and folders else min(workers, len(plan.jobs))
     configured.pdf_jobs = pdf_processes(workers, deck_workers, configured.watch)

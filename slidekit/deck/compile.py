@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostics
 from ..markdown import create_markdown, parse_tokens
 from ..markdown.renderer import plain_text
 from ..markdown.rich import rich_content_problems
+from ..markdown.tokens import walk_tokens
 from ..source import Source
 from .backgrounds import extract_backgrounds
 from .directives import (DirectiveEntry, apply_directives, iter_comments, parse_comment_yaml,
@@ -113,14 +114,7 @@ def extract_styles(slide: Slide, deck: Deck) -> None:
 
 
 def _html_tokens(tokens):
-    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
-    while stack:
-        tok = stack.pop()
-        if tok["type"] in ("block_html", "inline_html"):
-            yield tok
-        children = tok.get("children", []) or []
-        if children:
-            stack.extend(reversed(children))
+    return (tok for tok in walk_tokens(tokens) if tok["type"] in ("block_html", "inline_html"))
 
 
 def first_heading(tokens: list[dict]) -> str:

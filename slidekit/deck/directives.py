@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-
-from ..source import load_yaml, yaml_error
 from ..markdown.renderer import comment_spans
+from ..markdown.tokens import walk_tokens
+from ..source import load_yaml, yaml_error
 
 Scope = Literal["global", "local"]
 
@@ -213,15 +213,10 @@ def iter_comments(tokens: list[dict], line_of_token):
     """(comment text, line) for every HTML comment in a slide's tokens, in order."""
     for tok in tokens:
         line = line_of_token(tok)
-        stack = [tok]     # depth first, in document order, without a generator per token
-        while stack:
-            node = stack.pop()
+        for node in walk_tokens([tok]):
             if node["type"] in ("block_html", "inline_html"):
                 for _, _, text in comment_spans(node.get("raw", "")):
                     yield text, line
-            children = node.get("children", []) or []
-            if children:
-                stack.extend(reversed(children))
 
 
 def read_slide_comments(tokens, line_of_token, report) -> SlideReading:

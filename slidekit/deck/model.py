@@ -67,7 +67,7 @@ class Deck:
     def view(self, start: int, stop: int) -> "Deck":
         """The deck with only slides[start:stop], counted as in the whole deck."""
         return replace(self, slides=self.slides[start:stop], whole_count=self.slide_count,
-                                   whole_pagination_total=self.pagination_total)
+                       whole_pagination_total=self.pagination_total)
 
     def line_of(self, pos: int | None) -> int | None:
         """File line of an offset into the Markdown body."""

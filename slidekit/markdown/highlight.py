@@ -15,6 +15,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from .tokens import walk_tokens
+
 # Pygments is imported when a deck has code to colour: a deck without code never loads it.
 _RANGES = re.compile(r"\{([^{}]*)\}")
 _LINENO_WORDS = {"linenos", "line-numbers", "linenumbers", "showlinenumbers", "numbers", "numberlines"}
@@ -126,13 +128,5 @@ def highlight_code(code: str, info: str | None) -> str:
 def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
     """(code, info) of every code block in a token tree, in document order, as the renderer's
     `block_code(code, info)` receives them."""
-    found = []
-    stack = list(reversed(tokens))
-    while stack:
-        tok = stack.pop()
-        if tok["type"] == "block_code":
-            found.append((tok.get("raw", ""), (tok.get("attrs") or {}).get("info")))
-        children = tok.get("children")
-        if children:
-            stack.extend(reversed(children))
-    return found
+    return [(tok.get("raw", ""), (tok.get("attrs") or {}).get("info"))
+            for tok in walk_tokens(tokens) if tok["type"] == "block_code"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+from .tokens import walk_tokens
+
 MARKDOC_VAR = r"\{%\s*\$(?P<markdoc_name>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*/?%\}"
 _PREFIX = "markdoc.frontmatter."
 
@@ -47,11 +49,6 @@ def markdoc_plugin(md) -> None:
 
 def unknown_variables(tokens):
     """Names of the variables left unresolved in a token tree."""
-    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
-    while stack:
-        tok = stack.pop()
+    for tok in walk_tokens(tokens):
         if tok.get("markdoc_unknown"):
             yield tok["markdoc_unknown"]
-        children = tok.get("children") or []
-        if children:
-            stack.extend(reversed(children))

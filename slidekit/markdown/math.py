@@ -15,6 +15,8 @@ import html
 import re
 from functools import lru_cache
 
+from .tokens import walk_tokens
+
 BLOCK_MATH = (
     r"^ {0,3}\$\$(?P<math_text_single>[^\n]*?\S[^\n]*?)\$\$[ \t]*(?:\n|$)|"
     r"^ {0,3}\$\$[ \t]*\n(?P<math_text_multi>[\s\S]*?)\n {0,3}\$\$[ \t]*(?:\n|$)"
@@ -126,13 +128,8 @@ def math_plugin(md) -> None:
 
 def iter_formulas(tokens):
     """(latex, display) of every formula in a token tree."""
-    stack = list(reversed(tokens))   # depth first, in document order, without a generator per token
-    while stack:
-        tok = stack.pop()
+    for tok in walk_tokens(tokens):
         if tok.get("type") == "block_math":
             yield tok.get("raw", ""), True
         elif tok.get("type") == "inline_math":
             yield tok.get("raw", ""), bool(tok.get("attrs", {}).get("display"))
-        children = tok.get("children") or []
-        if children:
-            stack.extend(reversed(children))
