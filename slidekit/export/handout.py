@@ -14,7 +14,7 @@ import io
 import logging
 
 from ..deck.model import Deck
-from .outputs import LAYOUTS, PAPERS  # noqa: F401 - (PAPERS in mm) kept with the command line's choices
+from .outputs import LAYOUTS, PAPERS  # kept with the command line's choices (PAPERS in mm)
 
 MARGIN_MM = 15.0
 PX_PER_MM = 96 / 25.4

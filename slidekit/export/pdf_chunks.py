@@ -13,8 +13,9 @@ processes: the PDF is the same whether it was made by one process or eight. A de
 destination.
 
 Each chunk made is kept on disk (slidekit/export/pdf_cache.py), so that a build after an edit lays out
-only the chunks whose slides changed: a deck of up to a few hundred slides is cut into four chunks (the
-seed deck's 45 slides, into chunks of 11 or 12), which is what a one-slide edit then costs.
+only the chunks whose slides changed: a deck of 25 to 400 slides is cut into four chunks (the seed deck's
+45 slides, into chunks of 11 or 12) and one of 16 to 24 slides into two, and a one-slide edit then costs
+one chunk's layout.
 """
 
 from __future__ import annotations
