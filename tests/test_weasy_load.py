@@ -54,11 +54,20 @@ def test_plain_import_spawns_many_subprocesses():
 
 def test_a_failing_fast_import_is_done_again_the_usual_way():
     out = run("""
+        import importlib.abc
         from slidekit.export import weasy
-        def broken(find_library):
-            import weasyprint.css          # half imported, then it fails
-            raise OSError("cannot load library 'pango'")
-        weasy._import_with = broken
+
+        class FailsOnce(importlib.abc.MetaPathFinder):
+            # WeasyPrint half imported, then it fails, inside the fast import (find_library replaced)
+            armed = True
+
+            def find_spec(self, name, path, target=None):
+                if name == "weasyprint.text.ffi" and FailsOnce.armed:
+                    FailsOnce.armed = False
+                    raise OSError("cannot load library 'pango'")
+                return None
+
+        sys.meta_path.insert(0, FailsOnce())
         weasyprint = weasy.load()
         assert weasyprint.HTML(string="<p>x</p>").render().pages
         assert ctypes.util.find_library is original_find
