@@ -67,24 +67,31 @@ def _jinja_entries(cache: Path) -> list[Path]:
 
 
 def test_cached_template_gives_the_same_bytes_and_a_damaged_entry_is_a_miss(tmp_path):
+    import shutil
     deck = tmp_path / "deck.md"
     deck.write_text(PLAIN_DECK, encoding="utf-8")
     cache = tmp_path / "cache"
     _build(deck, tmp_path / "uncached.html", None)
     assert not _jinja_entries(cache)
-    _build(deck, tmp_path / "first.html", cache)      # compiles and stores the template's code
+    _, first = _build(deck, tmp_path / "first.html", cache)   # compiles and stores the template's code
     entries = _jinja_entries(cache)
     assert len(entries) == 1
     stored = entries[0].read_bytes()
-    _build(deck, tmp_path / "second.html", cache)     # loads it
-    assert entries[0].read_bytes() == stored
+    _, second = _build(deck, tmp_path / "second.html", cache)  # fills the page frame: Jinja is not loaded
+    assert "jinja2" in _top(first) and "jinja2" not in _top(second)
     expected = (tmp_path / "uncached.html").read_bytes()
     assert (tmp_path / "first.html").read_bytes() == expected
     assert (tmp_path / "second.html").read_bytes() == expected
 
-    entries[0].write_bytes(stored[:-40] + bytes(40))   # damaged: a miss, compiled and stored again
-    _build(deck, tmp_path / "third.html", cache)
+    shutil.rmtree(cache / "page")                         # no frame: the template is rendered again,
+    _, third = _build(deck, tmp_path / "third.html", cache)   # from its stored code
+    assert "jinja2" in _top(third) and entries[0].read_bytes() == stored
     assert (tmp_path / "third.html").read_bytes() == expected
+
+    shutil.rmtree(cache / "page")
+    entries[0].write_bytes(stored[:-40] + bytes(40))   # damaged: a miss, compiled and stored again
+    _build(deck, tmp_path / "fourth.html", cache)
+    assert (tmp_path / "fourth.html").read_bytes() == expected
     assert entries[0].read_bytes() == stored
 
 
@@ -93,11 +100,11 @@ def test_template_code_cache_treats_unloadable_code_as_a_miss(tmp_path, monkeypa
     import jinja2
 
     from slidekit import cache
-    from slidekit.render import html as html_render
+    from slidekit.render import jinja_env
 
     monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
-    code_cache = html_render._TemplateCodeCache()
+    code_cache = jinja_env.TemplateCodeCache()
     env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ x }}!"}), bytecode_cache=code_cache)
     assert env.get_template("t.html").render(x="a") == "a!"           # compiled, stored
     bucket = code_cache.get_bucket(env, "t.html", None, "{{ x }}!")

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from ..deck.directives import DIRECTIVES
 from ..deck.model import Deck, Slide
 from ..markdown import create_markdown, parse_tokens
@@ -18,6 +16,7 @@ from ..markdown.images import ImageSpec
 from ..markdown.html_filter import check_srcsets, truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
 from .css import SECTION, rem_to_px, root_font_px, scope_css
+from .page import render_page
 
 _SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
@@ -325,37 +324,6 @@ def _safe_meta_url(value, image: bool = False):
     return value if value and is_safe_url(str(value), image=image) else None
 
 
-class _TemplateCodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in slidekit's on-disk cache (slidekit/cache.py), so that a fresh process
-    loads deck.html.j2's code instead of compiling it again (~5 ms of every build). The key covers the
-    template's name, Jinja's and Python's versions and this module's source (the environment's options);
-    Jinja checks the template's own checksum, and a damaged entry is a miss. Off with the cache."""
-
-    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
-        from .. import cache
-        return cache.digest(bucket.key, jinja2.__version__, cache.code_key(__name__))
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .. import cache
-        data = cache.get_bytes("jinja", self._key(bucket))
-        if data is not None:
-            try:
-                bucket.bytecode_from_string(data)
-            except Exception:  # noqa: BLE001 - an entry that does not load is compiled again
-                bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .. import cache
-        cache.put_bytes("jinja", self._key(bucket), bucket.bytecode_to_string())
-
-
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),   # (PackageLoader loads importlib.resources)
-    autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    bytecode_cache=_TemplateCodeCache(),
-)
-
-
 # A background image used on several slides is embedded once: its data: URL becomes a custom property of the
 # page, and each slide's figure refers to it (a deck with the same picture behind 200 slides would otherwise
 # carry it 200 times). Only base64 URLs, whose characters need no escaping in CSS, are shared.
@@ -432,15 +400,25 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
         stylesheet += shared
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
-    template = _ENV.get_template("deck.html.j2")
-    return template.render(
+    html_target = options.target == "html"
+    if html_target:
+        sections_html = "".join(f"{section}\n" for section in sections)
+        notes_html = "".join(f'<aside class="sk-note" data-slide="{slide.number}">{slide.notes_html}</aside>\n'
+                             for slide in deck.slides if slide.notes_html)
+    else:   # each slide in its own page box (the template's CSS for the PDF)
+        from markupsafe import escape
+        page = f'<div class="sk-deck sk-page" data-theme="{escape(theme_name)}">'
+        sections_html = "".join(f"{page}{section}</div>\n" for section in sections)
+        notes_html = ""
+    values = dict(
         target=options.target, lang=str(g.get("lang") or "en"), title=title,
         description=g.get("description"), author=g.get("author"), url=_safe_meta_url(g.get("url")),
-        image=_safe_meta_url(g.get("image"), image=True),
-        keywords=g.get("keywords"), stylesheet=stylesheet,
-        viewer_css=asset_text("viewer.css") if options.target == "html" else "",
-        viewer_js=asset_text("viewer.js") if options.target == "html" else "",
-        fit_js=asset_text("fit.js") if options.target == "html" else "",
-        sections=sections, slides=deck.slides, width=size[0], height=size[1],
-        theme=theme_name, size_name=size_name,
+        image=_safe_meta_url(g.get("image"), image=True), keywords=g.get("keywords"),
+        width=size[0], height=size[1], theme=theme_name, size_name=size_name,
     )
+    return render_page(values, dict(
+        stylesheet=stylesheet, sections_html=sections_html, notes_html=notes_html,
+        viewer_css=asset_text("viewer.css") if html_target else "",
+        viewer_js=asset_text("viewer.js") if html_target else "",
+        fit_js=asset_text("fit.js") if html_target else "",
+    ))
