@@ -25,6 +25,7 @@ from ..markdown.highlight import code_blocks, highlight_code, lexer_for
 from ..pipes import can_fork, read_message, reap, write_message
 
 _FENCE_LANG = re.compile(r"(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)")
+_PLACEHOLDER = re.compile("\x00sk-code-([0-9a-f]{16})-([0-9]+)\x00")   # (one pattern for every build's token)
 MAX_WARM_LEXERS = 8
 
 
@@ -40,8 +41,8 @@ class CodeAhead:
         self._to_child: int | None = None
         self._from_child: int | None = None
         # A placeholder no deck can contain by chance. It never reaches the output, which stays deterministic.
-        self.mark = f"\x00sk-code-{os.urandom(8).hex()}-"
-        self._pattern = re.compile(re.escape(self.mark) + "([0-9]+)\x00")
+        self._token = os.urandom(8).hex()
+        self.mark = f"\x00sk-code-{self._token}-"
 
     def prepare(self, body: str) -> None:
         """Fork the process that will colour the code now, if the Markdown has fences with a language: it
@@ -124,7 +125,8 @@ class CodeAhead:
         if self.mark not in text:
             return text
         answers = self._answers()
-        return self._pattern.sub(lambda m: answers[int(m.group(1))], text)
+        return _PLACEHOLDER.sub(lambda m: answers[int(m.group(2))] if m.group(1) == self._token else m.group(0),
+                                text)
 
     def _answers(self) -> list[str]:
         if self.html is None:

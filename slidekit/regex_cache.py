@@ -1,0 +1,106 @@
+"""Compiled regular expressions kept between runs of the `slidekit` command.
+
+A fresh `slidekit build` compiles some 130 regular expressions (mistune's scanners, the standard
+library's, ours): ~20 ms, a sixth of a small deck's HTML build. Python keeps compiled patterns in a dict
+(`re._cache`) for the life of a process only. This module stores what the compiler made of each pattern
+(its code and group tables) in slidekit's cache, and at the next start puts the same Pattern objects back
+into that dict, where `re.compile` finds them.
+
+It leans on CPython's `re` internals (`re._cache`, `re._parser.parse`, `re._compiler._code`,
+`_sre.compile`), and is careful with them:
+- the entry's key holds Python's exact version and the regex engine's magic number and code size;
+- a pattern is stored only if the code made from it gives a Pattern equal to the one `re` compiled
+  (CPython compares patterns by flags, source and compiled code);
+- `_sre.compile` checks the code it is given;
+- anything unexpected (another Python, a missing internal, a damaged entry) turns it off for the run,
+  which then compiles as usual.
+Only the CLI uses it (`cli.entry`); the API never touches `re`'s cache. SLIDEKIT_CACHE=off turns it off.
+"""
+
+from __future__ import annotations
+
+import sys
+
+MAX_PATTERNS = 400       # stored at most: a pattern made from data (a deck's words) must not grow it forever
+
+
+def preload() -> set | None:
+    """Put the stored patterns into `re`'s cache; the keys put there (None: the cache is off or unusable)."""
+    try:
+        import marshal
+        import re
+
+        import _sre
+
+        from . import cache
+        if cache.cache_dir() is None or not isinstance(getattr(re, "_cache", None), dict):
+            return None
+    except Exception:  # noqa: BLE001 - not CPython's `re` as we know it: patterns are compiled as usual
+        return None
+    loaded: set = set()
+    for key, (_, pattern, _, args) in _stored(marshal, cache).items():
+        try:
+            re._cache[key] = _sre.compile(pattern, *args)
+        except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
+            continue
+        loaded.add(key)
+    return loaded
+
+
+def store_new(loaded: set | None) -> None:
+    """Store the patterns this run compiled that were not preloaded (nothing when there are none)."""
+    if loaded is None:
+        return
+    try:
+        import marshal
+        import re
+        from re import _compiler, _parser
+
+        import _sre
+
+        from . import cache
+        new = []
+        for key, compiled in list(re._cache.items()):
+            kind, pattern, flags = key
+            if key in loaded or kind not in (str, bytes) or not isinstance(flags, int) or flags & re.DEBUG:
+                continue
+            args = _compile_args(_parser, _compiler, pattern, flags)
+            again = _sre.compile(pattern, *args)
+            if again == compiled and again.groupindex == compiled.groupindex:
+                new.append((kind is str, pattern, flags, args))
+        if not new:
+            return
+        # the store's entries that loaded in this run, and the new ones
+        merged = {key: entry for key, entry in _stored(marshal, cache).items() if key in loaded}
+        merged.update(((str if entry[0] else bytes, entry[1], entry[2]), entry) for entry in new)
+        cache.put_bytes("regex", _key(), marshal.dumps(list(merged.values())[-MAX_PATTERNS:]))
+    except Exception:  # noqa: BLE001 - storing is an optimisation: a failure costs the next run ~20 ms
+        return
+
+
+def _stored(marshal, cache) -> dict:
+    """The store's entries by `re` cache key ({} if there is none, or it is damaged: it is replaced)."""
+    try:
+        data = cache.get_bytes("regex", _key())
+        return {(str if is_text else bytes, pattern, flags): (is_text, pattern, flags, args)
+                for is_text, pattern, flags, args in (marshal.loads(data) if data is not None else [])}
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def _compile_args(_parser, _compiler, pattern, flags) -> tuple:
+    """The arguments `re._compiler.compile` passes to `_sre.compile` for this pattern (after `pattern`)."""
+    parsed = _parser.parse(pattern, flags)
+    code = [int(op) for op in _compiler._code(parsed, flags)]      # (opcodes are an int subclass)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _key() -> str:
+    import _sre
+
+    from . import cache
+    return cache.digest("regex", sys.version, str(_sre.MAGIC), str(_sre.CODESIZE))

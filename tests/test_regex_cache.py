@@ -1,0 +1,90 @@
+"""Regular expressions compiled by one run of the CLI are loaded compiled by the next (regex_cache.py): the
+same Pattern objects as a fresh compilation, the same output, and a damaged store is only a slower start."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DECK = "---\nmarp: true\ntheme: gaia\n---\n\n# Hello\n\nSome *text* and `code`.\n\n---\n\n## Two\n\n- a\n- b\n"
+
+# In a fresh interpreter: preload, build through the CLI, store; report what was preloaded and whether each
+# preloaded pattern equals a fresh compilation of it (CPython compares flags, source and compiled code).
+SCRIPT = r"""
+import json, re, sys
+from re import _compiler
+from slidekit import regex_cache
+from slidekit.cli import main
+preloaded = regex_cache.preload()
+same = all(re._cache[key] == _compiler.compile(key[1], key[2]) and
+           re._cache[key].groupindex == _compiler.compile(key[1], key[2]).groupindex
+           for key in (preloaded or ()))
+rc = main(["build", sys.argv[1], "-o", sys.argv[2], "-q"])
+regex_cache.store_new(preloaded)
+compiled_here = [k[1] for k in re._cache if preloaded is not None and k not in preloaded]
+print(json.dumps({"rc": rc, "preloaded": None if preloaded is None else len(preloaded), "same": same,
+                  "compiled_here": len(compiled_here)}))
+"""
+
+
+def _run(tmp_path: Path, cache: Path | None, out: str) -> dict:
+    env = dict(os.environ)
+    env.pop("SLIDEKIT_CACHE", None)
+    if cache is None:
+        env["SLIDEKIT_CACHE"] = "off"
+    else:
+        env["SLIDEKIT_CACHE_DIR"] = str(cache)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "deck.md"), str(tmp_path / out)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def deck(tmp_path):
+    (tmp_path / "deck.md").write_text(DECK, encoding="utf-8")
+    return tmp_path
+
+
+def _entries(cache: Path) -> list[Path]:
+    return [p for p in (cache / "regex").rglob("*") if p.is_file()] if (cache / "regex").is_dir() else []
+
+
+def test_second_run_loads_every_pattern_compiled_and_builds_the_same_bytes(deck):
+    cache = deck / "cache"
+    first = _run(deck, cache, "first.html")
+    assert first["rc"] == 0 and first["preloaded"] == 0 and first["compiled_here"] > 50   # mistune's, ours
+    (entry,) = _entries(cache)
+    stored = entry.read_bytes()
+    second = _run(deck, cache, "second.html")
+    assert second["preloaded"] >= first["compiled_here"] and second["same"] is True
+    assert second["compiled_here"] == 0            # nothing left to compile: nothing new stored
+    assert entry.read_bytes() == stored
+    off = _run(deck, None, "off.html")
+    assert off["preloaded"] is None and not _entries(deck / "off-cache")
+    assert (deck / "first.html").read_bytes() == (deck / "second.html").read_bytes() == (deck / "off.html").read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["not marshal", "bad engine code", "wrong shape"])
+def test_a_damaged_store_is_a_slower_start_not_a_failure(deck, damage, monkeypatch):
+    import marshal
+
+    from slidekit import cache, regex_cache
+    store = deck / "cache"
+    _run(deck, store, "first.html")
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(store))
+    monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
+    payload = {"not marshal": b"\x00garbage",
+               "bad engine code": marshal.dumps([(True, "a+", 32, (32, [999, 1, 2], 0, {}, (None,)))]),
+               "wrong shape": marshal.dumps({"a": 1})}[damage]
+    cache.put_bytes("regex", regex_cache._key(), payload)
+    again = _run(deck, store, "again.html")
+    assert again["rc"] == 0 and again["preloaded"] == 0 and again["compiled_here"] > 50   # compiled as usual
+    assert (deck / "again.html").read_bytes() == (deck / "first.html").read_bytes()
+    repaired = _run(deck, store, "repaired.html")                 # and stored again
+    assert repaired["preloaded"] >= again["compiled_here"] and repaired["compiled_here"] == 0
