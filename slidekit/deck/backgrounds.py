@@ -33,7 +33,7 @@ def _walk(tokens: list[dict], slide: Slide) -> list[dict]:
         if children:
             tok["children"] = _walk(children, slide)
             if tok["type"] == "paragraph" and _only_breaks(tok["children"]):
-                continue  # it held only background images
+                continue  # nothing left but spaces (its background images taken out): swept, as Marpit does
         kept.append(tok)
     return kept
 

@@ -13,7 +13,7 @@ from ..markdown.rich import rich_content_problems
 from ..markdown.tokens import walk_tokens
 from ..source import Source
 from .backgrounds import extract_backgrounds
-from .directives import (DirectiveEntry, apply_directives, iter_comments, parse_comment_yaml,
+from .directives import (DirectiveEntry, SlideReading, apply_directives, iter_comments, parse_comment_yaml,
                          read_mapping, read_slide_comments)
 from .model import Deck, Slide
 from .split import split_slides
@@ -61,7 +61,17 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         line = deck.line_of(first_pos) if first_pos is not None else deck.body_line
         deck.slides.append(Slide(number=number, tokens=group, line=line or 1))
 
-    readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number)) for s in deck.slides]
+    # Most slides hold no raw HTML (no comment, no <style>): their token trees are not walked for it. A
+    # slide's tokens come from its span of the body, and raw HTML starts with "<"; where the span is not
+    # known, the slide is walked.
+    spans = _slide_spans(deck.slides, len(source.body))
+
+    def may_hold(number: int, text: str) -> bool:
+        span = spans[number - 1]
+        return span is None or source.body.find(text, *span) >= 0
+
+    readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number)) if may_hold(s.number, "<")
+                else SlideReading() for s in deck.slides]
     deck.globals, per_slide = apply_directives(readings, front_entries)
     deck.globals.update({k: v for k, v in options.overrides.items() if v is not None})
     for slide, reading, (local, explicit) in zip(deck.slides, readings, per_slide):
@@ -73,13 +83,28 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
 
     rich = "$" in source.body or "{%" in source.body     # maths and Markdoc variables need these
     for slide in deck.slides:
-        extract_styles(slide, deck)
-        extract_backgrounds(slide)
+        if may_hold(slide.number, "<"):
+            extract_styles(slide, deck)
+        extract_backgrounds(slide)      # (every slide: it also sweeps away paragraphs of nothing but spaces)
         slide.title = first_heading(slide.tokens)
         for code, message, tok in rich_content_problems(slide.tokens) if rich else ():
             report_at(slide.number)(code, message, line_of_token(tok))
     paginate(deck)
     return deck
+
+
+def _slide_spans(slides: list[Slide], end: int) -> list[tuple[int, int] | None]:
+    """Each slide's (start, end) offsets in the body: from its first top-level token to the next slide's
+    first token. None for a slide with a token whose offset is not known."""
+    spans: list[tuple[int, int] | None] = []
+    for slide in reversed(slides):
+        positions = [tok.get("_pos") for tok in slide.tokens]
+        if not positions or None in positions:
+            spans.append(None)
+        else:
+            spans.append((positions[0], end))
+            end = positions[0]
+    return spans[::-1]
 
 
 def find_heading_divider(tokens: list[dict], front_entries: list[DirectiveEntry]):

@@ -160,6 +160,8 @@ def directive_name(key: str) -> tuple[Directive | None, bool]:
 
 @functools.lru_cache(maxsize=256)   # the same unknown key in many notes
 def suggest(key: str) -> str:
+    if len(key.split()) > 2:     # "Speaker note for slide 3: ..." is a sentence, not a misspelt name
+        return ""
     import difflib   # only for a misspelt directive
     names = list(DIRECTIVES) + ["_" + n for n, d in DIRECTIVES.items() if d.scope == "local"]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
