@@ -94,3 +94,33 @@ def test_share_repeated_images_scans_as_the_url_rule_says():
                       fig(short) + "figure style=\"background-image:var(--sk-bg-1)\"" + fig(broken),
                       fig(other) + "figure style=\"background-image:var(--sk-bg-1)\""]
     assert share_repeated_images(sections[:1]) == (sections[:1], "")
+
+
+def _two_ways(tmp_path: Path, monkeypatch, deck: str) -> tuple[str, str, list]:
+    """The HTML with the backgrounds shared from the slides (shared_backgrounds) and by scanning the sections."""
+    from slidekit.render import html as html_render
+    _png(tmp_path / "same.png", 1)
+    _png(tmp_path / "other.png", 2)
+    (tmp_path / "deck.md").write_text(deck, encoding="utf-8")
+    calls = []
+    real = html_render.shared_backgrounds
+    monkeypatch.setattr(html_render, "shared_backgrounds", lambda d: calls.append(real(d)) or calls[-1])
+    upstream = build_file(tmp_path / "deck.md", BuildOptions(format="html")).output
+    monkeypatch.setattr(html_render, "shared_backgrounds", lambda d: None)
+    scanned = build_file(tmp_path / "deck.md", BuildOptions(format="html")).output
+    return upstream, scanned, calls
+
+
+def test_sharing_from_the_slides_gives_the_bytes_of_the_scan(tmp_path, monkeypatch):
+    deck = DECK.replace("![](same.png)\n", "") + "\n---\n\n![bg](other.png)\n![bg](same.png)\n"
+    upstream, scanned, calls = _two_ways(tmp_path, monkeypatch, deck)
+    assert calls[0] is not None and len(calls[0]) == 2          # both pictures repeat: worked out upstream
+    assert upstream == scanned and "var(--sk-bg-2)" in upstream
+
+
+def test_an_image_embedded_elsewhere_falls_back_to_the_scan(tmp_path, monkeypatch):
+    deck = DECK.replace("![](same.png)\n", "") + "\n---\n\n<!-- _backgroundImage: url(same.png) -->\n\n# Five\n"
+    upstream, scanned, calls = _two_ways(tmp_path, monkeypatch, deck)
+    assert calls == [None] and upstream == scanned
+    # the directive's local picture is embedded in the section's style (a data: URL), and shared too
+    assert upstream.count("var(--sk-bg-1)") == 4 and 'style="--background-image:url(same.png);background-image:var(--sk-bg-1)"' in upstream

@@ -64,6 +64,9 @@ def plain_text(tokens: list[dict]) -> str:
     return "".join(out)
 
 
+_SPECIALS: dict[tuple[type, str], Callable | None] = {}   # (renderer class, token type) -> render_<type> or None
+
+
 class SlideRenderer(HTMLRenderer):
     """Renders one slide's tokens at a time; `begin_slide` resets what is counted per slide."""
 
@@ -88,10 +91,15 @@ class SlideRenderer(HTMLRenderer):
 
     # Dispatch ---------------------------------------------------------------------------------
     def render_token(self, token, state):
-        special = getattr(self, "render_" + token["type"], None)
+        # (a slide has hundreds of tokens: the `render_<type>` method of each type is looked up once)
+        kind = token["type"]
+        try:
+            special = _SPECIALS[type(self), kind]
+        except KeyError:
+            special = _SPECIALS[type(self), kind] = getattr(type(self), "render_" + kind, None)
         if special is not None:
-            return special(token, state)
-        return super().render_token(token, state)
+            return special(self, token, state)
+        return HTMLRenderer.render_token(self, token, state)
 
     # Headings: slug ids, and Marp's `<!-- fit -->` marker ---------------------------------------
     def render_heading(self, token, state):

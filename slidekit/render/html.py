@@ -24,6 +24,7 @@ _CSS_IMPORT = re.compile(r"""@import\s+(["'])([^"'\n]*)\1""")
 _RAW_SRC = re.compile(r"""(\s(?:src|poster|background)=")([^"]*)(")""")
 
 
+@functools.lru_cache(maxsize=256)   # a few directive names, on every slide
 def kebab(name: str) -> str:
     return re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name)
 
@@ -148,7 +149,7 @@ def _inline(md, deck: Deck, text) -> str:
 
 # Sections ------------------------------------------------------------------------------------------
 def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOptions,
-                 pagination_total: int | None = None, width: int = 1280) -> str:
+                 pagination_total: int | None = None, width: int = 1280, shared: dict | None = None) -> str:
     d = slide.directives
     attrs: list[tuple[str, str]] = [("id", str(slide.number))]
     classes = str(d.get("class") or "").split()
@@ -167,11 +168,11 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
         attrs.append(("data-" + kebab(name), text))
         if _SAFE_VAR.match(text) and name not in ("header", "footer"):
             style.append(f"--{kebab(name)}:{text}")
-        if directive.css and text:
+        if directive.css and text and _SAFE_VAR.match(text.replace('"', "")):   # the value as written
             if name == "backgroundImage":
+                # our own url("..."), quoted: the `;` of an embedded image's data: URL is no declaration's end
                 text = _resolve_css_urls(text, options)
-            if _SAFE_VAR.match(text.replace('"', "")):
-                style.append(f"{directive.css}:{text}")
+            style.append(f"{directive.css}:{text}")
     if d.get("backgroundColor") and not d.get("backgroundImage"):
         style.append("background-image:none")  # as Marp: the colour replaces a theme's gradient too
     if slide.pagination is not None:
@@ -210,7 +211,7 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     if slide.split:
         left, box_width = _content_box(slide, width)
         content = f'<div class="sk-split" style="left:{left}px;width:{box_width}px">\n{content}</div>\n'
-    return f"{open_tag}\n{_backgrounds_html(slide, options)}{content}</section>"
+    return f"{open_tag}\n{_backgrounds_html(slide, options, shared or {})}{content}</section>"
 
 
 def _attr_value(value) -> str:
@@ -242,7 +243,7 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _backgrounds_html(slide: Slide, options: RenderOptions) -> str:
+def _backgrounds_html(slide: Slide, options: RenderOptions, shared: dict) -> str:
     if not slide.backgrounds:
         return ""
     region_left, region_width = 0.0, 100.0
@@ -261,7 +262,8 @@ def _backgrounds_html(slide: Slide, options: RenderOptions) -> str:
                  f"height:{_num(box[3])}%"]
         style = [html.escape(part) for part in style]   # escaped part by part: ";" needs no escaping
         if bg.src:
-            style.append(_escaped_bg_image(bg.src))
+            name = shared.get(bg.src)
+            style.append(f"background-image:var({name})" if name else _escaped_bg_image(bg.src))
         style.append(html.escape(f"background-size:{_bg_size(bg.spec)}"))
         if bg.spec.filters and options.target == "html":
             style.append(html.escape(f"filter:{bg.spec.css_filter}"))
@@ -359,6 +361,39 @@ def _embedded_backgrounds(section: str, known: dict) -> list[tuple[int, int, str
     return found
 
 
+def shared_backgrounds(deck: Deck) -> dict[str, str] | None:
+    """`share_repeated_images` worked out from the slides' backgrounds before their sections are written:
+    {data: URL: property name} for the embedded backgrounds used more than once, numbered as the scan of the
+    sections numbers them (slide order, figure order). None when a slide may embed an image elsewhere (its
+    raw HTML, header, footer or a directive's value, e.g. `backgroundImage`): then the sections are scanned. The sections
+    then never hold the repeated URL (tens of kilobytes, 300 times in the 1,000-slide bench deck)."""
+    counts: dict[str, int] = {}
+    refused: set[str] = set()
+    for slide in deck.slides:
+        if slide.directives.get("backgroundImage") or any(   # (its url() is embedded when the section is written)
+                "base64," in text for text in (slide.html, slide.header_html, slide.footer_html)) or any(
+                "base64," in str(value) for value in slide.directives.values()):
+            return None
+        for bg in slide.backgrounds:
+            src = bg.src
+            if not src or src in refused:
+                continue
+            if src in counts:
+                counts[src] += 1
+            elif src.startswith("data:") and _EMBEDDED_BG_URL.fullmatch(src):
+                counts[src] = 1
+            else:
+                refused.add(src)
+    repeated = [url for url, count in counts.items() if count > 1]
+    return {url: f"--sk-bg-{i}" for i, url in enumerate(repeated, start=1)}
+
+
+def _shared_css(names: dict[str, str]) -> str:
+    if not names:
+        return ""
+    return "\n:root {\n" + "".join(f'  {name}: url("{url}");\n' for url, name in names.items()) + "}\n"
+
+
 def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
     """The sections with repeated embedded backgrounds replaced by `var(--sk-bg-N)`, and the CSS that
     defines those properties (empty when nothing repeats)."""
@@ -386,18 +421,21 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
                 pieces += [section[end:start], f"background-image:var({name})"]
                 end = stop
         shared.append("".join(pieces) + section[end:] if pieces else section)
-    css = "\n:root {\n" + "".join(f'  {name}: url("{url}");\n' for url, name in names.items()) + "}\n"
-    return shared, css
+    return shared, _shared_css(names)
 
 
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
                     theme_name: str, size_name: str) -> str:
     total = deck.slide_count
     paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
-    sections = [section_html(deck, s, total, options, paged, width=size[0]) for s in deck.slides]
+    names = shared_backgrounds(deck) if options.target == "html" else {}
+    sections = [section_html(deck, s, total, options, paged, width=size[0], shared=names) for s in deck.slides]
     if options.target == "html":
-        sections, shared = share_repeated_images(sections)
-        stylesheet += shared
+        if names is None:
+            sections, shared_css = share_repeated_images(sections)
+        else:
+            shared_css = _shared_css(names)
+        stylesheet += shared_css
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
     html_target = options.target == "html"
