@@ -10,7 +10,6 @@ another forked helper, would hold back.
 from __future__ import annotations
 
 import os
-import pickle
 import struct
 import sys
 import threading
@@ -31,6 +30,7 @@ def can_fork() -> bool:
 
 
 def write_message(fd: int, obj) -> None:
+    import pickle    # (only where there is a helper: not in every build's start-up)
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -50,6 +50,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 def read_message(fd: int):
     """The next message on `fd`; EOFError if the writer is gone, pickle.UnpicklingError if it is damaged."""
+    import pickle
     (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
     return pickle.loads(_read_exactly(fd, size))
 
