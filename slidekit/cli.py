@@ -58,8 +58,8 @@ def entry() -> int:
     out of the collector, so the process's final collection does not walk it all (some 50 ms after a
     1,000-slide deck); memory is freed as usual."""
     from . import regex_cache
-    preloaded = regex_cache.preload()
+    regex_cache.preload()
     code = main()
-    regex_cache.store_new(preloaded)
+    regex_cache.store_new()
     gc.freeze()
     return code

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import sys
 
-MAX_PATTERNS = 400       # stored at most: a pattern made from data (a deck's words) must not grow it forever
+MAX_PATTERNS = 800       # stored at most (a build with WeasyPrint compiles ~400): a pattern made from data
+                         # (a deck's words) must not grow the store forever
+
+_preloaded: set | None = None     # the keys preload() put into re's cache (None: not used in this process)
+_failed: set = set()              # stored entries that did not load: dropped at the next store
 
 
 def preload() -> set | None:
@@ -37,18 +41,23 @@ def preload() -> set | None:
             return None
     except Exception:  # noqa: BLE001 - not CPython's `re` as we know it: patterns are compiled as usual
         return None
+    global _preloaded
     loaded: set = set()
     for key, (_, pattern, _, args) in _stored(marshal, cache).items():
         try:
             re._cache[key] = _sre.compile(pattern, *args)
         except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
+            _failed.add(key)
             continue
         loaded.add(key)
+    _preloaded = loaded
     return loaded
 
 
-def store_new(loaded: set | None) -> None:
-    """Store the patterns this run compiled that were not preloaded (nothing when there are none)."""
+def store_new(loaded: set | None = None) -> None:
+    """Store the patterns this process compiled that were not preloaded (nothing when there are none). Also
+    called by a PDF build's first layout process once it has loaded WeasyPrint (export/pdf_chunks.py)."""
+    loaded = _preloaded if loaded is None else loaded
     if loaded is None:
         return
     try:
@@ -70,8 +79,8 @@ def store_new(loaded: set | None) -> None:
                 new.append((kind is str, pattern, flags, args))
         if not new:
             return
-        # the store's entries that loaded in this run, and the new ones
-        merged = {key: entry for key, entry in _stored(marshal, cache).items() if key in loaded}
+        # the store as it is now (another process may have added to it), less what did not load, and the new
+        merged = {key: entry for key, entry in _stored(marshal, cache).items() if key not in _failed}
         merged.update(((str if entry[0] else bytes, entry[1], entry[2]), entry) for entry in new)
         cache.put_bytes("regex", _key(), marshal.dumps(list(merged.values())[-MAX_PATTERNS:]))
     except Exception:  # noqa: BLE001 - storing is an optimisation: a failure costs the next run ~20 ms

@@ -88,3 +88,29 @@ def test_a_damaged_store_is_a_slower_start_not_a_failure(deck, damage, monkeypat
     assert (deck / "again.html").read_bytes() == (deck / "first.html").read_bytes()
     repaired = _run(deck, store, "repaired.html")                 # and stored again
     assert repaired["preloaded"] >= again["compiled_here"] and repaired["compiled_here"] == 0
+
+
+def _stored_count(cache: Path) -> int:
+    script = ("import marshal; from slidekit import cache, regex_cache; "
+              "data = cache.get_bytes('regex', regex_cache._key()); print(len(marshal.loads(data)) if data else 0)")
+    env = dict(os.environ, SLIDEKIT_CACHE_DIR=str(cache))
+    env.pop("SLIDEKIT_CACHE", None)
+    return int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
+                              check=True).stdout)
+
+
+def test_a_pdf_build_stores_weasyprints_patterns_for_the_next_builds_layout_processes(deck):
+    cache = deck / "cache"
+    env = dict(os.environ, SLIDEKIT_CACHE_DIR=str(cache))
+    env.pop("SLIDEKIT_CACHE", None)
+
+    def build(*extra):
+        subprocess.run([sys.executable, "-m", "slidekit", "build", str(deck / "deck.md"), "-q", *extra],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+    build("-o", str(deck / "deck.html"))
+    html_only = _stored_count(cache)
+    build("--pdf", "-o", str(deck / "deck.pdf"))          # the layout process (or, with one CPU, this one)
+    with_pdf = _stored_count(cache)
+    assert with_pdf > html_only + 100                      # WeasyPrint, tinycss2, fontTools... compile ~180
+    build("--pdf", "-o", str(deck / "again.pdf"))
+    assert _stored_count(cache) == with_pdf

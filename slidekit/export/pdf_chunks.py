@@ -213,6 +213,8 @@ def _first_process(ends: list) -> None:
         from .weasy_ua import preload
         load()
         preload()                   # the stylesheet slides are laid out with, shared by the forked processes
+        from .. import regex_cache
+        regex_cache.store_new()     # WeasyPrint's patterns, compiled: the next build's processes start with them
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
     _collect_less()
