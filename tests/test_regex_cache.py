@@ -4,12 +4,13 @@ same Pattern objects as a fresh compilation, the same output, and a damaged stor
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from process_helpers import cache_env
 
 ROOT = Path(__file__).resolve().parents[1]
 DECK = "---\nmarp: true\ntheme: gaia\n---\n\n# Hello\n\nSome *text* and `code`.\n\n---\n\n## Two\n\n- a\n- b\n"
@@ -34,12 +35,7 @@ print(json.dumps({"rc": rc, "preloaded": None if preloaded is None else len(prel
 
 
 def _run(tmp_path: Path, cache: Path | None, out: str) -> dict:
-    env = dict(os.environ)
-    env.pop("SLIDEKIT_CACHE", None)
-    if cache is None:
-        env["SLIDEKIT_CACHE"] = "off"
-    else:
-        env["SLIDEKIT_CACHE_DIR"] = str(cache)
+    env = cache_env(cache)
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "deck.md"), str(tmp_path / out)],
                           capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -93,16 +89,14 @@ def test_a_damaged_store_is_a_slower_start_not_a_failure(deck, damage, monkeypat
 def _stored_count(cache: Path) -> int:
     script = ("import marshal; from slidekit import cache, regex_cache; "
               "data = cache.get_bytes('regex', regex_cache._key()); print(len(marshal.loads(data)) if data else 0)")
-    env = dict(os.environ, SLIDEKIT_CACHE_DIR=str(cache))
-    env.pop("SLIDEKIT_CACHE", None)
+    env = cache_env(cache)
     return int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
                               check=True).stdout)
 
 
 def test_a_pdf_build_stores_weasyprints_patterns_for_the_next_builds_layout_processes(deck):
     cache = deck / "cache"
-    env = dict(os.environ, SLIDEKIT_CACHE_DIR=str(cache))
-    env.pop("SLIDEKIT_CACHE", None)
+    env = cache_env(cache)
 
     def build(*extra):
         subprocess.run([sys.executable, "-m", "slidekit", "build", str(deck / "deck.md"), "-q", *extra],

@@ -4,12 +4,13 @@ page template from the on-disk cache (the same bytes as a compiled one; a damage
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from process_helpers import cache_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,12 +23,7 @@ def _build(deck: Path, out: Path, cache: Path | None) -> tuple[int, list[str]]:
     script = ("import json, sys\nfrom slidekit.cli import main\n"
               f"rc = main(['build', {str(deck)!r}, '-o', {str(out)!r}, '-q'])\n"
               "print(json.dumps([rc, sorted(m for m in sys.modules)]))\n")
-    env = dict(os.environ)
-    env.pop("SLIDEKIT_CACHE", None)
-    if cache is None:
-        env["SLIDEKIT_CACHE"] = "off"
-    else:
-        env["SLIDEKIT_CACHE_DIR"] = str(cache)
+    env = cache_env(cache)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
                           check=True)
     rc, modules = json.loads(done.stdout.strip().splitlines()[-1])

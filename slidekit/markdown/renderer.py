@@ -8,7 +8,6 @@ import re
 from typing import Callable
 
 from mistune import HTMLRenderer
-from mistune.util import striptags
 
 from .highlight import highlight_code
 from .html_filter import close_open, filter_html, is_safe_url
