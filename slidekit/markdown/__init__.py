@@ -32,13 +32,28 @@ def register_plugin(name: str, plugin: Callable) -> None:
 
 
 def create_markdown(renderer: SlideRenderer | None = None, plugins=DEFAULT_PLUGINS) -> mistune.Markdown:
-    renderer = renderer or SlideRenderer()
+    md = _markdown(renderer or SlideRenderer(), plugins)
+    if "url" in plugins:
+        # mistune scans plain text at speed up to the next character an inline rule may start with. A bare
+        # URL (the `url` plugin) starts with "h", so every "h" of the text stopped that scan: a fifth of a
+        # long deck's inline parse. A text without "http" holds no bare URL, and is parsed without that
+        # rule: the same tokens (tests/test_markdown_inline.py).
+        md.inline_without_url = _markdown(SlideRenderer(), [name for name in plugins if name != "url"]).inline
+    return md
+
+
+def _markdown(renderer: SlideRenderer, plugins) -> mistune.Markdown:
     inline = mistune.InlineParser(hard_wrap=True)  # marp-core sets `breaks: true`
     md = mistune.Markdown(renderer=renderer, block=TrackingBlockParser(), inline=inline)
     for name in plugins:
         plugin = PLUGINS[name]
         md.use(mistune.plugins.import_plugin(plugin) if isinstance(plugin, str) else plugin)
     return md
+
+
+def inline_parser(md: mistune.Markdown, text: str):
+    """The inline parser for `text`: without the bare-URL rule where the text cannot hold a bare URL."""
+    return md.inline if "http" in text else getattr(md, "inline_without_url", md.inline)
 
 
 def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None,
@@ -79,5 +94,6 @@ def _inline(md: mistune.Markdown, tok: dict, state) -> dict:
     if "children" in tok:
         tok["children"] = [_inline(md, child, state) for child in tok["children"]]
     elif "text" in tok:
-        tok["children"] = md.inline(tok.pop("text").strip(" \r\n\t\f"), state.env)
+        text = tok.pop("text").strip(" \r\n\t\f")
+        tok["children"] = inline_parser(md, text)(text, state.env)
     return tok
