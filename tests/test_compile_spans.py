@@ -1,6 +1,8 @@
-"""compile_deck skips the raw-HTML walks (comments, <style>) for slides whose span of the body holds no "<"
-(deck/compile.py). Skipping must never change the deck: the same directives, notes and CSS as walking every
-slide, for decks built from the constructs where HTML and slide breaks meet."""
+"""compile_deck skips the raw-HTML walks (comments, <style>) for slides whose span of the body holds no "<",
+and the image walk (backgrounds, the sweep of blank paragraphs) for slides with no "![", "&" or character
+beyond printable ASCII (deck/compile.py). Skipping must never change the deck: the same tokens,
+directives, notes, CSS and backgrounds as walking every slide, for decks built from the constructs where
+HTML, images, blank paragraphs and slide breaks meet."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ PIECES = [
     "```\n<!-- in code -->\n```", "`<!-- code span -->`", "![bg](a.png)", "[ref]: <http://x>",
     "<!-- fit -->", "## Two <!-- _header: h -->", "    <!-- indented code -->", "<div>\n\ntext\n\n</div>",
     "<!--\nheadingDivider: 2\n-->", "&lt;!-- not a comment --&gt;", "",
+    "![bg right](a.png)", "![w:100](b.png)", "![bg](a.png) ![bg](c.png)", "\u3000\u3000", "\xa0", "&nbsp;",
+    "&#32;", "&#x20;  \n&#32;", "\v", "text  \n\u2003", "- \u3000", "> \xa0", "é",
 ]
 
 
@@ -30,7 +34,8 @@ def _compiled(text: str, walk_all: bool, monkeypatch):
         monkeypatch.undo()
     diagnostics = Diagnostics()
     deck = compile_deck(parse_source(text, None, diagnostics), diagnostics=diagnostics)
-    return ([(s.directives, s.notes, s.fit_comment, s.scoped_css, len(s.tokens)) for s in deck.slides],
+    return ([(s.directives, s.notes, s.fit_comment, s.scoped_css, s.tokens, s.backgrounds, s.split,
+              s.bg_direction) for s in deck.slides],
             deck.globals, deck.global_css, [(d.code, d.slide, d.line) for d in diagnostics])
 
 

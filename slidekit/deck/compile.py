@@ -19,6 +19,7 @@ from .model import Deck, Slide
 from .split import split_slides
 
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
+_IMAGE_OR_UNUSUAL = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
 
 
 @dataclass
@@ -61,14 +62,20 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         line = deck.line_of(first_pos) if first_pos is not None else deck.body_line
         deck.slides.append(Slide(number=number, tokens=group, line=line or 1))
 
-    # Most slides hold no raw HTML (no comment, no <style>): their token trees are not walked for it. A
-    # slide's tokens come from its span of the body, and raw HTML starts with "<"; where the span is not
-    # known, the slide is walked.
+    # Most slides hold no raw HTML (no comment, no <style>), and many no image: their token trees are not
+    # walked for them. A slide's tokens come from its span of the body, raw HTML starts with "<" and an image
+    # with "!["; where the span is not known, the slide is walked.
     spans = _slide_spans(deck.slides, len(source.body))
 
     def may_hold(number: int, text: str) -> bool:
         span = spans[number - 1]
         return span is None or source.body.find(text, *span) >= 0
+
+    def may_hold_image_or_blank(number: int) -> bool:
+        """An image ("!["), or a paragraph the sweep would take away: only Unicode spaces (any character
+        beyond printable ASCII) or character references ("&")."""
+        span = spans[number - 1]
+        return span is None or _IMAGE_OR_UNUSUAL.search(source.body, *span) is not None
 
     readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number)) if may_hold(s.number, "<")
                 else SlideReading() for s in deck.slides]
@@ -85,7 +92,8 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     for slide in deck.slides:
         if may_hold(slide.number, "<"):
             extract_styles(slide, deck)
-        extract_backgrounds(slide)      # (every slide: it also sweeps away paragraphs of nothing but spaces)
+        if may_hold_image_or_blank(slide.number):
+            extract_backgrounds(slide)      # (it also sweeps away paragraphs of nothing but spaces)
         slide.title = first_heading(slide.tokens)
         for code, message, tok in rich_content_problems(slide.tokens) if rich else ():
             report_at(slide.number)(code, message, line_of_token(tok))
