@@ -214,10 +214,12 @@ def read_mapping(mapping: dict, line: int | None, report, from_comment: bool) ->
 def iter_comments(tokens: list[dict], line_of_token):
     """(comment text, line) for every HTML comment in a slide's tokens, in order."""
     for tok in tokens:
-        line = line_of_token(tok)
+        line = None         # (looked up for a token that holds a comment only)
         for node in walk_tokens([tok]):
             if node["type"] in ("block_html", "inline_html"):
                 for _, _, text in comment_spans(node.get("raw", "")):
+                    if line is None:
+                        line = line_of_token(tok)
                     yield text, line
 
 
