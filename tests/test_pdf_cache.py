@@ -76,16 +76,16 @@ def build(path: Path, cache: bool = True):
 
 
 def test_the_deck_is_cut_into_chunks():
-    assert [len(c) for c in pdf_chunks.plan_chunks(20)] == [10, 10]
+    assert [len(c) for c in pdf_chunks.plan_chunks(20)] == [5, 5, 5, 5]
 
 
 def test_a_rebuild_lays_out_nothing_and_gives_the_same_bytes(deck, runs):
     fresh = build(deck, cache=False)
-    assert len(runs) == 2
+    assert len(runs) == 4
     first = build(deck)
-    assert len(runs) == 4 and first == fresh
+    assert len(runs) == 8 and first == fresh
     again = build(deck)
-    assert len(runs) == 4, "every chunk came from the cache"
+    assert len(runs) == 8, "every chunk came from the cache"
     assert again == fresh
     assert any(code == "overflow" for code, *_ in fresh[1]), "the deck has a warning to replay"
 
@@ -107,7 +107,7 @@ def test_a_changed_image_lays_its_chunk_out_again(deck, runs):
     runs.clear()
     (deck.parent / "pic.png").write_bytes(png((30, 30, 200)))
     changed = build(deck)
-    assert runs == [1], "slide 8's chunk reads pic.png"
+    assert runs == [6], "slide 8's chunk (slides 6 to 10) reads pic.png"
     assert changed == build(deck, cache=False)
 
 
@@ -118,7 +118,7 @@ def test_a_damaged_entry_is_a_miss(deck, runs, tmp_path):
             entry.write_bytes(entry.read_bytes()[:100])
     runs.clear()
     assert build(deck) == fresh
-    assert len(runs) == 2
+    assert len(runs) == 4
 
 
 def test_what_a_document_reads(tmp_path):

@@ -106,11 +106,11 @@ def _texts(pdf: bytes) -> list[str]:
 
 def test_plan_chunks_depends_on_the_slide_count_only():
     assert plan_chunks(15) == [range(15)]
-    assert plan_chunks(16) == [range(8), range(8, 16)]
-    assert [len(c) for c in plan_chunks(30)] == [7, 8, 7, 8]           # an even number of chunks
-    assert [len(c) for c in plan_chunks(45)] == [11, 11, 11, 12]       # about 12 a chunk, four at most...
-    assert [len(c) for c in plan_chunks(200)] == [50, 50, 50, 50]
-    assert [len(c) for c in plan_chunks(401)] == [66, 67, 67, 67, 67, 67]   # ... and 100 at most
+    assert plan_chunks(16) == [range(4), range(4, 8), range(8, 12), range(12, 16)]   # an even number of chunks
+    assert [len(c) for c in plan_chunks(30)] == [5] * 6                # about 6 a chunk, eight at most...
+    assert [len(c) for c in plan_chunks(45)] == [5, 6, 5, 6, 6, 5, 6, 6]
+    assert [len(c) for c in plan_chunks(200)] == [25] * 8
+    assert [len(c) for c in plan_chunks(801)] == [80, 80, 80, 80, 80, 80, 80, 80, 80, 81]   # ... and 100 at most
     chunks = plan_chunks(1001)
     assert chunks[0].start == 0 and chunks[-1].stop == 1001
     assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))
