@@ -12,13 +12,15 @@ It leans on CPython's `re` internals (`re._cache`, `re._parser.parse`, `re._comp
 - a pattern is stored only if the code made from it gives a Pattern equal to the one `re` compiled
   (CPython compares patterns by flags, source and compiled code);
 - `_sre.compile` checks the code it is given;
-- anything unexpected (another Python, a missing internal, a damaged entry) turns it off for the run,
-  which then compiles as usual.
+- a damaged entry is compiled as usual and replaced; anything else unexpected (another Python, a missing
+  internal, an unreadable store) turns it off for the run, which then compiles as usual.
 Only the CLI uses it (`cli.entry`); the API never touches `re`'s cache. SLIDEKIT_CACHE=off turns it off.
 """
 
 from __future__ import annotations
 
+import marshal
+import re
 import sys
 
 MAX_PATTERNS = 800       # stored at most (a build with WeasyPrint compiles ~400): a pattern made from data
@@ -31,9 +33,6 @@ _failed: set = set()              # stored entries that did not load: dropped at
 def preload() -> set | None:
     """Put the stored patterns into `re`'s cache; the keys put there (None: the cache is off or unusable)."""
     try:
-        import marshal
-        import re
-
         import _sre
 
         from . import cache
@@ -43,7 +42,7 @@ def preload() -> set | None:
         return None
     global _preloaded
     loaded: set = set()
-    for key, (_, pattern, _, args) in _stored(marshal, cache).items():
+    for key, (_, pattern, _, args) in _stored().items():
         try:
             re._cache[key] = _sre.compile(pattern, *args)
         except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
@@ -61,10 +60,6 @@ def store_new(loaded: set | None = None) -> None:
     if loaded is None:
         return
     try:
-        import marshal
-        import re
-        from re import _compiler, _parser
-
         import _sre
 
         from . import cache
@@ -73,32 +68,39 @@ def store_new(loaded: set | None = None) -> None:
             kind, pattern, flags = key
             if key in loaded or kind not in (str, bytes) or not isinstance(flags, int) or flags & re.DEBUG:
                 continue
-            args = _compile_args(_parser, _compiler, pattern, flags)
+            args = _compile_args(pattern, flags)
             again = _sre.compile(pattern, *args)
             if again == compiled and again.groupindex == compiled.groupindex:
-                new.append((kind is str, pattern, flags, args))
+                new.append((kind is str, pattern, flags, args))     # (marshal stores no types: str or not)
         if not new:
             return
         # the store as it is now (another process may have added to it), less what did not load, and the new
-        merged = {key: entry for key, entry in _stored(marshal, cache).items() if key not in _failed}
-        merged.update(((str if entry[0] else bytes, entry[1], entry[2]), entry) for entry in new)
+        merged = {key: entry for key, entry in _stored().items() if key not in _failed}
+        merged.update((_cache_key(entry), entry) for entry in new)
         cache.put_bytes("regex", _key(), marshal.dumps(list(merged.values())[-MAX_PATTERNS:]))
     except Exception:  # noqa: BLE001 - storing is an optimisation: a failure costs the next run ~20 ms
         return
 
 
-def _stored(marshal, cache) -> dict:
+def _stored() -> dict:
     """The store's entries by `re` cache key ({} if there is none, or it is damaged: it is replaced)."""
     try:
+        from . import cache
         data = cache.get_bytes("regex", _key())
-        return {(str if is_text else bytes, pattern, flags): (is_text, pattern, flags, args)
-                for is_text, pattern, flags, args in (marshal.loads(data) if data is not None else [])}
+        return {_cache_key(entry): tuple(entry) for entry in (marshal.loads(data) if data is not None else [])}
     except Exception:  # noqa: BLE001
         return {}
 
 
-def _compile_args(_parser, _compiler, pattern, flags) -> tuple:
+def _cache_key(entry) -> tuple:
+    """`re._cache`'s key for a stored entry (is_text, pattern, flags, args)."""
+    is_text, pattern, flags, _ = entry
+    return (str if is_text else bytes, pattern, flags)
+
+
+def _compile_args(pattern, flags) -> tuple:
     """The arguments `re._compiler.compile` passes to `_sre.compile` for this pattern (after `pattern`)."""
+    from re import _compiler, _parser
     parsed = _parser.parse(pattern, flags)
     code = [int(op) for op in _compiler._code(parsed, flags)]      # (opcodes are an int subclass)
     groupindex = dict(parsed.state.groupdict)

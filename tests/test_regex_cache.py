@@ -34,8 +34,10 @@ print(json.dumps({"rc": rc, "preloaded": None if preloaded is None else len(prel
 """
 
 
-def _run(tmp_path: Path, cache: Path | None, out: str) -> dict:
+def _run(tmp_path: Path, cache: Path | None, out: str, off: bool = False) -> dict:
     env = cache_env(cache)
+    if off:                         # a cache folder named, and the cache turned off
+        env["SLIDEKIT_CACHE"] = "off"
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "deck.md"), str(tmp_path / out)],
                           capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -61,7 +63,7 @@ def test_second_run_loads_every_pattern_compiled_and_builds_the_same_bytes(deck)
     assert second["preloaded"] >= first["compiled_here"] and second["same"] is True
     assert second["compiled_here"] == 0            # nothing left to compile: nothing new stored
     assert entry.read_bytes() == stored
-    off = _run(deck, None, "off.html")
+    off = _run(deck, deck / "off-cache", "off.html", off=True)
     assert off["preloaded"] is None and not _entries(deck / "off-cache")
     assert (deck / "first.html").read_bytes() == (deck / "second.html").read_bytes() == (deck / "off.html").read_bytes()
 

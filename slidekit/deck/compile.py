@@ -19,7 +19,11 @@ from .model import Deck, Slide
 from .split import split_slides
 
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
-_IMAGE_OR_UNUSUAL = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
+# What a slide's span of the body must hold for a walk of its tokens to find something (compile_deck):
+_RAW_HTML = re.compile("<")
+# an image, or a paragraph the sweep takes away: only Unicode spaces (beyond printable ASCII) or character
+# references (which mistune decodes: "&#32;")
+_IMAGE_OR_BLANK = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
 
 
 @dataclass
@@ -67,18 +71,12 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     # with "!["; where the span is not known, the slide is walked.
     spans = _slide_spans(deck.slides, len(source.body))
 
-    def may_hold(number: int, text: str) -> bool:
+    def may_hold(number: int, pattern: re.Pattern) -> bool:
         span = spans[number - 1]
-        return span is None or source.body.find(text, *span) >= 0
+        return span is None or pattern.search(source.body, *span) is not None
 
-    def may_hold_image_or_blank(number: int) -> bool:
-        """An image ("!["), or a paragraph the sweep would take away: only Unicode spaces (any character
-        beyond printable ASCII) or character references ("&")."""
-        span = spans[number - 1]
-        return span is None or _IMAGE_OR_UNUSUAL.search(source.body, *span) is not None
-
-    readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number)) if may_hold(s.number, "<")
-                else SlideReading() for s in deck.slides]
+    readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number))
+                if may_hold(s.number, _RAW_HTML) else SlideReading() for s in deck.slides]
     deck.globals, per_slide = apply_directives(readings, front_entries)
     deck.globals.update({k: v for k, v in options.overrides.items() if v is not None})
     for slide, reading, (local, explicit) in zip(deck.slides, readings, per_slide):
@@ -90,9 +88,9 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
 
     rich = "$" in source.body or "{%" in source.body     # maths and Markdoc variables need these
     for slide in deck.slides:
-        if may_hold(slide.number, "<"):
+        if may_hold(slide.number, _RAW_HTML):
             extract_styles(slide, deck)
-        if may_hold_image_or_blank(slide.number):
+        if may_hold(slide.number, _IMAGE_OR_BLANK):
             extract_backgrounds(slide)      # (it also sweeps away paragraphs of nothing but spaces)
         slide.title = first_heading(slide.tokens)
         for code, message, tok in rich_content_problems(slide.tokens) if rich else ():

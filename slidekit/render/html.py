@@ -364,9 +364,10 @@ def _embedded_backgrounds(section: str, known: dict) -> list[tuple[int, int, str
 def shared_backgrounds(deck: Deck) -> dict[str, str] | None:
     """`share_repeated_images` worked out from the slides' backgrounds before their sections are written:
     {data: URL: property name} for the embedded backgrounds used more than once, numbered as the scan of the
-    sections numbers them (slide order, figure order). None when a slide may embed an image elsewhere (its
-    raw HTML, header, footer or a directive's value, e.g. `backgroundImage`): then the sections are scanned. The sections
-    then never hold the repeated URL (tens of kilobytes, 300 times in the 1,000-slide bench deck)."""
+    sections numbers them (slide order, figure order), so that the sections never hold the repeated URL
+    (tens of kilobytes, 300 times in the 1,000-slide bench deck). None when a slide may embed an image
+    elsewhere (its raw HTML, header, footer or a directive's value, e.g. `backgroundImage`): then the
+    sections are scanned."""
     counts: dict[str, int] = {}
     refused: set[str] = set()
     for slide in deck.slides:
@@ -428,9 +429,10 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
                     theme_name: str, size_name: str) -> str:
     total = deck.slide_count
     paged = deck.pagination_total   # once: per slide it would make 10,000 slides quadratic
-    names = shared_backgrounds(deck) if options.target == "html" else {}
+    html_target = options.target == "html"
+    names = shared_backgrounds(deck) if html_target else {}
     sections = [section_html(deck, s, total, options, paged, width=size[0], shared=names) for s in deck.slides]
-    if options.target == "html":
+    if html_target:
         if names is None:
             sections, shared_css = share_repeated_images(sections)
         else:
@@ -438,7 +440,6 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
         stylesheet += shared_css
     g = deck.globals
     title = str(g.get("title") or next((s.title for s in deck.slides if s.title), "") or "Slides")
-    html_target = options.target == "html"
     if html_target:
         sections_html = "".join(f"{section}\n" for section in sections)
         notes_html = "".join(f'<aside class="sk-note" data-slide="{slide.number}">{slide.notes_html}</aside>\n'
