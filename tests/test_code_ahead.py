@@ -1,11 +1,15 @@
 """An HTML build colours its code in a forked process while it renders the slides (render/code_ahead.py):
-the same bytes as colouring in one process, whether the forked process answers, dies, or is not started."""
+the same bytes as colouring in one process, whether the forked process answers, dies, or is not started,
+and the same bytes again when the colouring comes from the on-disk cache."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
+from process_helpers import cache_env
 
 from slidekit.api import BuildOptions, build_text
 from slidekit.markdown import create_markdown, parse_tokens
@@ -51,6 +55,13 @@ def f(x):
 """
 
 
+@pytest.fixture(autouse=True)
+def empty_cache(monkeypatch, tmp_path):
+    """Each test starts with no colouring kept (the session's cache would hold other tests' blocks)."""
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture
 def two_cpus(monkeypatch):
     """The forked process is used whatever this machine has and whatever threads pytest runs."""
@@ -79,7 +90,8 @@ def test_code_blocks_are_found_where_the_renderer_meets_them():
 def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypatch, tmp_path):
     seen = _started(monkeypatch)
     forked = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
-    assert seen and seen[0].started and len(seen[0].blocks) == 4       # distinct blocks: the repeat once
+    # distinct blocks with a language: the repeat once, the plain indented block is escaped here
+    assert seen and seen[0].started and len(seen[0].blocks) == 3
     assert seen[0]._pid is None and seen[0]._from_child is None and seen[0]._to_child is None   # waited for
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     single = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
@@ -161,3 +173,37 @@ def test_a_process_forked_for_fences_that_are_not_code_leaves_when_told_there_is
     assert ahead._pid is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)                                # reaped: no zombie left
+
+
+def test_code_coloured_by_an_earlier_build_comes_from_the_cache(two_cpus, monkeypatch, tmp_path, empty_cache):
+    seen = _started(monkeypatch)
+    first = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert seen[0].started and len(seen[0].blocks) == 3        # python, bash, yaml: the plain block is not
+    assert len(list((empty_cache / "code").rglob("*"))) >= 3
+    again = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
+    assert again == first
+    assert not seen[1].started and seen[1].blocks == [] and len(seen[1].known) == 4
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    assert build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output == first
+    assert seen[2].started and len(seen[2].blocks) == 3
+
+
+def test_the_cache_tells_languages_apart(two_cpus, tmp_path):
+    deck = "```python\nx = 'a'  # b\n```\n\n---\n\n```text\nx = 'a'  # b\n```\n"
+    first = build_text(deck, BuildOptions(format="html"), folder=tmp_path).output
+    assert build_text(deck, BuildOptions(format="html"), folder=tmp_path).output == first
+    assert first.count('<span class="c1"># b</span>') == 1          # a comment in Python only
+
+
+def test_a_rebuild_with_its_code_known_never_loads_pygments(tmp_path, empty_cache):
+    deck = tmp_path / "deck.md"
+    deck.write_text(DECK, encoding="utf-8")
+    # one CPU: no process is forked, so code not known would be coloured by this one
+    probe = ("import sys\nfrom pathlib import Path\nfrom slidekit.api import build_file\n"
+             "import slidekit.pipes\nslidekit.pipes.usable_cpus = lambda: 1\n"
+             "html = build_file(Path(sys.argv[1])).output\n"
+             "print(any(m.startswith('pygments') for m in sys.modules), len(html))\n")
+    runs = [subprocess.run([sys.executable, "-c", probe, str(deck)], capture_output=True, text=True,
+                           env=cache_env(empty_cache), check=True).stdout.split() for _ in range(2)]
+    assert runs[1][1] == runs[0][1]
+    assert runs[0][0] == "True" and runs[1][0] == "False"

@@ -125,6 +125,43 @@ def highlight_code(code: str, info: str | None) -> str:
     return f"<pre{attrs}><code{lang_cls}>{''.join(out)}</code></pre>\n"
 
 
+def highlight_cached(code: str, info: str | None) -> str:
+    """`highlight_code`, kept in the on-disk cache (slidekit/cache.py): a rebuild colours only the code
+    it has not coloured before, and a deck whose code is all known never loads Pygments."""
+    found = cached_highlight(code, info)
+    if found is None:
+        found = highlight_code(code, info)
+        store_highlight(code, info, found)
+    return found
+
+
+def _highlight_key(code: str, info: str | None) -> str | None:
+    """The cache key of a block that Pygments would colour (None for one without a language, which costs
+    less to escape than to look up)."""
+    if not info or not info.strip() or len(code) > MAX_HIGHLIGHT_CHARS:
+        return None
+    from .. import cache
+    # this module and Pygments' version (in its __init__.py) shape the HTML
+    return cache.digest(cache.code_key(__name__, "pygments"), info, code)
+
+
+def cached_highlight(code: str, info: str | None) -> str | None:
+    """The block's HTML if it costs nothing to have: a build coloured it before (the on-disk cache), or it
+    has no language. None if Pygments must colour it."""
+    key = _highlight_key(code, info)
+    if key is None:
+        return highlight_code(code, info) if not info or not info.strip() else None
+    from .. import cache
+    return cache.get_text("code", key)
+
+
+def store_highlight(code: str, info: str | None, html_text: str) -> None:
+    key = _highlight_key(code, info)
+    if key is not None:
+        from .. import cache
+        cache.put_text("code", key, html_text)
+
+
 def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
     """(code, info) of every code block in a token tree, in document order, as the renderer's
     `block_code(code, info)` receives them."""

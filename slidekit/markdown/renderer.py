@@ -9,7 +9,7 @@ from typing import Callable
 
 from mistune import HTMLRenderer
 
-from .highlight import highlight_code
+from .highlight import highlight_cached
 from .html_filter import close_open, filter_html, is_safe_url
 from .images import ImageSpec, parse_image_alt
 from .qr import qr_alt, with_qr
@@ -78,7 +78,7 @@ class SlideRenderer(HTMLRenderer):
         self.slugs = SlugRegistry()
         self.fragments = 0
         self.open_tags: list[str] = []
-        self.code_html = highlight_code     # (code, info) -> HTML; an HTML build may colour code elsewhere
+        self.code_html = highlight_cached   # (code, info) -> HTML; an HTML build may colour code elsewhere
 
     def begin_slide(self) -> None:
         self.fragments = 0

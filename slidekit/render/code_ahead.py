@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import re
 
-from ..markdown.highlight import code_blocks, highlight_code, lexer_for
+from ..markdown.highlight import (cached_highlight, code_blocks, highlight_cached, highlight_code, lexer_for,
+                                  store_highlight)
 from ..pipes import can_fork, read_message, reap, write_message
 
 _FENCE_LANG = re.compile(r"(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)")
@@ -37,6 +38,7 @@ class CodeAhead:
         self.index: dict[tuple[str, str | None], int] = {}
         self.html: list[str] | None = None
         self.started = False            # blocks were handed to a forked process: placeholders are written
+        self.known: dict[tuple[str, str | None], str] = {}    # blocks coloured by an earlier build
         self._pid: int | None = None
         self._to_child: int | None = None
         self._from_child: int | None = None
@@ -54,10 +56,13 @@ class CodeAhead:
             self._fork(langs, None)
 
     def begin(self, tokens: list[dict]) -> None:
-        """Hand the code blocks of `tokens` to the forked process (forked now if need be)."""
-        if self.started:
+        """Hand the code blocks of `tokens` to the forked process (forked now if need be), except those a
+        build coloured before (the on-disk cache)."""
+        if self.started or self.known:
             return
-        self.blocks = list(dict.fromkeys(code_blocks(tokens)))
+        blocks = list(dict.fromkeys(code_blocks(tokens)))
+        self.known = {block: found for block in blocks if (found := cached_highlight(*block)) is not None}
+        self.blocks = [block for block in blocks if block not in self.known]
         if self._pid is None and self.blocks and can_fork():
             self._fork([], self.blocks)
         elif self._pid is not None:
@@ -115,10 +120,19 @@ class CodeAhead:
         finally:
             os._exit(code)
 
+    @property
+    def in_use(self) -> bool:
+        """Whether the renderer should ask `placeholder` for the code's HTML."""
+        return self.started or bool(self.known)
+
     def placeholder(self, code: str, info: str | None = None) -> str:
-        """What the renderer writes for a code block: a placeholder, or the HTML of a block not known."""
+        """What the renderer writes for a code block: its HTML if known, a placeholder if it is being
+        coloured, or the HTML of a block coloured here."""
+        found = self.known.get((code, info))
+        if found is not None:
+            return found
         i = self.index.get((code, info))
-        return highlight_code(code, info) if i is None else f"{self.mark}{i}\x00"
+        return highlight_cached(code, info) if i is None else f"{self.mark}{i}\x00"
 
     def fill(self, text: str) -> str:
         """`text` with each placeholder replaced by its block's HTML."""
@@ -133,6 +147,8 @@ class CodeAhead:
             html = self._receive()
             if html is None or len(html) != len(self.blocks):    # the process died: colour here
                 html = [highlight_code(text, info) for text, info in self.blocks]
+            for (text, info), block_html in zip(self.blocks, html):
+                store_highlight(text, info, block_html)
             self.html = html
         return self.html
 
