@@ -55,7 +55,7 @@ def build_text(text: str, options: BuildOptions | None = None, folder: Path | No
 
 def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
                  folder: Path | None = None) -> BuildResult:
-    processes = code = None
+    processes = code = parse = None
     if options.format == "pdf" and options.jobs > 1:
         # The PDF's layout processes start now and load WeasyPrint while the deck compiles here.
         from .export.pdf_chunks import start_processes
@@ -64,20 +64,28 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         # The HTML's code is coloured in a second process, which loads Pygments while the deck is parsed
         # here and colours the blocks while the slides render. (The PDF measures its slides as they render,
         # and its layout processes have the other CPUs.)
+        # A long deck's second half is parsed by that process first (markdown/parse_ahead.py).
+        from .markdown import create_markdown
+        from .markdown.parse_ahead import ParseAhead
         from .render.code_ahead import CodeAhead
+        parse = ParseAhead()
+        job = parse.plan(source.body, {"front_matter": source.front_matter or {}}, create_markdown)
         code = CodeAhead()
-        code.prepare(source.body)
+        started = code.prepare(source.body, first=job)
+        if job is not None:
+            parse.forked(started)
     try:
-        return _build_source(source, options, diagnostics, folder, processes, code)
+        return _build_source(source, options, diagnostics, folder, processes, code, parse)
     finally:
         if processes is not None:
             processes.stop()
-        if code is not None:
-            code.close()
+        for helper in (parse, code):
+            if helper is not None:
+                helper.close()
 
 
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
-                  processes, code) -> BuildResult:
+                  processes, code, parse=None) -> BuildResult:
     folder = folder or source.folder
     theme_paths = list(options.theme_set)
     theme_name = options.theme
@@ -90,7 +98,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     overrides = dict(options.overrides)
     compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides,
-                                     on_blocks=code.begin if code is not None else None)
+                                     on_blocks=code.begin if code is not None else None, parse_ahead=parse)
     deck = compile_deck(source, compile_options, diagnostics)
 
     wanted = theme_name or deck.globals.get("theme") or "default"

@@ -31,6 +31,7 @@ class CompileOptions:
     heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
     on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)
+    parse_ahead: Any = None     # markdown.parse_ahead.ParseAhead started on the body: parses its second half
 
 
 def compile_deck(source: Source, options: CompileOptions | None = None,
@@ -39,7 +40,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
     tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}},
-                                 on_blocks=options.on_blocks)
+                                 on_blocks=options.on_blocks, ahead=options.parse_ahead)
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)

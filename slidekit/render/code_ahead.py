@@ -5,7 +5,8 @@ regular expressions take 35 to 50 ms, and colouring takes about half a milliseco
 depends on anything but the block's text and info string. So:
 
 1. `prepare(body)`, as the build starts: if the Markdown has fences, a forked process loads Pygments and the
-   lexers of the languages the fences name, while this one parses the deck;
+   lexers of the languages the fences name, while this one parses the deck (a long deck's second half is
+   parsed by that process first: markdown/parse_ahead.py);
 2. `begin(tokens)`, as soon as the block tokens are parsed: the deck's code blocks are sent to it (or it is
    forked now, if `prepare` did not), and it colours them while this one goes on with the inline parse,
    the directives and the slides, writing a placeholder where each block goes;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Callable
 
 from ..markdown.highlight import (cached_highlight, code_blocks, highlight_cached, highlight_code, lexer_for,
                                   store_highlight)
@@ -46,14 +48,18 @@ class CodeAhead:
         self._token = os.urandom(8).hex()
         self.mark = f"\x00sk-code-{self._token}-"
 
-    def prepare(self, body: str) -> None:
+    def prepare(self, body: str, first: Callable[[], None] | None = None) -> bool:
         """Fork the process that will colour the code now, if the Markdown has fences with a language: it
-        loads those lexers while the deck is parsed here."""
-        if self._pid is not None or ("```" not in body and "~~~" not in body) or not can_fork():
-            return
-        langs = list(dict.fromkeys(m.group(1) for m in _FENCE_LANG.finditer(body)))[:MAX_WARM_LEXERS]
-        if langs:
-            self._fork(langs, None)
+        loads those lexers while the deck is parsed here. With `first`, a job for that process to do
+        before (markdown/parse_ahead.py), it is forked in any case. Whether a process was forked."""
+        if self._pid is not None or not can_fork():
+            return False
+        langs = []
+        if "```" in body or "~~~" in body:
+            langs = list(dict.fromkeys(m.group(1) for m in _FENCE_LANG.finditer(body)))[:MAX_WARM_LEXERS]
+        if langs or first is not None:
+            self._fork(langs, None, first)
+        return self._pid is not None
 
     def begin(self, tokens: list[dict]) -> None:
         """Hand the code blocks of `tokens` to the forked process (forked now if need be), except those a
@@ -71,7 +77,7 @@ class CodeAhead:
             self.started = True
             self.index = {block: i for i, block in enumerate(self.blocks)}
 
-    def _fork(self, langs: list[str], blocks: list | None) -> None:
+    def _fork(self, langs: list[str], blocks: list | None, first: Callable[[], None] | None = None) -> None:
         try:
             to_child = os.pipe()
             from_child = os.pipe()
@@ -86,7 +92,7 @@ class CodeAhead:
         if pid == 0:
             os.close(to_child[1])
             os.close(from_child[0])
-            self._serve(langs, to_child[0], from_child[1])    # never returns
+            self._serve(langs, to_child[0], from_child[1], first)    # never returns
         os.close(to_child[0])
         os.close(from_child[1])
         self._pid, self._to_child, self._from_child = pid, to_child[1], from_child[0]
@@ -106,11 +112,14 @@ class CodeAhead:
             os.close(fd)
 
     @staticmethod
-    def _serve(langs: list[str], read_end: int, write_end: int) -> None:
-        """In the forked process: load the lexers, read the blocks, colour them, answer, leave (no atexit
-        handlers, no flush of inherited buffers)."""
+    def _serve(langs: list[str], read_end: int, write_end: int, first: Callable[[], None] | None) -> None:
+        """In the forked process: do the job given first, load the lexers, read the blocks, colour them,
+        answer, leave (no atexit handlers, no flush of inherited buffers)."""
         code = 1
         try:
+            if first is not None:
+                first()
+                langs = []      # the blocks come next: only the lexers they need (none if all are known)
             for lang in langs:
                 lexer_for(lang)
             blocks = read_message(read_end)
