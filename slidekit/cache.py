@@ -4,7 +4,7 @@ process — every `slidekit build` — does not redo it.
 Where: `$SLIDEKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/slidekit`, else `~/.cache/slidekit`. Off when
 `SLIDEKIT_CACHE` is `0`, `off`, `no` or `false` (or `SLIDEKIT_CACHE_DIR` is set to an empty string).
 
-An entry is found by a SHA-256 of everything its value depends on — the caller passes those parts, and
+An entry is found by a BLAKE2b digest (256 bits) of everything its value depends on — the caller passes those parts, and
 `code_key` adds the source of the modules that compute it, so editing slidekit invalidates old entries.
 Every failure (read-only home, a full disk, a damaged or truncated entry) reads as a miss: the cache can
 make a build faster, never different. Writes are atomic (a temporary file renamed into place), so two
@@ -13,14 +13,18 @@ builds running at once never see half an entry. Entries are plain files; deletin
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import sys
 from pathlib import Path
 
+try:    # (`import hashlib` loads OpenSSL first: ~4 ms of every build; BLAKE2 is built into CPython)
+    from _blake2 import blake2b as _blake2b
+except ImportError:     # pragma: no cover - a Python without it
+    from hashlib import blake2b as _blake2b
+
 _OFF = {"0", "off", "no", "false"}
-_MAGIC = b"slidekit-cache 1\n"
+_MAGIC = b"slidekit-cache 2\n"
 _code_keys: dict[str, str] = {}
 
 
@@ -36,9 +40,13 @@ def cache_dir() -> Path | None:
     return base / "slidekit"
 
 
+def _hash(data: bytes = b""):
+    return _blake2b(data, digest_size=32)
+
+
 def digest(*parts: str | bytes) -> str:
-    """SHA-256 of the parts, each one delimited, so that ("ab", "c") and ("a", "bc") differ."""
-    h = hashlib.sha256()
+    """A 256-bit digest of the parts, each one delimited, so that ("ab", "c") and ("a", "bc") differ."""
+    h = _hash()
     for part in parts:
         data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "big"))
@@ -88,7 +96,7 @@ def get_bytes(namespace: str, key: str) -> bytes | None:
     if head + b"\n" != _MAGIC or len(rest) < 65 or rest[64:65] != b"\n":
         return None
     payload = rest[65:]
-    if hashlib.sha256(payload).hexdigest().encode() != rest[:64]:
+    if _hash(payload).hexdigest().encode() != rest[:64]:
         return None
     return payload
 
@@ -100,7 +108,7 @@ def put_bytes(namespace: str, key: str, payload: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        tmp.write_bytes(_MAGIC + _hash(payload).hexdigest().encode() + b"\n" + payload)
         os.replace(tmp, path)
     except OSError:
         try:
