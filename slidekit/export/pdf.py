@@ -265,7 +265,8 @@ def install_page_references_memo() -> None:
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
 _HEAD_ONLY = re.compile(r"<meta\b[^>]*>[ \t]*\n?|<title\b[^>]*>.*?</title\s*>[ \t]*\n?", re.S | re.I)
-# stylesheet key -> (css, font_config, {page key: pages} of the current build, build, those of the build before)
+# stylesheet key -> (css, FontCoverage of its font configuration, {page key: pages} of the current build,
+# build, those of the build before)
 _PAGES_KEPT: dict[str, tuple] = {}
 MAX_PAGES_KEPT = 1500                    # laid-out slides kept in memory at most
 _LAST_PAGES: list = []                   # the pages of the last PDF written (or captured)
@@ -288,6 +289,8 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     weasyprint = load()
     from weasyprint.text.fonts import FontConfiguration
 
+    from .font_coverage import FontCoverage
+
     head, body_open, rest = document_html.partition("<body>")
     body, body_close, tail = rest.rpartition("</body>")
     styles = _STYLE.findall(head)
@@ -304,8 +307,9 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     if kept is None:
         font_config = FontConfiguration()
         css = weasyprint.CSS(string=css_text, base_url=base_url, url_fetcher=url_fetcher, font_config=font_config)
-        kept = (css, font_config, {}, _BUILD[0], {})
-    css, font_config, current, build, previous = kept
+        kept = (css, FontCoverage(font_config), {}, _BUILD[0], {})
+    css, coverage, current, build, previous = kept
+    font_config = coverage.font_config
     if build != _BUILD[0]:               # the first layout of a new build: the last build's pages are looked
         current, previous = {}, current  # up, and this build's collected apart
     old_pages = {**previous, **current}
@@ -321,6 +325,10 @@ def _layout(document_html: str, base_url: str, url_fetcher):
         page_key = _digest(chunk)
         laid_out = pages_by_key.get(page_key) or old_pages.get(page_key)
         if laid_out is None:
+            # A character no font has is drawn in a way that depends on the slides laid out before
+            # (font_coverage.py): the font map's caches are cleared after each layout of such a slide, so
+            # that every layout starts from caches that only slides without one have filled.
+            apart = coverage.lacks_any(chunk)
             # WeasyPrint's user-agent stylesheet less what such a slide cannot use (weasy_ua.py)
             html_type = weasyprint.HTML if full or needs_full(chunk) else lean_html
             own_head = slide_head if documents else head
@@ -331,8 +339,12 @@ def _layout(document_html: str, base_url: str, url_fetcher):
                 # starts at the top in a browser and in Marp. WeasyPrint has no `safe`, so lay it out again,
                 # aligned to the start.
                 safe = chunk.replace("<section ", "<section data-sk-safe ", 1)
+                if apart:
+                    coverage.reset_font_map()
                 document = html_type(string=f"{own_head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
                                      url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+            if apart:
+                coverage.reset_font_map()
             documents.append(document)
             # One page a slide: WeasyPrint may push an absolutely positioned box that overflows the slide
             # (a tall footer, say) onto a page of its own; Marp clips it, and so do we.
@@ -343,7 +355,7 @@ def _layout(document_html: str, base_url: str, url_fetcher):
     # a chunk at a time: every chunk's), up to MAX_PAGES_KEPT, and the build's before until it ends.
     current = {**current, **pages_by_key} if len(current) + len(pages_by_key) <= MAX_PAGES_KEPT else pages_by_key
     _PAGES_KEPT.clear()
-    _PAGES_KEPT[key] = (css, font_config, current, _BUILD[0], previous)
+    _PAGES_KEPT[key] = (css, coverage, current, _BUILD[0], previous)
     first = documents[0] if documents else (weasyprint.HTML if full else lean_html)(
         string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
         stylesheets=[css], font_config=font_config)
