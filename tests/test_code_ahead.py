@@ -13,6 +13,7 @@ from process_helpers import cache_env
 
 from slidekit.api import BuildOptions, build_text
 from slidekit.markdown import create_markdown, parse_tokens
+from slidekit.markdown import highlight
 from slidekit.markdown.highlight import highlight_code
 from slidekit import pipes
 from slidekit.markdown.highlight import code_blocks
@@ -90,8 +91,7 @@ def test_code_blocks_are_found_where_the_renderer_meets_them():
 def test_forked_colouring_gives_the_same_html_as_one_process(two_cpus, monkeypatch, tmp_path):
     seen = _started(monkeypatch)
     forked = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
-    # distinct blocks with a language: the repeat once, the plain indented block is escaped here
-    assert seen and seen[0].started and len(seen[0].blocks) == 3
+    assert seen and seen[0].started and len(seen[0].blocks) == 4       # distinct blocks: the repeat once
     assert seen[0]._pid is None and seen[0]._from_child is None and seen[0]._to_child is None   # waited for
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     single = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
@@ -144,7 +144,9 @@ def test_a_block_not_collected_beforehand_is_coloured_in_place(two_cpus):
         ahead.close()
 
 
-def test_the_process_forked_before_parsing_loads_the_fences_languages_and_gets_the_blocks_later(two_cpus):
+def test_the_process_forked_before_parsing_loads_the_fences_languages_and_gets_the_blocks_later(two_cpus,
+                                                                                             monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")        # (with the cache, it waits for the blocks: below)
     body = DECK.split("---\n", 2)[2]
     ahead = CodeAhead()
     ahead.prepare(body)
@@ -160,7 +162,22 @@ def test_the_process_forked_before_parsing_loads_the_fences_languages_and_gets_t
         ahead.close()
 
 
-def test_a_process_forked_for_fences_that_are_not_code_leaves_when_told_there_is_none(two_cpus):
+def test_with_the_cache_on_the_process_is_forked_when_the_blocks_are_known(two_cpus):
+    body = DECK.split("---\n", 2)[2]
+    ahead = CodeAhead()
+    assert ahead.prepare(body) is False and ahead._pid is None
+    tokens, _ = parse_tokens(create_markdown(), body)
+    ahead.begin(tokens)
+    try:
+        assert ahead.started and ahead._pid is not None
+        text = "".join(ahead.placeholder(code, info) for code, info in code_blocks(tokens))
+        assert ahead.fill(text) == "".join(highlight_code(code, info) for code, info in code_blocks(tokens))
+    finally:
+        ahead.close()
+
+
+def test_a_process_forked_for_fences_that_are_not_code_leaves_when_told_there_is_none(two_cpus, monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     body = "<!-- ```python -->\n\nNo code here.\n"
     ahead = CodeAhead()
     ahead.prepare(body)
@@ -176,16 +193,26 @@ def test_a_process_forked_for_fences_that_are_not_code_leaves_when_told_there_is
 
 
 def test_code_coloured_by_an_earlier_build_comes_from_the_cache(two_cpus, monkeypatch, tmp_path, empty_cache):
+    marks = tmp_path / "coloured"
+    marks.mkdir()
+    real = highlight.highlight_code
+
+    def counted(code, info):        # (in the forked process too: a file for each block coloured)
+        (marks / f"{os.getpid()}-{len(list(marks.iterdir()))}").write_text(str(info), encoding="utf-8")
+        return real(code, info)
+    monkeypatch.setattr(highlight, "highlight_code", counted)
+
+    def coloured() -> list[str]:
+        return sorted(p.read_text(encoding="utf-8") for p in marks.iterdir() if p.read_text(encoding="utf-8") != "None")
     seen = _started(monkeypatch)
     first = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
-    assert seen[0].started and len(seen[0].blocks) == 3        # python, bash, yaml: the plain block is not
-    assert len(list((empty_cache / "code").rglob("*"))) >= 3
+    assert seen[0].started and coloured() == ["bash", "python {2}", "yaml"]      # in the forked process
     again = build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output
-    assert again == first
-    assert not seen[1].started and seen[1].blocks == [] and len(seen[1].known) == 4
+    assert again == first and seen[1].started
+    assert coloured() == ["bash", "python {2}", "yaml"]                           # nothing coloured again
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     assert build_text(DECK, BuildOptions(format="html"), folder=tmp_path).output == first
-    assert seen[2].started and len(seen[2].blocks) == 3
+    assert len(coloured()) == 6
 
 
 def test_the_cache_tells_languages_apart(two_cpus, tmp_path):
@@ -207,3 +234,54 @@ def test_a_rebuild_with_its_code_known_never_loads_pygments(tmp_path, empty_cach
                            env=cache_env(empty_cache), check=True).stdout.split() for _ in range(2)]
     assert runs[1][1] == runs[0][1]
     assert runs[0][0] == "True" and runs[1][0] == "False"
+
+
+def _every_code_block(tokens):
+    from slidekit.markdown.tokens import walk_tokens
+    return [(t.get("raw", ""), (t.get("attrs") or {}).get("info")) for t in walk_tokens(tokens)
+            if t["type"] == "block_code"]
+
+
+NESTED = """
+> - a quoted list
+>
+>   ```python
+>   x = 1
+>   ```
+>
+> > ```js
+> > deeper()
+> > ```
+
+1. one
+
+   - two
+
+         indented in a nested item
+
+| a | `b` |
+|---|---|
+| ``` | c |
+
+<details>
+
+```sh
+in html
+```
+
+</details>
+"""
+
+
+def test_code_blocks_are_all_found_without_walking_inline_tokens():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    texts = [NESTED] + [p.read_text(encoding="utf-8") for folder in ("decks", "examples", "tests/fixtures")
+                        for p in sorted((root / folder).rglob("*.md"))]
+    found = 0
+    for text in texts:
+        tokens, _ = parse_tokens(create_markdown(), text)
+        assert code_blocks(tokens) == _every_code_block(tokens)
+        found += len(code_blocks(tokens))
+    nested = code_blocks(parse_tokens(create_markdown(), NESTED)[0])
+    assert [info for _, info in nested] == ["python", "js", None, "sh"] and found > 10

@@ -15,7 +15,6 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .tokens import walk_tokens
 
 # Pygments is imported when a deck has code to colour: a deck without code never loads it.
 _RANGES = re.compile(r"\{([^{}]*)\}")
@@ -162,8 +161,22 @@ def store_highlight(code: str, info: str | None, html_text: str) -> None:
         cache.put_text("code", key, html_text)
 
 
+# Where a code block can sit: at the top level, in lists and in quotes. Inline children (most of a deck's
+# tokens) hold none and are not walked; a block found nowhere else is coloured where the renderer meets it.
+_BLOCK_CONTAINERS = frozenset({"list", "list_item", "block_quote"})
+
+
 def code_blocks(tokens: list[dict]) -> list[tuple[str, str | None]]:
     """(code, info) of every code block in a token tree, in document order, as the renderer's
     `block_code(code, info)` receives them."""
-    return [(tok.get("raw", ""), (tok.get("attrs") or {}).get("info"))
-            for tok in walk_tokens(tokens) if tok["type"] == "block_code"]
+    found: list[tuple[str, str | None]] = []
+
+    def visit(level: list[dict]) -> None:
+        for tok in level:
+            kind = tok["type"]
+            if kind == "block_code":
+                found.append((tok.get("raw", ""), (tok.get("attrs") or {}).get("info")))
+            elif kind in _BLOCK_CONTAINERS:
+                visit(tok.get("children") or ())
+    visit(tokens)
+    return found

@@ -5,14 +5,17 @@ regular expressions take 35 to 50 ms, and colouring takes about half a milliseco
 depends on anything but the block's text and info string. So:
 
 1. `prepare(body)`, as the build starts: if the Markdown has fences, a forked process loads Pygments and the
-   lexers of the languages the fences name, while this one parses the deck (a long deck's second half is
-   parsed by that process first: markdown/parse_ahead.py);
+   lexers of the languages the fences name, while this one parses the deck (with the on-disk cache on, it
+   waits for the blocks instead: they may all be known). A long deck's second half is parsed by that
+   process first (markdown/parse_ahead.py);
 2. `begin(tokens)`, as soon as the block tokens are parsed: the deck's code blocks are sent to it (or it is
-   forked now, if `prepare` did not), and it colours them while this one goes on with the inline parse,
-   the directives and the slides, writing a placeholder where each block goes;
+   forked now, if `prepare` did not). It takes those an earlier build coloured from the cache and colours
+   (and keeps) the others, while this one goes on with the inline parse, the directives and the slides,
+   writing a placeholder where each block goes: this process never loads Pygments nor reads the cache
+   for them;
 3. `fill(html)` puts its answers in the placeholders' place.
 
-The HTML is byte for byte what `highlight_code` gives in one process: the same function makes it. Where a
+The HTML is byte for byte what `highlight_cached` gives in one process: the same function makes it. Where a
 second process would not help or is not safe (no code, one CPU, no `fork`, other threads running as in
 `serve`), or if its answer is lost, the blocks are coloured here.
 """
@@ -23,8 +26,8 @@ import os
 import re
 from typing import Callable
 
-from ..markdown.highlight import (cached_highlight, code_blocks, highlight_cached, highlight_code, lexer_for,
-                                  store_highlight)
+from ..cache import cache_dir
+from ..markdown.highlight import code_blocks, highlight_cached, lexer_for
 from ..pipes import can_fork, read_message, reap, write_message
 
 _FENCE_LANG = re.compile(r"(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)")
@@ -40,7 +43,6 @@ class CodeAhead:
         self.index: dict[tuple[str, str | None], int] = {}
         self.html: list[str] | None = None
         self.started = False            # blocks were handed to a forked process: placeholders are written
-        self.known: dict[tuple[str, str | None], str] = {}    # blocks coloured by an earlier build
         self._pid: int | None = None
         self._to_child: int | None = None
         self._from_child: int | None = None
@@ -55,20 +57,19 @@ class CodeAhead:
         if self._pid is not None or not can_fork():
             return False
         langs = []
-        if "```" in body or "~~~" in body:
+        # With the on-disk cache, the blocks may all be known: the process loads only the lexers of those
+        # that are not, once it has them. Without it, it loads the fences' lexers now.
+        if ("```" in body or "~~~" in body) and cache_dir() is None:
             langs = list(dict.fromkeys(m.group(1) for m in _FENCE_LANG.finditer(body)))[:MAX_WARM_LEXERS]
         if langs or first is not None:
             self._fork(langs, None, first)
         return self._pid is not None
 
     def begin(self, tokens: list[dict]) -> None:
-        """Hand the code blocks of `tokens` to the forked process (forked now if need be), except those a
-        build coloured before (the on-disk cache)."""
-        if self.started or self.known:
+        """Hand the code blocks of `tokens` to the forked process (forked now if need be)."""
+        if self.started:
             return
-        blocks = list(dict.fromkeys(code_blocks(tokens)))
-        self.known = {block: found for block in blocks if (found := cached_highlight(*block)) is not None}
-        self.blocks = [block for block in blocks if block not in self.known]
+        self.blocks = list(dict.fromkeys(code_blocks(tokens)))
         if self._pid is None and self.blocks and can_fork():
             self._fork([], self.blocks)
         elif self._pid is not None:
@@ -113,33 +114,24 @@ class CodeAhead:
 
     @staticmethod
     def _serve(langs: list[str], read_end: int, write_end: int, first: Callable[[], None] | None) -> None:
-        """In the forked process: do the job given first, load the lexers, read the blocks, colour them,
-        answer, leave (no atexit handlers, no flush of inherited buffers)."""
+        """In the forked process: do the job given first, load the lexers, read the blocks, take those known
+        from the cache and colour (and keep) the others, answer, leave (no atexit handlers, no flush of
+        inherited buffers)."""
         code = 1
         try:
             if first is not None:
                 first()
-                langs = []      # the blocks come next: only the lexers they need (none if all are known)
             for lang in langs:
                 lexer_for(lang)
             blocks = read_message(read_end)
             if blocks:
-                write_message(write_end, [highlight_code(text, info) for text, info in blocks])
+                write_message(write_end, [highlight_cached(text, info) for text, info in blocks])
             code = 0
         finally:
             os._exit(code)
 
-    @property
-    def in_use(self) -> bool:
-        """Whether the renderer should ask `placeholder` for the code's HTML."""
-        return self.started or bool(self.known)
-
     def placeholder(self, code: str, info: str | None = None) -> str:
-        """What the renderer writes for a code block: its HTML if known, a placeholder if it is being
-        coloured, or the HTML of a block coloured here."""
-        found = self.known.get((code, info))
-        if found is not None:
-            return found
+        """What the renderer writes for a code block: a placeholder, or the HTML of a block not known."""
         i = self.index.get((code, info))
         return highlight_cached(code, info) if i is None else f"{self.mark}{i}\x00"
 
@@ -155,9 +147,7 @@ class CodeAhead:
         if self.html is None:
             html = self._receive()
             if html is None or len(html) != len(self.blocks):    # the process died: colour here
-                html = [highlight_code(text, info) for text, info in self.blocks]
-            for (text, info), block_html in zip(self.blocks, html):
-                store_highlight(text, info, block_html)
+                html = [highlight_cached(text, info) for text, info in self.blocks]
             self.html = html
         return self.html
 

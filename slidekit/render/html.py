@@ -63,8 +63,8 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
             inline_html[key] = _inline(md, deck, value)
         return inline_html[key]
 
-    ahead = options.code_ahead if options.code_ahead is not None and options.code_ahead.in_use else None
-    if ahead is not None:    # the code is being coloured in another process (placeholders here) or known
+    ahead = options.code_ahead if options.code_ahead is not None and options.code_ahead.started else None
+    if ahead is not None:    # the code is being coloured in another process: placeholders here
         renderer.code_html = ahead.placeholder
     try:
         for slide in deck.slides:
