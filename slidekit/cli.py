@@ -42,12 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "run", None) is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
-        if was_enabled and (args.command == "serve" or getattr(args, "watch", False)):
+        if args.command == "serve" or getattr(args, "watch", False):
             gc.enable()
         return args.run(args)
     finally:
-        if was_enabled:
-            gc.enable()
+        (gc.enable if was_enabled else gc.disable)()
 
 
 def entry() -> int:
@@ -55,7 +54,10 @@ def entry() -> int:
 
     The regular expressions compiled by earlier runs are loaded compiled (regex_cache.py: ~20 ms of a
     fresh process), and those this run compiled anew are stored at its end. The process then ends at
-    once (`_exit_now`): its final collection and teardown would walk everything the build made."""
+    once (`_exit_now`): its final collection and teardown would walk everything the build made. The cycle
+    collector stays off until then (`main` turns it on again only where it found it on: for `serve` and
+    `--watch`, it does it itself)."""
+    gc.disable()
     from . import regex_cache
     regex_cache.preload()
     code = main()

@@ -122,3 +122,23 @@ def test_only_the_named_commands_parser_is_built_and_help_still_lists_every_comm
     assert names(_parser(["build", "deck.md"])) == ["build"]
     assert names(_parser(["--help"])) == names(_parser([])) == ["build", "check", "init", "serve"]
     assert names(_parser(["nosuch"])) == ["build", "check", "init", "serve"]       # its error lists them all
+
+
+def test_the_command_entry_leaves_the_collector_off_but_watch_still_turns_it_on(monkeypatch, tmp_path):
+    """entry() turns the collector off for the whole process (it ends right after); `--watch` run through it
+    still has it on, and leaves it as it found it."""
+    import gc
+
+    from slidekit import cli
+    from slidekit.commands import build as build_command
+    deck = tmp_path / "deck.md"
+    deck.write_text("# One\n", encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(cli, "_exit_now", lambda code: seen.append(("exit", gc.isenabled())))
+    monkeypatch.setattr(build_command, "watch", lambda *args, **kwargs: seen.append(("watch", gc.isenabled())) or 0)
+    monkeypatch.setattr(sys, "argv", ["slidekit", "build", str(deck), "-o", str(tmp_path / "d.html"), "-q", "--watch"])
+    try:
+        cli.entry()
+        assert seen == [("watch", True), ("exit", False)]
+    finally:
+        gc.enable()
