@@ -1,5 +1,5 @@
-"""compile_deck skips the raw-HTML walks (comments, <style>) for slides whose span of the body holds no "<",
-and the image walk (backgrounds, the sweep of blank paragraphs) for slides with no "![", "&" or character
+"""compile_deck skips the comment walk for slides whose span of the body holds no "<!--", the <style> walk
+for those with no "<style" (in any case), and the image walk (backgrounds, the sweep of blank paragraphs) for slides with no "![", "&" or character
 beyond printable ASCII (deck/compile.py). Skipping must never change the deck: the same tokens,
 directives, notes, CSS and backgrounds as walking every slide, for decks built from the constructs where
 HTML, images, blank paragraphs and slide breaks meet."""
@@ -24,6 +24,8 @@ PIECES = [
     "<!--\nheadingDivider: 2\n-->", "&lt;!-- not a comment --&gt;", "",
     "![bg right](a.png)", "![w:100](b.png)", "![bg](a.png) ![bg](c.png)", "\u3000\u3000", "\xa0", "&nbsp;",
     "&#32;", "&#x20;  \n&#32;", "\v", "text  \n\u2003", "- \u3000", "> \xa0", "é",
+    "<STYLE>h2 { color: teal; }</Style>", "> <!--\n> _class: quoted\n> -->", "<!-", "<!--unclosed",
+    "a <!--_color: green--> b", "<span>no comment</span>", "- <style scoped>p { margin: 0; }</style>",
 ]
 
 

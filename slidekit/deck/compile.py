@@ -20,7 +20,8 @@ from .split import split_slides
 
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 # What a slide's span of the body must hold for a walk of its tokens to find something (compile_deck):
-_RAW_HTML = re.compile("<")
+_COMMENT_START = re.compile("<!--")
+_STYLE_START = re.compile("<style", re.I)
 # an image, or a paragraph the sweep takes away: only Unicode spaces (beyond printable ASCII) or character
 # references (which mistune decodes: "&#32;")
 _IMAGE_OR_BLANK = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
@@ -67,9 +68,9 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         line = deck.line_of(first_pos) if first_pos is not None else deck.body_line
         deck.slides.append(Slide(number=number, tokens=group, line=line or 1))
 
-    # Most slides hold no raw HTML (no comment, no <style>), and many no image: their token trees are not
-    # walked for them. A slide's tokens come from its span of the body, raw HTML starts with "<" and an image
-    # with "!["; where the span is not known, the slide is walked.
+    # Most slides hold no comment and no <style>, and many no image: their token trees are not walked for
+    # them. A slide's tokens come from its span of the body, where a comment starts with "<!--", a style
+    # element with "<style" and an image with "!["; where the span is not known, the slide is walked.
     spans = _slide_spans(deck.slides, len(source.body))
 
     def may_hold(number: int, pattern: re.Pattern) -> bool:
@@ -77,7 +78,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         return span is None or pattern.search(source.body, *span) is not None
 
     readings = [read_slide_comments(s.tokens, line_of_token, report_at(s.number))
-                if may_hold(s.number, _RAW_HTML) else SlideReading() for s in deck.slides]
+                if may_hold(s.number, _COMMENT_START) else SlideReading() for s in deck.slides]
     deck.globals, per_slide = apply_directives(readings, front_entries)
     deck.globals.update({k: v for k, v in options.overrides.items() if v is not None})
     for slide, reading, (local, explicit) in zip(deck.slides, readings, per_slide):
@@ -89,7 +90,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
 
     rich = "$" in source.body or "{%" in source.body     # maths and Markdoc variables need these
     for slide in deck.slides:
-        if may_hold(slide.number, _RAW_HTML):
+        if may_hold(slide.number, _STYLE_START):
             extract_styles(slide, deck)
         if may_hold(slide.number, _IMAGE_OR_BLANK):
             extract_backgrounds(slide)      # (it also sweeps away paragraphs of nothing but spaces)
