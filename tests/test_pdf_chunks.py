@@ -7,6 +7,7 @@ cache of chunks (tested in test_pdf_cache.py) is off: every build here lays its 
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 
@@ -252,3 +253,37 @@ def test_a_lost_layout_process_leaves_the_chunks_to_the_main_one(monkeypatch, wh
     lost = _build(DECK, jobs=2)
     monkeypatch.setattr(pdf_chunks.PdfJob, "run", original)
     assert lost == _build(DECK, jobs=1)
+
+
+def test_the_build_command_starts_the_layout_processes_before_loading_the_compiler(monkeypatch, tmp_path):
+    """`slidekit build deck.md --pdf` starts them as soon as it knows (pdf_chunks.prestart), the build takes
+    them, and none is left when the build fails before taking them."""
+    from slidekit.cli import main
+    from slidekit.commands import build as build_command
+    started, taken = [], []
+    real_start = pdf_chunks.start_processes
+
+    def start(jobs):
+        processes = real_start(jobs)
+        (taken if started else started).append(processes)
+        return processes
+    monkeypatch.setattr(pdf_chunks, "start_processes", start)
+    monkeypatch.setattr(build_command, "pdf_processes", lambda *args: 2)
+    deck = tmp_path / "deck.md"
+    deck.write_text("\n\n---\n\n".join(f"# Slide {i}" for i in range(20)), encoding="utf-8")
+    assert main(["build", str(deck), "--pdf", "-q"]) == 0
+    assert started and started[0] is not None and taken == [started[0]]      # the very same processes
+    assert not pdf_chunks._PRESTARTED
+    started.clear(), taken.clear()
+    import slidekit.api
+
+    def unreadable(*args, **kwargs):
+        raise OSError("unreadable")
+    monkeypatch.setattr(slidekit.api, "build_file", unreadable)      # the build fails before taking them
+    assert main(["build", str(deck), "--pdf", "-q"]) == 1
+    assert started[0] is not None and taken == [] and not pdf_chunks._PRESTARTED
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].first, os.WNOHANG)                     # stopped and waited for
+    started.clear()
+    main(["build", str(deck), "-q"])                                 # HTML: none started
+    assert started == []

@@ -463,6 +463,9 @@ def run(args) -> int:
     folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
     deck_workers = workers if configured.watch and folders else min(workers, len(plan.jobs))
     configured.pdf_jobs = pdf_processes(workers, deck_workers, configured.watch)
+    if configured.pdf_jobs > 1 and len(plan.jobs) == 1 and _lays_out_a_pdf(plan.jobs[0], configured):
+        from ..export.pdf_chunks import prestart
+        prestart(configured.pdf_jobs)       # WeasyPrint loads there while the compiler loads here
     builder = Builder(configured, deck_workers)
     try:
         if configured.watch:
@@ -472,6 +475,20 @@ def run(args) -> int:
         return 130
     finally:
         builder.close()
+        if configured.pdf_jobs > 1:
+            from ..export.pdf_chunks import drop_prestarted
+            drop_prestarted()
+
+
+def _lays_out_a_pdf(job: Job, args) -> bool:
+    """Whether building `job` lays a PDF out in parallel processes (a PDF, or an export made from one)."""
+    from ..export.outputs import build_format, output_kind
+    try:
+        kind = output_kind(args)
+    except ValueError:
+        return False
+    fmt = build_format(kind) if kind else ("pdf" if job.target.suffix.lower() == ".pdf" else "html")
+    return fmt == "pdf" and kind != "pptx"
 
 
 # --watch ----------------------------------------------------------------------------------------------------

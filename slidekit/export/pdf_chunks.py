@@ -214,6 +214,7 @@ def _first_process(ends: list) -> None:
         from .weasy_ua import preload
         load()
         preload()                   # the stylesheet slides are laid out with, shared by the forked processes
+        from .. import api  # noqa: F401 - what a chunk's layout uses (it may have been forked before it)
         from .. import regex_cache
         regex_cache.store_new()     # WeasyPrint's patterns, compiled: the next build's processes start with them
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
@@ -305,15 +306,35 @@ def _serve(connection) -> None:
             connection.send(("error", RuntimeError(f"{exc.__class__.__name__}: {exc}")))
 
 
+_PRESTARTED: list = []      # [(jobs, LayoutProcesses)] started by `prestart`, not taken yet
+
+
 def start_processes(jobs: int) -> LayoutProcesses | None:
-    """Layout processes for a PDF build, started at once, before the deck is even compiled; None for one
-    job, or where processes cannot be forked (the chunks are then made here)."""
+    """Layout processes for a PDF build, started at once, before the deck is even compiled (or taken from
+    `prestart`); None for one job, or where processes cannot be forked (the chunks are then made here)."""
+    if _PRESTARTED and _PRESTARTED[0][0] == jobs:
+        return _PRESTARTED.pop()[1]
     if jobs <= 1 or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return None
     try:
         return LayoutProcesses(jobs)
     except OSError:
         return None
+
+
+def prestart(jobs: int) -> None:
+    """Start the layout processes of the next `start_processes(jobs)` now: the `build` command of one PDF
+    knows it wants them before it loads the compiler and reads the deck (~40 ms sooner)."""
+    drop_prestarted()
+    processes = start_processes(jobs)
+    if processes is not None:
+        _PRESTARTED.append((jobs, processes))
+
+
+def drop_prestarted() -> None:
+    """Stop prestarted processes no build took (the build failed before, say)."""
+    while _PRESTARTED:
+        _PRESTARTED.pop()[1].stop()
 
 
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
