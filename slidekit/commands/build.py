@@ -475,9 +475,9 @@ def run(args) -> int:
         return 130
     finally:
         builder.close()
-        if configured.pdf_jobs > 1:
-            from ..export.pdf_chunks import drop_prestarted
-            drop_prestarted()
+        chunks = sys.modules.get("slidekit.export.pdf_chunks")      # (an HTML build never loads it)
+        if chunks is not None:
+            chunks.drop_prestarted()
 
 
 def _lays_out_a_pdf(job: Job, args) -> bool:

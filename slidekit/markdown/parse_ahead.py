@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from ..pipes import can_fork, read_message, write_message
@@ -39,10 +38,18 @@ _BOUNDARY = re.compile(r"\n\n((?:#{1,6}[ \t][^\n]*|#{1,6}|(?:---|\*\*\*|___)[ \t
 SPLIT_AT = 0.53
 
 
-@dataclass(frozen=True)
 class Split:
-    start: int       # the boundary line's first character
-    end: int         # after its newline: where the forked process starts
+    """Where a text is cut. (A plain class: a dataclass costs this module a millisecond of import, paid
+    by every HTML build.)"""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start      # the boundary line's first character
+        self.end = end          # after its newline: where the forked process starts
+
+    def __repr__(self) -> str:
+        return f"Split(start={self.start}, end={self.end})"
 
 
 def find_split(text: str) -> Split | None:
