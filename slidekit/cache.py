@@ -4,10 +4,10 @@ process — every `slidekit build` — does not redo it.
 Where: `$SLIDEKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/slidekit`, else `~/.cache/slidekit`. Off when
 `SLIDEKIT_CACHE` is `0`, `off`, `no` or `false` (or `SLIDEKIT_CACHE_DIR` is set to an empty string).
 
-An entry is found by a BLAKE2b digest (256 bits) of everything its value depends on — the caller passes those parts, and
-`code_key` adds the source of the modules that compute it, so editing slidekit invalidates old entries.
-Every failure (read-only home, a full disk, a damaged or truncated entry) reads as a miss: the cache can
-make a build faster, never different. Writes are atomic (a temporary file renamed into place), so two
+An entry is found by a BLAKE2b digest (256 bits) of everything its value depends on — the caller passes those
+parts, and `code_key` adds the source of the modules that compute it, so editing slidekit invalidates old
+entries. Every failure (read-only home, a full disk, a damaged or truncated entry) reads as a miss: the cache
+can make a build faster, never different. Writes are atomic (a temporary file renamed into place), so two
 builds running at once never see half an entry. Entries are plain files; deleting the folder is always safe.
 """
 

@@ -55,8 +55,8 @@ def entry() -> int:
     The regular expressions compiled by earlier runs are loaded compiled (regex_cache.py: ~20 ms of a
     fresh process), and those this run compiled anew are stored at its end. The process then ends at
     once (`_exit_now`): its final collection and teardown would walk everything the build made. The cycle
-    collector stays off until then (`main` turns it on again only where it found it on: for `serve` and
-    `--watch`, it does it itself)."""
+    collector stays off until then: `main` leaves it as it found it, and turns it on itself for `serve`
+    and `--watch`, which run for hours."""
     gc.disable()
     from . import regex_cache
     regex_cache.preload()

@@ -80,7 +80,6 @@ class FontCoverage:
 
     def _load(self) -> list:
         if self._charsets is None:
-            self._charsets = []
             try:
                 self._charsets = self._read_charsets()
             except Exception:   # noqa: BLE001 - an unexpected fontconfig: no slide is treated apart

@@ -126,39 +126,18 @@ def highlight_code(code: str, info: str | None) -> str:
 
 def highlight_cached(code: str, info: str | None) -> str:
     """`highlight_code`, kept in the on-disk cache (slidekit/cache.py): a rebuild colours only the code
-    it has not coloured before, and a deck whose code is all known never loads Pygments."""
-    found = cached_highlight(code, info)
-    if found is None:
-        found = highlight_code(code, info)
-        store_highlight(code, info, found)
-    return found
-
-
-def _highlight_key(code: str, info: str | None) -> str | None:
-    """The cache key of a block that Pygments would colour (None for one without a language, which costs
-    less to escape than to look up)."""
+    it has not coloured before, and a deck whose code is all known never loads Pygments. A block without
+    a language costs less to escape than to look up: it is not kept."""
     if not info or not info.strip() or len(code) > MAX_HIGHLIGHT_CHARS:
-        return None
+        return highlight_code(code, info)
     from .. import cache
     # this module and Pygments' version (in its __init__.py) shape the HTML
-    return cache.digest(cache.code_key(__name__, "pygments"), info, code)
-
-
-def cached_highlight(code: str, info: str | None) -> str | None:
-    """The block's HTML if it costs nothing to have: a build coloured it before (the on-disk cache), or it
-    has no language. None if Pygments must colour it."""
-    key = _highlight_key(code, info)
-    if key is None:
-        return highlight_code(code, info) if not info or not info.strip() else None
-    from .. import cache
-    return cache.get_text("code", key)
-
-
-def store_highlight(code: str, info: str | None, html_text: str) -> None:
-    key = _highlight_key(code, info)
-    if key is not None:
-        from .. import cache
-        cache.put_text("code", key, html_text)
+    key = cache.digest(cache.code_key(__name__, "pygments"), info, code)
+    found = cache.get_text("code", key)
+    if found is None:
+        found = highlight_code(code, info)
+        cache.put_text("code", key, found)
+    return found
 
 
 # Where a code block can sit: at the top level, in lists and in quotes. Inline children (most of a deck's

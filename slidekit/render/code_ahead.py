@@ -51,9 +51,10 @@ class CodeAhead:
         self.mark = f"\x00sk-code-{self._token}-"
 
     def prepare(self, body: str, first: Callable[[], None] | None = None) -> bool:
-        """Fork the process that will colour the code now, if the Markdown has fences with a language: it
-        loads those lexers while the deck is parsed here. With `first`, a job for that process to do
-        before (markdown/parse_ahead.py), it is forked in any case. Whether a process was forked."""
+        """Fork the process that will colour the code now, if the Markdown has fences with a language and
+        the on-disk cache is off: it loads those lexers while the deck is parsed here (with the cache, it
+        is forked by `begin`, which knows the blocks). With `first`, a job for that process to do before
+        (markdown/parse_ahead.py), it is forked in any case. Whether a process was forked."""
         if self._pid is not None or not can_fork():
             return False
         langs = []
