@@ -18,6 +18,8 @@ FORMATS = ("html", "pdf")
 
 @dataclass
 class BuildOptions:
+    """What a build makes and how: the format, trust in the deck's HTML and files, theme and overrides."""
+
     format: str = "html"
     allow_html: bool = False
     theme: str | None = None                 # a theme name, or a .css file
@@ -32,6 +34,8 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
+    """A build's output (None when it failed), what it found, and the compiled deck."""
+
     output: bytes | str | None
     diagnostics: Diagnostics
     deck: Deck | None = None

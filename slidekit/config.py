@@ -54,6 +54,8 @@ def canonical(key: str) -> str:
 
 @dataclass
 class Config:
+    """The settings read from a config file (None: no file), by canonical name, and what reading them found."""
+
     path: Path | None = None
     values: dict[str, Any] = field(default_factory=dict)     # canonical name -> value
     diagnostics: Diagnostics = field(default_factory=Diagnostics)

@@ -10,6 +10,8 @@ Level = Literal["error", "warning", "info"]
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One message of a build or check: its level, a stable code, the text, and where (file, line, slide)."""
+
     level: Level
     code: str
     message: str

@@ -74,6 +74,8 @@ def _positive(text: str) -> int:
 # The plan: which deck goes where ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Job:
+    """One deck to build, where its output goes, and how a site's index names it."""
+
     deck: Path
     target: Path
     html: Path | None = None     # a site built with --pdf: the HTML beside the PDF
@@ -82,6 +84,8 @@ class Job:
 
 @dataclass
 class Plan:
+    """The decks a `build` command makes and, for a folder, the site that lists them."""
+
     jobs: list[Job]
     site: Path | None = None     # the folder that gets index.html
     site_title: str = ""
@@ -150,6 +154,8 @@ def _plan(args) -> Plan | str:
 # One deck (in a worker process) ----------------------------------------------------------------------------
 @dataclass
 class Outcome:
+    """What building one deck gave: messages in order, success, files written, and a site entry's data."""
+
     messages: list = field(default_factory=list)       # Diagnostic, or a plain line
     ok: bool = True
     written: list[Path] = field(default_factory=list)

@@ -29,6 +29,8 @@ _IMAGE_OR_BLANK = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
 
 @dataclass
 class CompileOptions:
+    """What the caller adds to a deck's own directives, and hooks into the compile."""
+
     heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
     on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)

@@ -78,6 +78,8 @@ def as_css_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Directive:
+    """One entry of the directive table: its name, scope, how its value is read, and the CSS it sets."""
+
     name: str
     scope: Scope
     read: Callable[[Any], Any] = as_text

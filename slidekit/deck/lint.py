@@ -8,7 +8,6 @@ author meant.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -65,6 +64,7 @@ ENCODINGS = (("mac_roman", "Mac Roman"), ("cp1252", "Windows-1252"), ("latin-1",
 def _plausible(text: str) -> bool:
     """Decoded text a person could have typed: no ASCII (those bytes never need repair), no controls or
     unassigned code points, not starting with a combining mark."""
+    import unicodedata      # (here: a build imports this module to place its messages, and never needs it)
     if unicodedata.category(text[0]).startswith("M"):
         return False
     return not any(ord(c) < 0x80 or unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs") for c in text)

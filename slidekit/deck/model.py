@@ -11,6 +11,8 @@ from ..markdown.images import ImageSpec
 
 @dataclass
 class Background:
+    """An image of a slide's background (`![bg ...]`), with the keywords of its alt text."""
+
     url: str
     spec: ImageSpec
     src: str = ""            # the URL written to the output, once resolved
@@ -18,6 +20,8 @@ class Background:
 
 @dataclass
 class Slide:
+    """One slide: its tokens, where it starts in the file, the directives in force and what passes add."""
+
     number: int                                   # 1-based
     tokens: list[dict]
     line: int                                     # line in the file where the slide starts
@@ -41,6 +45,8 @@ class Slide:
 
 @dataclass
 class Deck:
+    """A compiled deck: its slides, global directives, global CSS and what compiling it found."""
+
     slides: list[Slide]
     globals: dict[str, Any] = field(default_factory=dict)
     global_css: list[str] = field(default_factory=list)   # <style> tags and the style directive

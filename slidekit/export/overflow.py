@@ -31,6 +31,8 @@ class TextFit:
 
 @dataclass
 class SlideLayout:
+    """Where one laid-out slide's content sits in its box, for the overflow check."""
+
     number: int               # the section's id: the slide number
     width: float
     height: float             # the slide's height (its border box)

@@ -31,6 +31,8 @@ class LiveCopy:
 
 @dataclass
 class SiteEntry:
+    """One deck of a site's index page: its source, title, outputs and thumbnail."""
+
     source: str                       # the deck, relative to the folder built (posix)
     title: str
     slides: int = 0

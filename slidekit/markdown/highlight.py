@@ -24,6 +24,8 @@ MAX_HIGHLIGHT_CHARS = 200_000     # beyond this, code is shown plain (Pygments i
 
 @dataclass
 class CodeInfo:
+    """What a fence's info string asks of its code block: language, lines to mark, line numbers."""
+
     lang: str = ""
     lines: set[int] = field(default_factory=set)
     linenos: bool = False

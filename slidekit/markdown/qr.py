@@ -24,6 +24,8 @@ MODULE_PX = 8          # size of a module when nothing says otherwise
 
 @dataclass
 class QRRequest:
+    """A QR code asked for in a deck: the text it encodes and how it is drawn."""
+
     text: str
     ec: str = "M"
     border: int = 4            # quiet zone, in modules

@@ -31,6 +31,8 @@ def kebab(name: str) -> str:
 
 @dataclass
 class RenderOptions:
+    """How slides are rendered: for HTML or PDF, raw HTML allowed or not, images and code."""
+
     target: str = "html"              # "html" or "pdf"
     allow_html: bool = False
     resolve_image: ImageResolver | None = None

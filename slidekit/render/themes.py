@@ -13,6 +13,8 @@ _IMPORT = re.compile(r"""@import(?:-theme)?\s+(?:url\()?\s*["']([^"')]+)["']\s*\
 
 @dataclass
 class Theme:
+    """A theme's CSS, with the slide sizes it declares and where it comes from."""
+
     name: str
     css: str
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
