@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "slidekit", *args], capture_output=True, text=True, cwd=cwd)
@@ -107,7 +109,16 @@ def test_the_cycle_collector_is_off_during_a_one_shot_build_and_on_for_watch(tmp
     assert seen and all(seen) and gc.isenabled()        # --watch runs for hours: the collector stays on
 
 
-def test_the_command_entry_ends_the_process_with_mains_code(monkeypatch):
+@pytest.fixture
+def entry_here():
+    """cli.entry() run in this process gives its `dataclasses` the caching `exec` (dataclass_cache.py): taken
+    back afterwards, so that the other tests define their classes as usual."""
+    from slidekit import dataclass_cache
+    yield
+    dataclass_cache.uninstall()
+
+
+def test_the_command_entry_ends_the_process_with_mains_code(monkeypatch, entry_here):
     from slidekit import cli
     ended = []
     monkeypatch.setattr(cli, "main", lambda: 3)
@@ -124,7 +135,7 @@ def test_only_the_named_commands_parser_is_built_and_help_still_lists_every_comm
     assert names(_parser(["nosuch"])) == ["build", "check", "init", "serve"]       # its error lists them all
 
 
-def test_the_command_entry_leaves_the_collector_off_but_watch_still_turns_it_on(monkeypatch, tmp_path):
+def test_the_command_entry_leaves_the_collector_off_but_watch_still_turns_it_on(monkeypatch, tmp_path, entry_here):
     """entry() turns the collector off for the whole process (it ends right after); `--watch` run through it
     still has it on, and leaves it as it found it."""
     import gc

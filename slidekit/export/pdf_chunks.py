@@ -215,8 +215,9 @@ def _first_process(ends: list) -> None:
         load()
         preload()                   # the stylesheet slides are laid out with, shared by the forked processes
         from .. import api  # noqa: F401 - what a chunk's layout uses (it may have been forked before it)
-        from .. import regex_cache
+        from .. import dataclass_cache, regex_cache
         regex_cache.store_new()     # WeasyPrint's patterns, compiled: the next build's processes start with them
+        dataclass_cache.store_new()     # and the methods of fontTools' dataclasses
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
     _collect_less()
