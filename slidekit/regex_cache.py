@@ -3,8 +3,10 @@
 A fresh `slidekit build` compiles some 130 regular expressions (mistune's scanners, the standard
 library's, ours): ~20 ms, a sixth of a small deck's HTML build. Python keeps compiled patterns in a dict
 (`re._cache`) for the life of a process only. This module stores what the compiler made of each pattern
-(its code and group tables) in slidekit's cache, and at the next start puts the same Pattern objects back
-into that dict, where `re.compile` finds them.
+(its code and group tables) in slidekit's cache, and at the next start gives `re` a cache that makes the
+same Pattern object from the stored code the first time a stored pattern is asked for (`_StoredPatterns`):
+the store also holds the ~400 patterns of a PDF build (WeasyPrint's), which an HTML build never uses
+(making all 800 stored patterns at once took 6–9 ms).
 
 It leans on CPython's `re` internals (`re._cache`, `re._parser.parse`, `re._compiler._code`,
 `_sre.compile`), and is careful with them:
@@ -12,8 +14,9 @@ It leans on CPython's `re` internals (`re._cache`, `re._parser.parse`, `re._comp
 - a pattern is stored only if the code made from it gives a Pattern equal to the one `re` compiled
   (CPython compares patterns by flags, source and compiled code);
 - `_sre.compile` checks the code it is given;
-- a damaged entry is compiled as usual and replaced; anything else unexpected (another Python, a missing
-  internal, an unreadable store) turns it off for the run, which then compiles as usual.
+- a damaged entry is compiled as usual when it is asked for, and replaced; anything else unexpected
+  (another Python, a missing internal, an unreadable store) turns it off for the run, which then compiles
+  as usual.
 Only the CLI uses it (`cli.entry`); the API never touches `re`'s cache. SLIDEKIT_CACHE=off turns it off.
 """
 
@@ -26,29 +29,49 @@ import sys
 MAX_PATTERNS = 800       # stored at most (a build with WeasyPrint compiles ~400): a pattern made from data
                          # (a deck's words) must not grow the store forever
 
-_preloaded: set | None = None     # the keys preload() put into re's cache (None: not used in this process)
+_preloaded: set | None = None     # the keys made from the store (None: not used in this process)
 _failed: set = set()              # stored entries that did not load: dropped at the next store
 
 
-def preload() -> set | None:
-    """Put the stored patterns into `re`'s cache; the keys put there (None: the cache is off or unusable)."""
-    try:
+class _StoredPatterns(dict):
+    """`re`'s cache (a dict of compiled patterns), which makes a stored pattern from its stored code the first
+    time `re` looks it up and misses (`dict.__missing__`), and keeps it like any other."""
+
+    def __init__(self, compiled: dict, stored: dict, loaded: set) -> None:
+        super().__init__(compiled)
+        self.stored = stored            # key -> stored entry, not made yet
+        self.loaded = loaded            # the keys made from the store
+
+    def __missing__(self, key):
+        entry = self.stored.pop(key, None) if type(key) is tuple else None
+        if entry is None:
+            raise KeyError(key)
         import _sre
+        try:
+            compiled = _sre.compile(entry[1], *entry[3])
+        except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
+            _failed.add(key)
+            raise KeyError(key) from None
+        self[key] = compiled
+        self.loaded.add(key)
+        return compiled
+
+
+def preload() -> set | None:
+    """Give `re` a cache that holds the stored patterns (made when first asked for); the set of the keys made
+    from the store, which fills as they are (None: the cache is off or unusable)."""
+    try:
+        import _sre  # noqa: F401 - what the stored patterns are made with
 
         from . import cache
-        if cache.cache_dir() is None or not isinstance(getattr(re, "_cache", None), dict):
+        if cache.cache_dir() is None or type(getattr(re, "_cache", None)) is not dict:
             return None
     except Exception:  # noqa: BLE001 - not CPython's `re` as we know it: patterns are compiled as usual
         return None
     global _preloaded
-    loaded: set = set()
-    for key, (_, pattern, _, args) in _stored().items():
-        try:
-            re._cache[key] = _sre.compile(pattern, *args)
-        except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
-            _failed.add(key)
-            continue
-        loaded.add(key)
+    stored = _stored()
+    loaded = {key for key in re._cache if stored.pop(key, None) is not None}    # compiled before: as if made
+    re._cache = _StoredPatterns(re._cache, stored, loaded)
     _preloaded = loaded
     return loaded
 
