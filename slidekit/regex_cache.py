@@ -48,7 +48,8 @@ class _StoredPatterns(dict):
             raise KeyError(key)
         import _sre
         try:
-            compiled = _sre.compile(entry[1], *entry[3])
+            flags, code, *rest = entry[3]
+            compiled = _sre.compile(entry[1], flags, memoryview(code).cast("I").tolist(), *rest)
         except Exception:  # noqa: BLE001 - a damaged entry: compiled as usual, and stored again at the end
             _failed.add(key)
             raise KeyError(key) from None
@@ -84,8 +85,11 @@ def store_new(loaded: set | None = None) -> None:
         return
     try:
         import _sre
+        from array import array
 
         from . import cache
+        if array("I").itemsize != _sre.CODESIZE:
+            return
         new = []
         for key, compiled in list(re._cache.items()):
             kind, pattern, flags = key
@@ -94,7 +98,9 @@ def store_new(loaded: set | None = None) -> None:
             args = _compile_args(pattern, flags)
             again = _sre.compile(pattern, *args)
             if again == compiled and again.groupindex == compiled.groupindex:
-                new.append((kind is str, pattern, flags, args))     # (marshal stores no types: str or not)
+                # (marshal stores no types: str or not; the code as bytes, which load ~10 times faster than a
+                # list of its ints)
+                new.append((kind is str, pattern, flags, (args[0], array("I", args[1]).tobytes(), *args[2:])))
         if not new:
             return
         # the store as it is now (another process may have added to it), less what did not load, and the new
@@ -137,4 +143,4 @@ def _key() -> str:
     import _sre
 
     from . import cache
-    return cache.digest("regex", sys.version, str(_sre.MAGIC), str(_sre.CODESIZE))
+    return cache.digest("regex 2", sys.version, sys.byteorder, str(_sre.MAGIC), str(_sre.CODESIZE))

@@ -157,7 +157,8 @@ def test_a_damaged_entry_the_build_asks_for_is_compiled_as_usual_and_replaced(de
     stored = _store(cache, monkeypatch)
     used = next(key for key in stored if key[0] and key[1] in second["made"])   # made from the store
     is_text, pattern, flags, (real_flags, code, *rest) = stored[used]
-    stored[used] = (is_text, pattern, flags, (real_flags, [999, *code[1:]], *rest))    # code _sre refuses
+    bad = (999).to_bytes(4, sys.byteorder) + code[4:]                                   # code _sre refuses
+    stored[used] = (is_text, pattern, flags, (real_flags, bad, *rest))
     _put_store(stored.values(), monkeypatch)
     again = _run(deck, cache, "again.html")
     assert again["rc"] == 0 and again["compiled_here"] == 1 and again["same"] is True
