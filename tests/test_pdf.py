@@ -136,3 +136,35 @@ def test_truncated_html_stays_well_formed():
         "<table><tr><td>a</td></tr><tr></tr></table>", True)
     assert truncate_html("<p>hello <b>world</b></p><p>more</p>", 8, 100) == ("<p>hello <b>wo</b></p>", True)
     assert truncate_html("<p>a &amp; b</p>", 100, 100) == ("<p>a &amp; b</p>", False)
+
+
+def _text_sizes(pages) -> dict[str, float]:
+    """The computed font size of each word laid out on the pages, by its text."""
+    sizes = {}
+
+    def walk(box):
+        text = getattr(box, "text", None)
+        if isinstance(text, str) and text.strip():
+            sizes[text.strip()] = box.style["font_size"]
+        for child in getattr(box, "children", ()):
+            walk(child)
+    for page in pages:
+        walk(page._page_box)
+    return sizes
+
+
+@pytest.mark.parametrize("theme, base", [("gaia", 35), ("default", 29)])
+def test_small_sub_and_sup_are_a_size_down_as_in_chromium(tmp_path, theme, base):
+    """Chromium computes `font-size: smaller` (<small>, <sub>, <sup>) as the parent's size / 1.2 and `larger`
+    as x 1.2; WeasyPrint's keyword table gave gaia's <small> 32 px, not 29.2."""
+    from slidekit.export import pdf
+    deck = tmp_path / "deck.md"
+    deck.write_text(f"---\ntheme: {theme}\n---\n\nnormal <small>little</small> H<sub>low</sub> x<sup>high</sup> "
+                    '<span style="font-size: larger">big</span>\n', encoding="utf-8")
+    result = build_file(deck, BuildOptions(format="pdf", allow_html=True))
+    assert result.output and result.output.startswith(b"%PDF")
+    sizes = _text_sizes(pdf.last_pages())
+    assert sizes["normal"] == pytest.approx(base)
+    for word in ("little", "low", "high"):
+        assert sizes[word] == pytest.approx(base / 1.2), word
+    assert sizes["big"] == pytest.approx(base * 1.2)

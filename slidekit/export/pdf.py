@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from .relative_font_size import install_relative_font_size
 from .svg_colour import install_svg_current_colour
 
 REMOTE_TIMEOUT = 10                     # seconds for a whole remote fetch: connection, headers and body
@@ -156,6 +157,7 @@ def layout_document(document_html: str, base_url: Path, allow_remote: bool = Tru
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()
+    install_relative_font_size()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     return _layout(document_html, str(base_url) + "/", fetcher), list(fetcher.refused)
 
@@ -175,6 +177,7 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
+    install_relative_font_size()   # `smaller` and `larger` (<small>, <sub>, <sup>) as in a browser
     install_page_references_memo()
     install_deflate_level()
     fetcher = make_url_fetcher(allow_remote, local_roots)
