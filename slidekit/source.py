@@ -36,13 +36,42 @@ class Source:
 # Marp reads directive values loosely: `footer: ![logo](x.png)` or `color: #fff` is text, though strict YAML
 # reads a tag or a comment there. Such plain values (starting with ! & * # @ ` %) are quoted before parsing.
 _LOOSE_VALUE = re.compile(r"^(_?[A-Za-z][\w-]*[ \t]*:[ \t]+)([!&*#@`%][^\n]*?)[ \t]*$", re.M)
+# Marp goes further for its directives' names: a value that starts with none of " ' { | > ~ & * is read as
+# a YAML double-quoted string (its own `"` escaped). So `footer: Issue #3` keeps its `#3`, and a backslash
+# starts an escape: `One\nTwo` is two lines, `\\` one backslash, and an unknown escape (`C:\path`) makes
+# the whole comment a note, not directives. Done here only where it changes the text read: a value with a
+# backslash, or with ` #` (which plain YAML reads as the start of a comment).
+_MARP_QUOTED = re.compile(r"""^((?:_?([A-Za-z][\w-]*)|"_?([A-Za-z][\w-]*)"|'_?([A-Za-z][\w-]*)')[ \t]*:)"""
+                          r"""([ \t]*)([^"'{|>~&*\s][^\n]*?)[ \t]*$""", re.M)
 
 
-def _quote_loose_values(text: str) -> str:
+def _quote_loose_values(text: str, names: frozenset = frozenset()) -> str:
+    if names and ("\\" in text or "#" in text):
+        text = _quote_as_marp(text, names)
+
     def quote(m: re.Match) -> str:
         value = m.group(2)
         return m.group(1) + "'" + value.replace("'", "''") + "'"
     return _LOOSE_VALUE.sub(quote, text)
+
+
+def _quote_as_marp(text: str, names: frozenset) -> str:
+    """Directive values with a backslash or ` #` as YAML double-quoted strings, as Marp reads them."""
+    def quote(m: re.Match) -> str:
+        prop, name, spaces, value = m.group(1), m.group(2) or m.group(3) or m.group(4), m.group(5), m.group(6)
+        if name not in names or not ("\\" in value or " #" in value or "\t#" in value):
+            return m.group(0)
+        return prop + (spaces or " ") + '"' + value.replace('"', '\\"') + '"'
+    return _MARP_QUOTED.sub(quote, text)
+
+
+def marp_quoted(text: str, names: frozenset) -> bool:
+    """Whether reading `text` as Marp does quotes a directive's value with a backslash (so that an unknown
+    escape there is an error, where Marp reads the comment as a note)."""
+    if "\\" not in text:
+        return False
+    text = textwrap.dedent(text.rstrip())
+    return _quote_as_marp(text, names) != text
 
 
 @functools.cache
@@ -116,7 +145,7 @@ def simple_mapping(text: str) -> dict | None:
         if key in _YAML_BOOLS or key in _YAML_NULLS:
             return None
         if plain is not None:
-            if ": " in plain or " #" in plain or plain.endswith(":"):
+            if ": " in plain or " #" in plain or plain.endswith(":") or "\\" in plain:
                 return None
             value = _YAML_BOOLS.get(plain, None if plain in _YAML_NULLS else plain)
         elif block is not None:
@@ -161,23 +190,30 @@ def _literal_block(lines: list[str], i: int, keep_last_newline: bool) -> tuple[s
     return "\n".join(out) + ("\n" if keep_last_newline and last < len(lines) - 1 else ""), end
 
 
-def load_yaml(text: str):
-    """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE)."""
+def load_yaml(text: str, directives: frozenset = frozenset()):
+    """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE): `directives`, the names whose
+    values Marp reads as quoted strings (_MARP_QUOTED; none in slidekit's config file)."""
     text = textwrap.dedent(text.rstrip())                         # `<!-- _color: #fff -->` is indented
     simple = simple_mapping(text)
-    return simple if simple is not None else load_with_pyyaml(text)
+    return simple if simple is not None else load_with_pyyaml(text, directives)
 
 
-def load_with_pyyaml(text: str):
+def load_with_pyyaml(text: str, directives: frozenset = frozenset()):
     """`text` (dedented) through PyYAML, values Marp reads loosely quoted first."""
     import yaml
     fast, pure = yaml_loaders()
-    text = _quote_loose_values(text)
+    text = _quote_loose_values(text, directives)
     try:
         return yaml.load(text, Loader=fast)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError:
         # Parsed again by PyYAML's own parser for the error: its messages and lines say more than libyaml's.
         return yaml.load(text, Loader=pure)  # noqa: S506 - a SafeLoader
+
+
+def directive_names() -> frozenset:
+    """The names of the directives (deck/directives.py's table): Marp reads their values loosely."""
+    from .deck.directives import DIRECTIVE_NAMES
+    return DIRECTIVE_NAMES
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -208,7 +244,7 @@ def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics |
     body_line = text.count("\n", 0, m.end()) + 1
     front: dict = {}
     try:
-        loaded = load_yaml(yaml_text) if yaml_text.strip() else {}
+        loaded = load_yaml(yaml_text, directive_names()) if yaml_text.strip() else {}
     except yaml_error() as exc:
         line = 2
         mark = getattr(exc, "problem_mark", None)

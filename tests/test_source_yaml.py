@@ -8,7 +8,8 @@ import textwrap
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from slidekit.source import load_with_pyyaml, load_yaml, simple_mapping
+from slidekit.deck.directives import DIRECTIVE_NAMES, parse_comment_yaml
+from slidekit.source import load_with_pyyaml, load_yaml, parse_source, simple_mapping
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -75,3 +76,35 @@ def test_the_simple_reading_agrees_with_pyyaml(lines, indent):
         return
     assert repr(load_with_pyyaml(dedented)) == repr(simple)     # repr: True is not 1, keys in order
     assert repr(load_yaml(text)) == repr(simple)
+    # Marp's reading of directives' values (a backslash, ` #`) never differs where the simple reading applies
+    assert repr(load_with_pyyaml(dedented, DIRECTIVE_NAMES)) == repr(simple)
+
+
+
+# Marp reads a directive's value that starts with none of " ' { | > ~ & * as a YAML double-quoted string
+# (checked with marp-cli 4.5.1: footers and notes of a deck of these comments).
+@pytest.mark.parametrize("comment, expected", [
+    (r" _footer: One\nTwo ", {"_footer": "One\nTwo"}),                       # two lines (a <br> in the footer)
+    ("_footer: Slide #3 here", {"_footer": "Slide #3 here"}),                # not a YAML comment
+    (r"_footer: tab\tafter and \\ slash", {"_footer": "tab\tafter and \\ slash"}),
+    (r'header: say "hi"\n', {"header": 'say "hi"\n'}),
+    ("color: #fff # red?", {"color": "#fff # red?"}),
+    ("header: '[up](#1)'  # a YAML comment after a quoted value", {"header": "[up](#1)"}),
+    (r'"_footer": a\nb', {"_footer": "a\nb"}),                               # a quoted name, as Marp allows
+    (r"notes: a\nb # c", {"notes": r"a\nb"}),                                # not a directive: plain YAML
+    (r"_footer: \*x\* star", None),                                          # an unknown escape: a note
+    (r"_footer: C:\path\file", None),
+    ("_class: lead\n_footer: plain", {"_class": "lead", "_footer": "plain"}),
+])
+def test_directive_values_are_read_as_marp_reads_them(comment, expected):
+    assert parse_comment_yaml(comment) == expected
+
+
+def test_front_matter_values_too_and_an_unknown_escape_is_an_error_with_its_line():
+    source = parse_source("---\ntheme: gaia\nfooter: Issue #1 \\u00e9\n---\n\n# A\n")
+    assert source.front_matter == {"theme": "gaia", "footer": "Issue #1 é"}
+    from slidekit.diagnostics import Diagnostics
+    found = Diagnostics()
+    parse_source("---\ntheme: gaia\nfooter: C:\\path\n---\n\n# A\n", diagnostics=found)
+    (error,) = list(found)
+    assert error.level == "error" and error.line == 3 and "escape" in error.message

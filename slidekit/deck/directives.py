@@ -10,7 +10,7 @@ from typing import Any, Callable, Literal
 
 from ..markdown.renderer import comment_spans
 from ..markdown.tokens import walk_tokens
-from ..source import load_yaml, yaml_error
+from ..source import load_yaml, marp_quoted, yaml_error
 
 Scope = Literal["global", "local"]
 
@@ -116,6 +116,7 @@ DIRECTIVES: dict[str, Directive] = {d.name: d for d in [
     Directive("transition", "local", as_css_value),
     Directive("fit", "local", as_bool),          # slidekit: shrink this slide's content to fit
 ]}
+DIRECTIVE_NAMES = frozenset(DIRECTIVES)       # (source.py reads their values as Marp does)
 
 # Comments that are neither directives nor notes (as in Marp).
 _IGNORED_COMMENT = re.compile(r"^\s*(fit|(markdownlint|prettier|textlint|eslint|cspell)[-\s:].*)\s*$", re.S)
@@ -137,8 +138,10 @@ def parse_comment_yaml(text: str) -> dict | None:
     """
     text = _EXTRA_DASHES.sub("", text)
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, DIRECTIVE_NAMES)
     except yaml_error():
+        if marp_quoted(text, DIRECTIVE_NAMES):     # an unknown escape (`C:\path`): a note in Marp too
+            return None
         data = None
     if isinstance(data, dict):
         return {str(k): v for k, v in data.items()}
