@@ -8,7 +8,9 @@ An entry is found by a BLAKE2b digest (256 bits) of everything its value depends
 parts, and `code_key` adds the source of the modules that compute it, so editing slidekit invalidates old
 entries. Every failure (read-only home, a full disk, a damaged or truncated entry) reads as a miss: the cache
 can make a build faster, never different. Writes are atomic (a temporary file renamed into place), so two
-builds running at once never see half an entry. Entries are plain files; deleting the folder is always safe.
+builds running at once never see half an entry. Entries are plain files, readable and writable by their owner
+only, and one that another user wrote or could rewrite is a miss (some are code or pickles, and the folder may
+be shared); deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -88,7 +90,10 @@ def get_bytes(namespace: str, key: str) -> bytes | None:
     if path is None:
         return None
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            if not _written_by_us(os.fstat(file.fileno())):
+                return None
+            data = file.read()
     except OSError:
         return None
     # magic + the digest of the payload: a truncated or damaged entry is a miss
@@ -101,6 +106,15 @@ def get_bytes(namespace: str, key: str) -> bytes | None:
     return payload
 
 
+def _written_by_us(stat: os.stat_result) -> bool:
+    """Whether an entry can only have been written by this user: some entries are code (dataclass methods,
+    Jinja's compiled template) or pickles (PDF chunks), and a cache folder may be shared
+    (`SLIDEKIT_CACHE_DIR`). Entries are written readable by their owner only (`put_bytes`)."""
+    if not hasattr(os, "geteuid"):     # pragma: no cover - Windows: no owner ids to compare
+        return True
+    return stat.st_uid == os.geteuid() and not stat.st_mode & 0o022
+
+
 def put_bytes(namespace: str, key: str, payload: bytes) -> None:
     path = entry_path(namespace, key)
     if path is None:
@@ -108,7 +122,10 @@ def put_bytes(namespace: str, key: str, payload: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_MAGIC + _hash(payload).hexdigest().encode() + b"\n" + payload)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)    # never through a link
+        descriptor = os.open(tmp, flags, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(_MAGIC + _hash(payload).hexdigest().encode() + b"\n" + payload)
         os.replace(tmp, path)
     except OSError:
         try:

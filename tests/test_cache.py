@@ -240,3 +240,37 @@ def test_a_warm_html_build_imports_neither_qrcode_nor_tinycss2(tmp_path):
     assert runs[0].stdout.strip() == "['qrcode', 'tinycss2']"
     assert runs[1].stdout.strip() == "[]"
     assert (tmp_path / "deck0.html").read_bytes() == (tmp_path / "deck1.html").read_bytes()
+
+
+def test_entries_are_the_owners_only_and_one_anybody_else_could_write_is_a_miss(tmp_path, monkeypatch):
+    """Some entries are code (dataclass methods, Jinja's template) or pickles (PDF chunks): in a shared
+    SLIDEKIT_CACHE_DIR, an entry that another user wrote, or could have rewritten, is never loaded."""
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
+    key = cache.digest("owner test")
+    cache.put_bytes("test", key, b"payload")
+    path = cache.entry_path("test", key)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert cache.get_bytes("test", key) == b"payload"
+    for mode in (0o620, 0o602, 0o666):
+        path.chmod(mode)
+        assert cache.get_bytes("test", key) is None, oct(mode)
+    path.chmod(0o644)
+    assert cache.get_bytes("test", key) == b"payload"            # readable by others is fine
+    if os.geteuid() == 0:                                         # (only root can give a file away)
+        os.chown(path, 12345, -1)
+        assert cache.get_bytes("test", key) is None
+    cache.put_bytes("test", key, b"again")                       # and written over as ours
+    assert cache.get_bytes("test", key) == b"again"
+
+
+def test_an_entry_is_never_written_through_a_planted_link(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SLIDEKIT_CACHE", raising=False)
+    key = cache.digest("link test")
+    path = cache.entry_path("test", key)
+    path.parent.mkdir(parents=True)
+    target = tmp_path / "elsewhere"
+    (path.parent / f".{path.name}.{os.getpid()}.tmp").symlink_to(target)
+    cache.put_bytes("test", key, b"payload")
+    assert not target.exists()
