@@ -85,11 +85,8 @@ def store_new(loaded: set | None = None) -> None:
         return
     try:
         import _sre
-        from array import array
 
         from . import cache
-        if array("I").itemsize != _sre.CODESIZE:
-            return
         new = []
         for key, compiled in list(re._cache.items()):
             kind, pattern, flags = key
@@ -98,11 +95,15 @@ def store_new(loaded: set | None = None) -> None:
             args = _compile_args(pattern, flags)
             again = _sre.compile(pattern, *args)
             if again == compiled and again.groupindex == compiled.groupindex:
-                # (marshal stores no types: str or not; the code as bytes, which load ~10 times faster than a
-                # list of its ints)
-                new.append((kind is str, pattern, flags, (args[0], array("I", args[1]).tobytes(), *args[2:])))
+                new.append((kind is str, pattern, flags, args))     # (marshal stores no types: str or not)
         if not new:
             return
+        from array import array     # (here: nearly every run has nothing new, and loading it costs ~0.6 ms)
+        if array("I").itemsize != _sre.CODESIZE:
+            return
+        # the code as bytes, which load ~10 times faster than a list of its ints
+        new = [(is_text, pattern, flags, (args[0], array("I", args[1]).tobytes(), *args[2:]))
+               for is_text, pattern, flags, args in new]
         # the store as it is now (another process may have added to it), less what did not load, and the new
         merged = {key: entry for key, entry in _stored().items() if key not in _failed}
         merged.update((_cache_key(entry), entry) for entry in new)
