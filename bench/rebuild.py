@@ -7,10 +7,10 @@ build task does: only the on-disk cache carries over).
 
 Builds DECK once (default: decks/mlops-guide/slides.md), then RUNS times edits the text of one slide and
 builds again, and prints the median and every time. In one process the build goes through the API, as the
-server does (layouts of unchanged slides come from memory); with --fresh it is `python -m slidekit build
-DECK -o OUT` on a copy of the deck's folder, with its own cache folder, byte-compiled as an installed
-package is, timed from the process start to its end. The edit appends a word to the first paragraph line
-of the deck's middle slide. Not part of the tests.
+server does (layouts of unchanged slides come from memory), with a cache folder of its own; with --fresh
+it is `python -m slidekit build DECK -o OUT` on a copy of the deck's folder, with its own cache folder,
+byte-compiled as an installed package is, timed from the process start to its end. The edit appends a
+word to the first paragraph line of the deck's middle slide. Not part of the tests.
 """
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def main() -> int:
     at = edit_point(text)
     if args.fresh:
         return fresh_processes(args, text, at)
+    # A cache folder of its own: the user's may hold the chunks of these very edits from an earlier run,
+    # and the edited slide's chunk would then come from the disk instead of being laid out.
+    import os
+    import tempfile
+    os.environ["SLIDEKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="slidekit-rebuild-cache-")
+    os.environ.pop("SLIDEKIT_CACHE", None)
     for fmt in args.formats.split(","):
         options = api.BuildOptions(format=fmt, offline=True)
         api.build_text(text, options, folder=args.deck.parent)          # the first build: everything
