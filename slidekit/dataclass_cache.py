@@ -2,7 +2,7 @@
 
 `@dataclass` writes each class's `__init__`, `__repr__` and `__eq__` (and a frozen class's `__setattr__`,
 `__delattr__` and `__hash__`) as Python source, and compiles that source with `exec` every time the class
-is defined: some 80 functions for the 25 dataclasses an HTML build defines (slidekit's and mistune's),
+is defined: some 80 functions for the 24 dataclasses an HTML build defines (slidekit's and mistune's),
 ~6 ms of every fresh `slidekit build`, a tenth of a small deck's rebuild.
 
 `install()` gives the `dataclasses` module an `exec` of its own (a module global, which its functions find
