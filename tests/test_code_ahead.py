@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from process_helpers import cache_env
@@ -67,7 +68,7 @@ def empty_cache(monkeypatch, tmp_path):
 def two_cpus(monkeypatch):
     """The forked process is used whatever this machine has and whatever threads pytest runs."""
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
 
 
 def _started(monkeypatch) -> list[CodeAhead]:
@@ -114,11 +115,11 @@ def test_a_forked_process_that_dies_leaves_the_colouring_here(two_cpus, monkeypa
 def test_not_started_without_code_with_one_cpu_or_beside_other_threads(monkeypatch, tmp_path):
     seen = _started(monkeypatch)
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     build_text("# No code\n", BuildOptions(format="html"), folder=tmp_path)
-    monkeypatch.setattr(pipes.threading, "active_count", lambda: 3)     # as in `serve`
+    monkeypatch.setattr(threading, "active_count", lambda: 3)     # as in `serve`
     build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
-    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 1)
     build_text(DECK, BuildOptions(format="html"), folder=tmp_path)
     assert [ahead.started for ahead in seen] == [False, False, False]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 import zlib
 from pathlib import Path
@@ -106,6 +108,32 @@ def test_failed_write_keeps_the_previous_output(tmp_path, monkeypatch):
         files.write_atomic(target, "new " * 1000)
     assert target.read_text(encoding="utf-8") == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["out.html"]   # no temporary file left behind
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_an_output_is_as_readable_as_any_new_file(tmp_path, umask, mode):
+    target = tmp_path / "out.html"
+    old = os.umask(umask)
+    try:
+        files.write_atomic(target, "x")
+        files.write_atomic(target, "y")         # over an existing file too
+    finally:
+        os.umask(old)
+    assert target.read_text(encoding="utf-8") == "y"
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["out.html"]
+
+
+def test_the_temporary_file_never_follows_a_planted_link(tmp_path, monkeypatch):
+    # The name taken first is a link someone made (to a file of theirs): the write goes elsewhere.
+    victim = tmp_path / "victim"
+    victim.write_text("keep", encoding="utf-8")
+    names = iter(["aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    monkeypatch.setattr(files.os, "urandom", lambda n: bytes.fromhex(next(names)))
+    (tmp_path / ".out.html.aaaaaaaaaaaa.tmp").symlink_to(victim)
+    files.write_atomic(tmp_path / "out.html", "new")
+    assert victim.read_text(encoding="utf-8") == "keep"
+    assert (tmp_path / "out.html").read_text(encoding="utf-8") == "new"
 
 
 def test_failed_pdf_build_keeps_the_previous_pdf(tmp_path, monkeypatch, capsys):

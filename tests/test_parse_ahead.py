@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ def test_where_a_text_is_split():
 @pytest.fixture
 def two_cpus(monkeypatch):
     monkeypatch.setattr(pipes, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(pipes.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
 
 
 def _forked_parse(text: str) -> tuple[list[dict] | None, CodeAhead]:

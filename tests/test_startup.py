@@ -4,6 +4,7 @@ page template from the on-disk cache (the same bytes as a compiled one; a damage
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,14 +19,20 @@ PLAIN_DECK = "---\nmarp: true\ntheme: gaia\npaginate: true\n---\n\n# Hello\n\nSo
 CODE_DECK = "---\nmarp: true\n---\n\n# Code\n\n```python\nprint('hi')\n```\n"
 
 
-def _build(deck: Path, out: Path, cache: Path | None) -> tuple[int, list[str]]:
-    """Build in a fresh interpreter; the exit status and the top-level modules loaded by then."""
+def _build(deck: Path, out: Path, cache: Path | None, no_site: bool = False) -> tuple[int, list[str]]:
+    """Build in a fresh interpreter; the exit status and the top-level modules loaded by then. With
+    `no_site`, the interpreter skips `site` (and the .pth files of whatever machine runs the tests, which
+    may import anything), finding packages where this one does."""
     script = ("import json, sys\nfrom slidekit.cli import main\n"
               f"rc = main(['build', {str(deck)!r}, '-o', {str(out)!r}, '-q'])\n"
               "print(json.dumps([rc, sorted(m for m in sys.modules)]))\n")
     env = cache_env(cache)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
-                          check=True)
+    flags = []
+    if no_site:
+        flags = ["-S"]
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in sys.path if p])
+    done = subprocess.run([sys.executable, *flags, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env=env, check=True)
     rc, modules = json.loads(done.stdout.strip().splitlines()[-1])
     return rc, modules
 
@@ -44,6 +51,30 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_
     for name in ("pygments", "PIL", "weasyprint", "tomllib", "difflib", "pypdf", "concurrent", "logging", "yaml"):
         assert name not in loaded, name
     assert "slidekit.export.handout" not in modules
+
+
+def _write_png(path: Path) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b""))
+
+
+def test_html_build_loads_no_module_it_does_without(tmp_path):
+    # Standard modules an HTML rebuild has no use for, each a millisecond or more of every fresh build:
+    # tempfile (with random: export/files.py writes its own temporary file), threading (pipes.py
+    # asks it about threads only where it is loaded), mimetypes (export/assets.py knows the image types).
+    deck = tmp_path / "deck.md"
+    deck.write_text(PLAIN_DECK + "\n![w:100](pic.png)\n", encoding="utf-8")
+    _write_png(tmp_path / "pic.png")
+    _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)    # the cache filled (Jinja...)
+    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)
+    assert rc == 0 and (tmp_path / "deck.html").is_file()
+    for name in ("tempfile", "random", "threading", "mimetypes"):
+        assert name not in modules, name
 
 
 def test_html_build_of_a_code_deck_colours_it_in_a_second_process_where_there_are_two_cpus(tmp_path):

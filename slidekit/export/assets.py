@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import io
-import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +17,11 @@ MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jp
         ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp"}
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 80_000_000     # decompression bombs stop here
+
+
+def _guess_type(name: str) -> str:
+    import mimetypes    # (rarely needed: MIME knows the image types; it reads the system's tables)
+    return mimetypes.guess_type(name)[0] or ""
 
 
 class AssetResolver:
@@ -85,7 +89,7 @@ class AssetResolver:
         if size > MAX_IMAGE_BYTES:
             self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
             return ""
-        mime = MIME.get(resolved.suffix.lower()) or mimetypes.guess_type(resolved.name)[0] or ""
+        mime = MIME.get(resolved.suffix.lower()) or _guess_type(resolved.name)
         if mime != "image/svg+xml" and _too_many_pixels(resolved):
             self._warn("image-too-large", shown, f"image {shown} claims more than {MAX_PIXELS:,} pixels "
                        "(a decompression bomb?) and was left out, not decoded")
