@@ -85,3 +85,50 @@ def test_an_empty_listing_still_opens_the_libraries_by_soname():
         print(len(spawned))
     """)
     assert out == "0"
+
+
+def test_fonttools_parts_for_some_fonts_only_load_on_first_use():
+    # fontTools.subset (subsetting without HarfBuzz) and fontTools.varLib.instancer (variable fonts): ~0.1 s
+    # of every PDF build's start, loaded only when WeasyPrint first uses them.
+    out = run("""
+        from slidekit.export.weasy import load
+        weasyprint = load()
+        assert weasyprint.HTML(string="<p>x</p>").write_pdf().startswith(b"%PDF")
+        deferred = [m for m in ("fontTools.subset", "fontTools.varLib.instancer") if m in sys.modules]
+        import weasyprint.pdf.fonts as fonts
+        options = fonts.subset.Options                  # the first use loads the real module...
+        from fontTools.subset import Options
+        assert options is Options and sys.modules["fontTools.subset"].__class__.__name__ == "module"
+        import fontTools.varLib.instancer as instancer  # ... and a later import gets it, not the stand-in
+        called = []
+        instancer.instantiateVariableFont = lambda *a, **k: called.append(a) or "instanced"
+        assert fonts.instantiateVariableFont("font", {}) == "instanced" and called == [("font", {})]
+        print(deferred)
+    """)
+    assert out == "[]"
+
+
+def test_fixed_size_array_types_are_cffis_own_without_a_parse():
+    out = run("""
+        from slidekit.export.weasy import load
+        load()
+        import cffi.api
+        from weasyprint.text.ffi import ffi
+        parses = []
+        parse = ffi._parser.parse_type_and_quals
+        ffi._parser.parse_type_and_quals = lambda cdecl: parses.append(cdecl) or parse(cdecl)
+        cdecls = ("hb_codepoint_t[42]", "char[4]", "unsigned int[7]", "PangoRectangle[2]", "FcChar8 *[3]",
+                  "hb_codepoint_t[43]", "PangoLogAttr[]")
+        ours = [ffi.typeof(cdecl) for cdecl in cdecls]
+        parsed = sorted(set(parses))
+        for cdecl, type_ in zip(cdecls, ours):
+            with ffi._lock:         # what cffi itself makes of the same type, parsed
+                assert type_ is cffi.api.FFI._typeof_locked(ffi, cdecl + " ")[0], cdecl
+        array = ffi.new("hb_codepoint_t[3]", [7, 8, 9])
+        assert list(array) == [7, 8, 9] and ffi.sizeof(array) == 12
+        print(parsed)
+    """)
+    # the "T[N]" types came from "T *" (both lengths of hb_codepoint_t from one parse); an array of pointers
+    # and an open array were parsed
+    assert "hb_codepoint_t[42]" not in out and "hb_codepoint_t[43]" not in out and "char[4]" not in out
+    assert "'hb_codepoint_t *'" in out and "'FcChar8 *[3]'" in out and "'PangoLogAttr[]'" in out
