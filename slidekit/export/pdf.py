@@ -282,6 +282,15 @@ def begin_build() -> None:
     _BUILD[0] += 1
 
 
+def forget_pages() -> None:
+    """Keep none of the pages laid out so far; the parsed stylesheets and fonts stay. For a layout process
+    between two chunks (export/pdf_chunks.py): it ends with the build, so its earlier chunks' pages would
+    only be walked again and again by the garbage collector."""
+    for key, (css, coverage, *_rest) in list(_PAGES_KEPT.items()):
+        _PAGES_KEPT[key] = (css, coverage, {}, _BUILD[0], {})
+    _LAST_PAGES.clear()
+
+
 def last_pages() -> list:
     """The laid-out pages of the last PDF written, in order (the PPTX exporter places shapes from them)."""
     return list(_LAST_PAGES)
