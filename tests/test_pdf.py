@@ -168,3 +168,35 @@ def test_small_sub_and_sup_are_a_size_down_as_in_chromium(tmp_path, theme, base)
     for word in ("little", "low", "high"):
         assert sizes[word] == pytest.approx(base / 1.2), word
     assert sizes["big"] == pytest.approx(base * 1.2)
+
+
+def _image_deck(folder: Path) -> Path:
+    import struct
+    import zlib
+
+    def png(rgb):
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        raw = b"".join(b"\0" + bytes(rgb) * 2 for _ in range(2))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    (folder / "sub").mkdir(parents=True)
+    (folder / "x.png").write_bytes(png((255, 0, 0)))
+    (folder / "sub" / "x.png").write_bytes(png((0, 0, 255)))      # the same name, another image
+    (folder / "s.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                                  '<rect width="10" height="10" fill="green"/></svg>', encoding="utf-8")
+    deck = folder / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n# One\n\n![w:200](x.png) ![w:200](sub/x.png)\n\n---\n\n"
+                    "![bg](x.png)\n\n# Two ![w:50](s.svg)\n", encoding="utf-8")
+    return deck
+
+
+def test_a_decks_pdf_is_the_same_whatever_its_folder(tmp_path):
+    # WeasyPrint names images after their URL, which holds the folder's path (export/image_names.py)
+    options = dict(format="pdf", pdf_cache=False, jobs=1)
+    first = build_file(_image_deck(tmp_path / "talks"), BuildOptions(**options)).output
+    second = build_file(_image_deck(tmp_path / "ci checkout é" / "deck"), BuildOptions(**options)).output
+    assert first == second
+    page = PdfReader(__import__("io").BytesIO(first)).pages[0]
+    images = [x for x in page["/Resources"]["/XObject"].values() if x.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 2             # x.png and sub/x.png: two names, two images

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from .image_names import deck_folder, install_image_names
 from .relative_font_size import install_relative_font_size
 from .svg_colour import install_svg_current_colour
 
@@ -158,6 +159,7 @@ def layout_document(document_html: str, base_url: Path, allow_remote: bool = Tru
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()
     install_relative_font_size()
+    install_image_names()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     return _layout(document_html, str(base_url) + "/", fetcher), list(fetcher.refused)
 
@@ -178,6 +180,7 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
     install_relative_font_size()   # `smaller` and `larger` (<small>, <sub>, <sup>) as in a browser
+    install_image_names()          # images named alike wherever the deck's folder is
     install_page_references_memo()
     install_deflate_level()
     fetcher = make_url_fetcher(allow_remote, local_roots)
@@ -297,6 +300,11 @@ def last_pages() -> list:
 
 
 def _layout(document_html: str, base_url: str, url_fetcher):
+    with deck_folder(base_url):
+        return _layout_in_folder(document_html, base_url, url_fetcher)
+
+
+def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     from .weasy import load
     weasyprint = load()
     from weasyprint.text.fonts import FontConfiguration
