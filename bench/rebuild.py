@@ -9,7 +9,8 @@ Builds DECK once (default: decks/mlops-guide/slides.md), then RUNS times edits t
 builds again, and prints the median and every time. In one process the build goes through the API, as the
 server does (layouts of unchanged slides come from memory), with a cache folder of its own; with --fresh
 it is `python -m slidekit build DECK -o OUT` on a copy of the deck's folder, with its own cache folder,
-byte-compiled as an installed package is, timed from the process start to its end. The edit appends a
+byte-compiled as an installed package is, timed from the process start to its end, each beside a
+`python -c pass` (the machine's speed of the moment: Python's own start-up). The edit appends a
 word to the first paragraph line of the deck's middle slide. Not part of the tests.
 """
 from __future__ import annotations
@@ -93,15 +94,20 @@ def fresh_processes(args, text: str, at: int) -> int:
             command = [sys.executable, "-m", "slidekit", "build", str(deck), "-o", str(out), "-q"]
             deck.write_text(text, encoding="utf-8")
             subprocess.run(command, env=env, check=True)           # the first build fills the caches
-            times = []
+            times, bare = [], []
             for run in range(args.runs):
                 deck.write_text(text[:at] + f" edit{run}" + text[at:], encoding="utf-8")
                 start = time.perf_counter()
                 subprocess.run(command, env=env, check=True)
                 times.append(time.perf_counter() - start)
+                # The machine's phase, measured beside each build: a Python that starts and does nothing.
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
+                bare.append(time.perf_counter() - start)
             print(f"{fmt}: one-slide edit rebuilt by a fresh `slidekit build` in "
                   f"{statistics.median(times) * 1000:.0f} ms (median of {args.runs}: "
-                  + ", ".join(f"{t * 1000:.0f}" for t in times) + " ms)")
+                  + ", ".join(f"{t * 1000:.0f}" for t in times) + " ms); `python -c pass` beside it: "
+                  f"{statistics.median(bare) * 1000:.0f} ms")
     return 0
 
 
