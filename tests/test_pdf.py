@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from image_helpers import solid_png
+
 from slidekit.api import BuildOptions, build_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,18 +173,9 @@ def test_small_sub_and_sup_are_a_size_down_as_in_chromium(tmp_path, theme, base)
 
 
 def _image_deck(folder: Path) -> Path:
-    import struct
-    import zlib
-
-    def png(rgb):
-        def chunk(kind, data):
-            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        raw = b"".join(b"\0" + bytes(rgb) * 2 for _ in range(2))
-        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
     (folder / "sub").mkdir(parents=True)
-    (folder / "x.png").write_bytes(png((255, 0, 0)))
-    (folder / "sub" / "x.png").write_bytes(png((0, 0, 255)))      # the same name, another image
+    (folder / "x.png").write_bytes(solid_png((255, 0, 0)))
+    (folder / "sub" / "x.png").write_bytes(solid_png((0, 0, 255)))      # the same name, another image
     (folder / "s.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
                                   '<rect width="10" height="10" fill="green"/></svg>', encoding="utf-8")
     deck = folder / "d.md"

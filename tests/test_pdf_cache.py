@@ -8,15 +8,7 @@ import pytest
 from slidekit.api import BuildOptions, build_file
 from slidekit.export import pdf_cache, pdf_chunks
 
-def png(colour: tuple[int, int, int]) -> bytes:
-    import struct
-    import zlib
-    raw = b"".join(b"\x00" + bytes(colour) * 8 for _ in range(8))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+from image_helpers import solid_png as png
 
 
 def deck_text(edited: bool = False) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from image_helpers import solid_png
 from process_helpers import cache_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,23 +54,13 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_
     assert "slidekit.export.handout" not in modules
 
 
-def _write_png(path: Path) -> None:
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b""))
-
-
 def test_html_build_loads_no_module_it_does_without(tmp_path):
     # Standard modules an HTML rebuild has no use for, each a millisecond or more of every fresh build:
     # tempfile (with random: export/files.py writes its own temporary file), threading (pipes.py
     # asks it about threads only where it is loaded), mimetypes (export/assets.py knows the image types).
     deck = tmp_path / "deck.md"
     deck.write_text(PLAIN_DECK + "\n![w:100](pic.png)\n", encoding="utf-8")
-    _write_png(tmp_path / "pic.png")
+    (tmp_path / "pic.png").write_bytes(solid_png((200, 30, 30)))
     _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)    # the cache filled (Jinja...)
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)
     assert rc == 0 and (tmp_path / "deck.html").is_file()

@@ -287,6 +287,7 @@ def _collect_now_and_then(uncollected: int, slides: int) -> int:
 
 def _serve(connection) -> None:
     """Lay out the chunks sent through `connection` until it is closed."""
+    from .pdf import forget_pages
     connection.send(("ready", os.getpid()))
     uncollected = 0
     while True:
@@ -296,7 +297,6 @@ def _serve(connection) -> None:
             return
         # Its earlier chunks' pages are garbage now: kept, they held memory and every collection went through
         # them again (on a 1,000-slide deck its collections took 2.0 s of CPU with them, 1.2 s without).
-        from .pdf import forget_pages
         forget_pages()
         uncollected = _collect_now_and_then(uncollected, len(view.slides))
         try:
