@@ -54,12 +54,14 @@ def entry() -> int:
     """The `slidekit` command and `python -m slidekit`: `main`, for a process that ends right after it.
 
     The regular expressions and the dataclasses' methods compiled by earlier runs are loaded compiled
-    (regex_cache.py, dataclass_cache.py: ~20 ms and ~6 ms of a fresh process), and what this run compiled
-    anew is stored at its end. The process then ends at
-    once (`_exit_now`): its final collection and teardown would walk everything the build made. The cycle
-    collector stays off until then: `main` leaves it as it found it, and turns it on itself for `serve`
-    and `--watch`, which run for hours."""
+    (regex_cache.py, dataclass_cache.py: ~20 ms and ~6 ms of a fresh process), `dataclasses` is imported
+    without `inspect` (dataclass_docs.py), and what this run compiled anew is stored at its end. The
+    process then ends at once (`_exit_now`): its final collection and teardown would walk everything the
+    build made. The cycle collector stays off until then: `main` leaves it as it found it, and turns it on
+    itself for `serve` and `--watch`, which run for hours."""
     gc.disable()
+    from . import dataclass_docs
+    dataclass_docs.install()        # (first: it imports `dataclasses` itself)
     from . import dataclass_cache, regex_cache
     dataclass_cache.install()
     regex_cache.preload()

@@ -20,13 +20,21 @@ PLAIN_DECK = "---\nmarp: true\ntheme: gaia\npaginate: true\n---\n\n# Hello\n\nSo
 CODE_DECK = "---\nmarp: true\n---\n\n# Code\n\n```python\nprint('hi')\n```\n"
 
 
-def _build(deck: Path, out: Path, cache: Path | None, no_site: bool = False) -> tuple[int, list[str]]:
+def _build(deck: Path, out: Path, cache: Path | None, no_site: bool = False,
+           command: bool = False) -> tuple[int, list[str]]:
     """Build in a fresh interpreter; the exit status and the top-level modules loaded by then. With
     `no_site`, the interpreter skips `site` (and the .pth files of whatever machine runs the tests, which
-    may import anything), finding packages where this one does."""
-    script = ("import json, sys\nfrom slidekit.cli import main\n"
-              f"rc = main(['build', {str(deck)!r}, '-o', {str(out)!r}, '-q'])\n"
-              "print(json.dumps([rc, sorted(m for m in sys.modules)]))\n")
+    may import anything), finding packages where this one does. With `command`, through `cli.entry` (what
+    the `slidekit` command runs: with its caches and stand-ins), which ends the process itself."""
+    if command:
+        script = ("import atexit, json, sys\nfrom slidekit.cli import entry\n"
+                  "atexit.register(lambda: print(json.dumps([0, sorted(m for m in sys.modules)])))\n"
+                  f"sys.argv = ['slidekit', 'build', {str(deck)!r}, '-o', {str(out)!r}, '-q']\n"
+                  "entry()\n")
+    else:
+        script = ("import json, sys\nfrom slidekit.cli import main\n"
+                  f"rc = main(['build', {str(deck)!r}, '-o', {str(out)!r}, '-q'])\n"
+                  "print(json.dumps([rc, sorted(m for m in sys.modules)]))\n")
     env = cache_env(cache)
     flags = []
     if no_site:
@@ -57,14 +65,16 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_
 def test_html_build_loads_no_module_it_does_without(tmp_path):
     # Standard modules an HTML rebuild has no use for, each a millisecond or more of every fresh build:
     # tempfile (with random: export/files.py writes its own temporary file), threading (pipes.py
-    # asks it about threads only where it is loaded), mimetypes (export/assets.py knows the image types).
+    # asks it about threads only where it is loaded), mimetypes (export/assets.py knows the image types),
+    # inspect with ast, dis and tokenize (dataclasses imports it for docstrings: dataclass_docs.py).
     deck = tmp_path / "deck.md"
     deck.write_text(PLAIN_DECK + "\n![w:100](pic.png)\n", encoding="utf-8")
     (tmp_path / "pic.png").write_bytes(solid_png((200, 30, 30)))
-    _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)    # the cache filled (Jinja...)
-    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True)
+    _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True, command=True)    # the cache filled
+    (tmp_path / "deck.html").unlink()
+    rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True, command=True)
     assert rc == 0 and (tmp_path / "deck.html").is_file()
-    for name in ("tempfile", "random", "threading", "mimetypes"):
+    for name in ("tempfile", "random", "threading", "mimetypes", "inspect", "ast", "dis", "tokenize"):
         assert name not in modules, name
 
 
