@@ -60,6 +60,7 @@ def build_text(text: str, options: BuildOptions | None = None, folder: Path | No
 def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
                  folder: Path | None = None) -> BuildResult:
     processes = code = parse = None
+    memo = _parse_memo(source)
     if options.format == "pdf" and options.jobs > 1:
         # The PDF's layout processes start now and load WeasyPrint while the deck compiles here.
         from .export.pdf_chunks import start_processes
@@ -73,13 +74,16 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
         from .markdown.parse_ahead import ParseAhead
         from .render.code_ahead import CodeAhead
         parse = ParseAhead()
-        job = parse.plan(source.body, {"front_matter": source.front_matter or {}}, create_markdown)
+        env = {"front_matter": source.front_matter or {}}
+        # (a text the deck's last parse covers is parsed again only around the change: not split)
+        job = None if memo is not None and memo.covers(env) else \
+            parse.plan(source.body, env, create_markdown)
         code = CodeAhead()
         started = code.prepare(source.body, first=job)
         if job is not None:
             parse.forked(started)
     try:
-        return _build_source(source, options, diagnostics, folder, processes, code, parse)
+        return _build_source(source, options, diagnostics, folder, processes, code, parse, memo)
     finally:
         if processes is not None:
             processes.stop()
@@ -88,8 +92,21 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
                 helper.close()
 
 
+def _parse_memo(source: Source):
+    """The deck file's last parse (markdown/parse_memo.py), or None: a text without a file, or no cache."""
+    if source.path is None:
+        return None
+    from . import cache
+    if cache.cache_dir() is None:
+        return None
+    import os
+
+    from .markdown.parse_memo import ParseMemo
+    return ParseMemo(os.path.abspath(source.path))
+
+
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
-                  processes, code, parse=None) -> BuildResult:
+                  processes, code, parse=None, memo=None) -> BuildResult:
     folder = folder or source.folder
     theme_paths = list(options.theme_set)
     theme_name = options.theme
@@ -102,7 +119,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     overrides = dict(options.overrides)
     compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides,
-                                     on_blocks=code.begin if code is not None else None, parse_ahead=parse)
+                                     on_blocks=code.begin if code is not None else None, parse_ahead=parse,
+                                     parse_memo=memo)
     deck = compile_deck(source, compile_options, diagnostics)
 
     wanted = theme_name or deck.globals.get("theme") or "default"

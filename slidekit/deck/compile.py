@@ -35,6 +35,7 @@ class CompileOptions:
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
     on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)
     parse_ahead: Any = None     # markdown.parse_ahead.ParseAhead started on the body: parses its second half
+    parse_memo: Any = None      # markdown.parse_memo.ParseMemo: the deck's last parse, kept in the cache
 
 
 def compile_deck(source: Source, options: CompileOptions | None = None,
@@ -43,7 +44,8 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
     tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}},
-                                 on_blocks=options.on_blocks, ahead=options.parse_ahead)
+                                 on_blocks=options.on_blocks, ahead=options.parse_ahead,
+                                 memo=options.parse_memo)
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)
