@@ -7,7 +7,8 @@ build task does: only the on-disk cache carries over).
 
 Builds DECK once (default: decks/mlops-guide/slides.md), then RUNS times edits the text of one slide and
 builds again, and prints the median and every time. In one process the build goes through the API, as the
-server does (layouts of unchanged slides come from memory), with a cache folder of its own; with --fresh
+server does (`build_file` on a copy of the deck; layouts of unchanged slides come from memory), with a
+cache folder of its own; with --fresh
 it is `python -m slidekit build DECK -o OUT` on a copy of the deck's folder, with its own cache folder,
 byte-compiled as an installed package is, timed from the process start to its end, each beside a
 `python -c pass` (the machine's speed of the moment: Python's own start-up). The edit appends a
@@ -56,17 +57,23 @@ def main() -> int:
     # A cache folder of its own: the user's may hold the chunks of these very edits from an earlier run,
     # and the edited slide's chunk would then come from the disk instead of being laid out.
     import os
+    import shutil
     import tempfile
     os.environ["SLIDEKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="slidekit-rebuild-cache-")
     os.environ.pop("SLIDEKIT_CACHE", None)
+    # the deck's file is rewritten and built from its path, as `serve` does (build_file: with its last parse)
+    folder = Path(tempfile.mkdtemp(prefix="slidekit-rebuild-")) / "deck"
+    shutil.copytree(args.deck.parent, folder)
+    deck = folder / args.deck.name
     for fmt in args.formats.split(","):
         options = api.BuildOptions(format=fmt, offline=True)
-        api.build_text(text, options, folder=args.deck.parent)          # the first build: everything
+        deck.write_text(text, encoding="utf-8")
+        api.build_file(deck, options)          # the first build: everything
         times = []
         for run in range(args.runs):
-            edited = text[:at] + f" edit{run}" + text[at:]
+            deck.write_text(text[:at] + f" edit{run}" + text[at:], encoding="utf-8")
             start = time.perf_counter()
-            result = api.build_text(edited, options, folder=args.deck.parent)
+            result = api.build_file(deck, options)
             times.append(time.perf_counter() - start)
             assert result.output, "the build failed"
         print(f"{fmt}: one-slide edit rebuilt in {statistics.median(times) * 1000:.0f} ms (median of {args.runs}: "
