@@ -239,3 +239,18 @@ def test_rebuilds_after_edits_give_the_bytes_of_a_build_without_cache(tmp_path):
         deck.write_text(new, encoding="utf-8")
         cached = _build(deck, tmp_path / f"cached{number}.html", cache)
         assert cached == _build(deck, tmp_path / f"plain{number}.html", None), number
+
+
+def test_the_same_text_again_is_not_written_again(tmp_path, monkeypatch):
+    from slidekit import cache
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    md = create_markdown()
+    parse_tokens(md, SEED, {}, memo=ParseMemo("/decks/a.md"))
+    written = []
+    real = cache.put_bytes
+    monkeypatch.setattr(cache, "put_bytes", lambda *args: written.append(args[:2]) or real(*args))
+    assert parse_tokens(md, SEED, {}, memo=ParseMemo("/decks/a.md"))[0] == whole(SEED)
+    assert written == []
+    edited = SEED.replace("End.", "The end.")
+    assert parse_tokens(md, edited, {}, memo=ParseMemo("/decks/a.md"))[0] == whole(edited)
+    assert [namespace for namespace, _ in written] == ["parse"]

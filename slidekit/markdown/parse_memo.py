@@ -104,6 +104,9 @@ class ParseMemo:
     def keep(self, text: str, env: dict, tokens: list, ref_links: dict) -> None:
         """Keep this parse for the next build (tokens as the parse left them: they are copied here), with
         the link reference definitions it found."""
+        entry = self._entry if self._loaded else None
+        if entry is not None and entry[1] == text and entry[0] == repr(env):
+            return                          # the same text, parsed as before: the entry is this parse
         from .. import cache
         try:
             data = marshal.dumps((tokens, ref_links))
