@@ -22,7 +22,12 @@ maths block) had ended before it. So:
   the text from there on is the same;
 - a link reference definition (`[label]: url`) reaches the whole document: the changed part is parsed
   with the old parse's definitions, and only if it holds none in either version (no "]:"), so that the
-  definitions are the same as before. A text with other front-matter is parsed whole.
+  definitions are the same as before;
+- a maths block (`$$` lines) is the one construct that becomes something else when its closing line is
+  added: a `$$` left open before the boundary is a paragraph, and a `$$` line typed after the boundary
+  would make it a block running across it. A changed part that holds `$$` in either version is parsed
+  whole. (An unclosed fence or HTML block runs to the end of the text: the old parse had no boundary
+  after it.) A text with other front-matter is parsed whole too.
 
 The tokens are those of a whole parse, offsets included (tests/test_parse_memo.py: random edits of random
 Markdown and of every deck of the corpus). A damaged or missing entry, or the cache turned off, means a
@@ -41,6 +46,9 @@ _BOUNDARY_TYPES = ("heading", "thematic_break")
 _PARSER_MODULES = ("mistune", "slidekit.markdown", "slidekit.markdown.positions", "slidekit.markdown.math",
                    "slidekit.markdown.emoji", "slidekit.markdown.markdoc", "slidekit.markdown.parse_memo")
 _FORMAT = 1
+# What a changed part must not hold, in either version, to be parsed alone: a link definition, which reaches
+# every slide, and a maths block's `$$`, which may close a block opened before the boundary.
+_WHOLE_TEXT_MARKERS = ("]:", "$$")
 # Hooks that run over a parse's tokens one by one, so over a part as over the whole (mistune's task lists
 # turn a `[x]` item into a task item): any other hook means a whole parse.
 _TOKEN_BY_TOKEN_HOOKS = {("mistune.plugins.task_lists", "task_lists_hook")}
@@ -150,8 +158,9 @@ def merge_reparse(md, old_text: str, old: list[dict], text: str, env: dict) -> l
         boundary = old[tail]["_pos"] + shift
         stop = _boundary_line_end(old_text, old[tail]["_pos"]) + shift
     old_stop = None if tail is None else stop - shift
-    if "]:" in text[start:stop] or "]:" in old_text[start:old_stop]:
-        return None             # a link definition, added, changed or taken away, may reach any slide
+    changed, was = text[start:stop], old_text[start:old_stop]
+    if any(marker in changed or marker in was for marker in _WHOLE_TEXT_MARKERS):
+        return None
     state = parse_from(md, text, env, start, stop)
     if tail is not None:
         last = state.tokens[-1] if state.tokens else None
