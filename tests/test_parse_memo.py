@@ -131,7 +131,7 @@ FRAGMENT_TEXT = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10)
 JOINER = st.sampled_from(["\n\n", "\n", "\n\n\n"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(FRAGMENT_TEXT, JOINER, st.data())
 def test_random_edits_of_random_markdown(pieces, joiner, data):
     old_text = joiner.join(pieces) + "\n"
