@@ -32,8 +32,10 @@ from ..pipes import can_fork, read_message, write_message
 # Below this (~370 generated slides), half a parse saves little more than the fork and the transfer cost
 # with the code's colouring (bench: the 200-slide deck was slower split, the 1,000-slide one faster).
 MIN_SPLIT_CHARS = 100_000
-# A slide boundary: a line that is an ATX heading or a thematic break, after a blank line.
-_BOUNDARY = re.compile(r"\n\n((?:#{1,6}[ \t][^\n]*|#{1,6}|(?:---|\*\*\*|___)[ \t]*)\n)")
+# A slide boundary: a line that is an ATX heading or a thematic break, after a blank line (the line's pattern
+# is also parse_memo.py's).
+BOUNDARY_LINE = r"(?:#{1,6}[ \t][^\n]*|#{1,6}|(?:---|\*\*\*|___)[ \t]*)\n"
+_BOUNDARY = re.compile(r"\n\n(" + BOUNDARY_LINE + ")")
 # The forked process also sends its tokens: it takes a little less than half.
 SPLIT_AT = 0.53
 

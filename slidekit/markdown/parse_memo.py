@@ -39,8 +39,10 @@ from __future__ import annotations
 import marshal
 import re
 
-# A boundary line (after a blank line): an ATX heading or a thematic break, as parse_ahead.py has it.
-_BOUNDARY_LINE = re.compile(r"(?:#{1,6}[ \t][^\n]*|#{1,6}|(?:---|\*\*\*|___)[ \t]*)\n")
+from . import parse_ahead
+from .parse_ahead import BOUNDARY_LINE, Split, ends_at_boundary
+
+_BOUNDARY_LINE = re.compile(BOUNDARY_LINE)      # (after a blank line: an ATX heading or a thematic break)
 _BOUNDARY_TYPES = ("heading", "thematic_break")
 # what makes a parse: the modules whose code shapes the tokens
 _PARSER_MODULES = ("mistune", "slidekit.markdown", "slidekit.markdown.positions", "slidekit.markdown.math",
@@ -127,7 +129,6 @@ def merge_reparse(md, old_text: str, old: list[dict], text: str, env: dict) -> l
     """The tokens of `text`: the old parse's (of `old_text`) outside the changed slides, which are parsed
     again with `env` (holding the old parse's `ref_links`); None where the change is not between
     boundaries the old parse had, or where a link definition may have changed."""
-    from .parse_ahead import parse_from
     if text == old_text:
         return old
     if any(type(tok) is not dict or type(tok.get("_pos")) is not int for tok in old):
@@ -140,6 +141,7 @@ def merge_reparse(md, old_text: str, old: list[dict], text: str, env: dict) -> l
     head = 0               # old tokens kept before the changed part
     start = 0              # where the changed part's parse starts (the end of that boundary's line)
     tail = None            # index of the old boundary token after the change
+    tail_end = None        # the end of its line, in the old text
     for index, tok in enumerate(old):
         pos = tok["_pos"]
         if tok["type"] not in _BOUNDARY_TYPES:
@@ -150,21 +152,17 @@ def merge_reparse(md, old_text: str, old: list[dict], text: str, env: dict) -> l
         if line_end <= same_start:
             head, start = index + 1, line_end
         elif pos - 2 >= first_changed_old:
-            tail = index
+            tail, tail_end = index, line_end
             break
-    if tail is None:
-        stop = None                                        # the change is in the last slide: parse to the end
-    else:
-        boundary = old[tail]["_pos"] + shift
-        stop = _boundary_line_end(old_text, old[tail]["_pos"]) + shift
-    old_stop = None if tail is None else stop - shift
-    changed, was = text[start:stop], old_text[start:old_stop]
+    # that boundary in the new text (None: the change is in the last slide, parsed to the end)
+    split = None if tail is None else Split(old[tail]["_pos"] + shift, tail_end + shift)
+    stop = None if split is None else split.end
+    changed, was = text[start:stop], old_text[start:tail_end]
     if any(marker in changed or marker in was for marker in _WHOLE_TEXT_MARKERS):
         return None
-    state = parse_from(md, text, env, start, stop)
-    if tail is not None:
-        last = state.tokens[-1] if state.tokens else None
-        if last is None or last.get("_pos") != boundary or state.cursor != stop:
+    state = parse_ahead.parse_from(md, text, env, start, stop)
+    if split is not None:
+        if not ends_at_boundary(state, split):
             return None
         moved = old[tail + 1:]
         for tok in moved:
