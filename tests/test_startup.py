@@ -28,6 +28,7 @@ def _build(deck: Path, out: Path, cache: Path | None, no_site: bool = False,
     the `slidekit` command runs: with its caches and stand-ins), which ends the process itself."""
     if command:
         script = ("import atexit, json, sys\nfrom slidekit.cli import entry\n"
+                  # (its exit status is not known to an exit handler: `check=True` below fails on one not 0)
                   "atexit.register(lambda: print(json.dumps([0, sorted(m for m in sys.modules)])))\n"
                   f"sys.argv = ['slidekit', 'build', {str(deck)!r}, '-o', {str(out)!r}, '-q']\n"
                   "entry()\n")
