@@ -15,7 +15,7 @@ takes CPU from the builds being timed on a 2-CPU machine.
 A build over --limit seconds is stopped, its cell shows "> LIMIT s" and that (deck, format, tool) is not
 run again. Every build is a fresh process (slidekit's PDF layout cache lives in memory, for `serve`);
 slidekit's on-disk cache (scoped CSS, QR drawings) is kept between runs in the work dir unless
-`--cache cold`, but never its PDF chunks or the deck's last parse: every run is a first build of the deck
+`--cache cold`, but never its PDF chunks: every run is a first build of the deck
 (a rebuild after an edit is bench/rebuild.py's). Not part of the tests.
 """
 from __future__ import annotations
@@ -239,9 +239,8 @@ def main() -> int:
                         continue
                     out = out_dir / f"{name}-{tool}.{fmt}"
                     cmd = slidekit_cmd(deck, out) if tool == "sk" else marp_cmd(deck, out)
-                    if tool == "sk":    # a first build of the deck: no PDF chunk or parse of an earlier run
-                        for done in ("pdf-chunks", "parse"):
-                            shutil.rmtree(work / "slidekit-cache" / done, ignore_errors=True)
+                    if tool == "sk":    # a first build of the deck: no PDF chunk of an earlier run
+                        shutil.rmtree(work / "slidekit-cache" / "pdf-chunks", ignore_errors=True)
                     run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent,
                                          sample)
                     (memory if sample else results)[tool].append(run)

@@ -59,54 +59,20 @@ def build_text(text: str, options: BuildOptions | None = None, folder: Path | No
 
 def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics,
                  folder: Path | None = None) -> BuildResult:
-    processes = code = parse = None
-    memo = _parse_memo(source)
+    processes = None
     if options.format == "pdf" and options.jobs > 1:
         # The PDF's layout processes start now and load WeasyPrint while the deck compiles here.
         from .export.pdf_chunks import start_processes
         processes = start_processes(options.jobs)
-    elif options.format == "html":
-        # The HTML's code is coloured in a second process, which loads Pygments while the deck is parsed
-        # here and colours the blocks while the slides render. (The PDF measures its slides as they render,
-        # and its layout processes have the other CPUs.)
-        # A long deck's second half is parsed by that process first (markdown/parse_ahead.py).
-        from .markdown import create_markdown
-        from .markdown.parse_ahead import ParseAhead
-        from .render.code_ahead import CodeAhead
-        parse = ParseAhead()
-        env = {"front_matter": source.front_matter or {}}
-        # (a text the deck's last parse covers is parsed again only around the change: not split)
-        job = None if memo is not None and memo.covers(env) else \
-            parse.plan(source.body, env, create_markdown)
-        code = CodeAhead()
-        started = code.prepare(source.body, first=job)
-        if job is not None:
-            parse.forked(started)
     try:
-        return _build_source(source, options, diagnostics, folder, processes, code, parse, memo)
+        return _build_source(source, options, diagnostics, folder, processes)
     finally:
         if processes is not None:
             processes.stop()
-        for helper in (parse, code):
-            if helper is not None:
-                helper.close()
-
-
-def _parse_memo(source: Source):
-    """The deck file's last parse (markdown/parse_memo.py), or None: a text without a file, or no cache."""
-    if source.path is None:
-        return None
-    from . import cache
-    if cache.cache_dir() is None:
-        return None
-    import os
-
-    from .markdown.parse_memo import ParseMemo
-    return ParseMemo(os.path.abspath(source.path))
 
 
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
-                  processes, code, parse=None, memo=None) -> BuildResult:
+                  processes) -> BuildResult:
     folder = folder or source.folder
     theme_paths = list(options.theme_set)
     theme_name = options.theme
@@ -118,9 +84,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
         theme_name = parse_theme(Path(theme_name).read_text(encoding="utf-8"), Path(theme_name).stem).name
 
     overrides = dict(options.overrides)
-    compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides,
-                                     on_blocks=code.begin if code is not None else None, parse_ahead=parse,
-                                     parse_memo=memo)
+    compile_options = CompileOptions(heading_divider=options.heading_divider, overrides=overrides)
     deck = compile_deck(source, compile_options, diagnostics)
 
     wanted = theme_name or deck.globals.get("theme") or "default"
@@ -138,8 +102,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline)
-    render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver,
-                                   code_ahead=code)
+    render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
     render_slides(deck, render_options)
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
     size_label = str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}"))

@@ -1,4 +1,4 @@
-"""Helpers for tests that run slidekit in a fresh interpreter (tests/test_startup.py, test_regex_cache.py)."""
+"""Helpers for tests that run slidekit in a fresh interpreter (tests/test_startup.py)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import io
 import os
 import re
 import subprocess
+import types
 
 import pytest
 from outline_helpers import outline_tree
@@ -287,3 +288,49 @@ def test_the_build_command_starts_the_layout_processes_before_loading_the_compil
     started.clear()
     main(["build", str(deck), "-q"])                                 # HTML: none started
     assert started == []
+
+
+# A layout process forgets the pages of its earlier chunks ------------------------------------------------
+class _Connection:
+    def __init__(self, sizes):
+        self.todo = [(_Job(), types.SimpleNamespace(slides=[None] * n), True) for n in sizes]
+        self.sent = []
+
+    def recv(self):
+        if not self.todo:
+            raise EOFError
+        return self.todo.pop(0)
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+class _Job:
+    def run(self, view, capture):
+        _Job.events.append(("run", len(view.slides)))
+        return len(view.slides)
+
+
+def test_a_layout_process_keeps_no_page_of_its_earlier_chunks(monkeypatch):
+    # it ends with the build: earlier chunks' pages would only be walked by every collection (some 150,000
+    # live objects a 100-slide chunk) and held in memory
+    from slidekit.export import pdf
+    _Job.events = []
+    monkeypatch.setattr(pdf, "forget_pages", lambda: _Job.events.append(("forget",)))
+    pdf_chunks._serve(_Connection([10, 10]))
+    assert _Job.events == [("forget",), ("run", 10), ("forget",), ("run", 10)]
+
+
+def test_forgetting_pages_keeps_the_stylesheet_and_changes_no_byte(tmp_path):
+    from slidekit.api import BuildOptions, build_text
+    from slidekit.export import pdf
+    deck = "\n\n---\n\n".join(f"# Slide {i}\n\nSome text {i}." for i in range(3))
+    options = BuildOptions(format="pdf", jobs=1, pdf_cache=False)
+    first = build_text(deck, options, folder=tmp_path).output
+    (key, kept), = pdf._PAGES_KEPT.items()
+    assert kept[2] and pdf.last_pages()
+    pdf.forget_pages()
+    (key_after, forgotten), = pdf._PAGES_KEPT.items()
+    assert key_after == key and forgotten[0] is kept[0] and forgotten[1] is kept[1]     # css, fonts
+    assert forgotten[2] == {} and forgotten[4] == {} and pdf.last_pages() == []
+    assert build_text(deck, options, folder=tmp_path).output == first

@@ -198,11 +198,6 @@ def build_one(job: Job, args: argparse.Namespace, site: bool = False) -> Outcome
                                     job.deck)], ok=False)
 
 
-# The last deck a one-shot command built, kept until the process ends (cli._exit_now): freeing a long deck's
-# hundreds of thousands of objects one by one took ~10 ms of a 1,000-slide build. `--watch` keeps none.
-_LAST_BUILT: list = []
-
-
 def _build_one(job: Job, args, site: bool) -> Outcome:
     from ..api import BuildOptions, build_file
     from ..export.files import write_atomic
@@ -237,8 +232,6 @@ def _build_one(job: Job, args, site: bool) -> Outcome:
             return outcome
         diagnostics += result.diagnostics
         results.append(result)
-    if not getattr(args, "watch", False):
-        _LAST_BUILT[:] = results
     result = results[-1]
     outcome.messages += _located(deck, diagnostics, result)
     if result.deck is not None:
@@ -464,7 +457,7 @@ def run(args) -> int:
     if isinstance(plan, str):
         print(f"slidekit: error: {plan}", file=sys.stderr)
         return EXIT_USAGE
-    from ..pipes import usable_cpus
+    from ..export.pdf_chunks import usable_cpus
     workers = configured.jobs or usable_cpus()
     folders = any(Path(p).is_dir() for p in configured.inputs)   # --watch may see decks added to a folder
     deck_workers = workers if configured.watch and folders else min(workers, len(plan.jobs))

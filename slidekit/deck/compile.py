@@ -29,13 +29,10 @@ _IMAGE_OR_BLANK = re.compile(r"!\[|&|[^\x20-\x7e\n\t\r]")
 
 @dataclass
 class CompileOptions:
-    """What the caller adds to a deck's own directives, and hooks into the compile."""
+    """What the caller adds to a deck's own directives."""
 
     heading_divider: Any = None            # overrides the directive when set (CLI --heading-divider)
     overrides: dict[str, Any] = field(default_factory=dict)   # global directives from CLI/config
-    on_blocks: Any = None       # called with the block tokens as soon as they are parsed (api.py: code_ahead)
-    parse_ahead: Any = None     # markdown.parse_ahead.ParseAhead started on the body: parses its second half
-    parse_memo: Any = None      # markdown.parse_memo.ParseMemo: the deck's last parse, kept in the cache
 
 
 def compile_deck(source: Source, options: CompileOptions | None = None,
@@ -43,9 +40,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
     options = options or CompileOptions()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     md = create_markdown()
-    tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}},
-                                 on_blocks=options.on_blocks, ahead=options.parse_ahead,
-                                 memo=options.parse_memo)
+    tokens, state = parse_tokens(md, source.body, {"front_matter": source.front_matter or {}})
     deck = Deck(slides=[], diagnostics=diagnostics, file=source.name if source.path else None,
                 body_line=source.body_line, line_starts=_line_starts(source.body),
                 markdown_env=state.env)

@@ -20,7 +20,6 @@ edit then costs one chunk's layout.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
@@ -32,11 +31,17 @@ CHUNK_FROM = 16         # slides: a shorter deck is laid out in one piece (two p
 CHUNK_SLIDES = 100      # slides a chunk at most; chunks are as even as can be, and of an even number (so that
                         # two processes share them fairly) since each chunk costs a little (fonts, joining)
 SMALL_CHUNK = 6         # slides a chunk aims at, up to SMALL_CHUNKS_AT_MOST chunks: what a rebuild after a
-SMALL_CHUNKS_AT_MOST = 8  # one-slide edit lays out (the seed deck's: 6 slides, ~0.2 s less than 12)
-COLLECT_EVERY = 600     # slides a layout process lays out between two garbage collections (~150 MB of garbage)
+SMALL_CHUNKS_AT_MOST = 8  # one-slide edit lays out (the seed deck's: 6 slides rather than 12)
 
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'\shref="#([^"]*)"')
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system says)."""
+    count = getattr(os, "process_cpu_count", None)        # Python 3.13
+    count = count() if count else (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None)
+    return max(1, count or os.cpu_count() or 1)
 
 
 def plan_chunks(count: int) -> list[range]:
@@ -214,13 +219,10 @@ def _first_process(ends: list) -> None:
         from .weasy_ua import preload
         load()
         preload()                   # the stylesheet slides are laid out with, shared by the forked processes
-        from .. import api  # noqa: F401 - what a chunk's layout uses (it may have been forked before it)
-        from .. import dataclass_cache, regex_cache
-        regex_cache.store_new()     # WeasyPrint's patterns, compiled: the next build's processes start with them
-        dataclass_cache.store_new()     # and the methods of fontTools' dataclasses
+        from ..render import html  # noqa: F401 - what a chunk's layout uses (it may have been forked before it)
+        from . import overflow, pdf  # noqa: F401
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
-    _collect_less()
     others = []
     for index in range(1, len(ends)):
         pid = _fork()
@@ -246,59 +248,18 @@ def _first_process(ends: list) -> None:
             pass
 
 
-def _collect_less() -> None:
-    """Python's garbage collector, run every 700 new objects, went through WeasyPrint's objects (made by the
-    hundred thousand) again and again: a tenth of a layout process's time. A layout process ends with the
-    build, so it collects no more than every COLLECT_EVERY slides (`_serve`), and what it has loaded
-    (WeasyPrint, fonts) is left out of collections (`gc.freeze`) before the other processes are forked from
-    it: their memory then also stays shared with it, where a collection would write to every object it
-    goes through (not collected first: loading leaves a few dozen objects of garbage, and a collection
-    would cost 30 ms before the other processes can start). What is collected, and so the PDF, is the
-    same."""
-    import gc
-    gc.freeze()
-    gc.disable()
-
-
-@contextlib.contextmanager
-def collector_paused():
-    """The garbage collector off while a chunk is fitted, laid out and written in this process (its
-    garbage is collected as usual afterwards, in one go rather than every 700 new objects)."""
-    import gc
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _collect_now_and_then(uncollected: int, slides: int) -> int:
-    """Where the collector is off (a layout process; the CLI's one-shot build), collect once COLLECT_EVERY
-    slides have been laid out since the last time, before the next chunk of `slides`; the new count."""
-    import gc
-    if uncollected >= COLLECT_EVERY and not gc.isenabled():
-        gc.collect()
-        uncollected = 0
-    return uncollected + slides
-
-
 def _serve(connection) -> None:
     """Lay out the chunks sent through `connection` until it is closed."""
     from .pdf import forget_pages
     connection.send(("ready", os.getpid()))
-    uncollected = 0
     while True:
         try:
             job, view, capture = connection.recv()
         except (EOFError, OSError):
             return
         # Its earlier chunks' pages are garbage now: kept, they held memory and every collection went through
-        # them again (on a 1,000-slide deck its collections took 2.0 s of CPU with them, 1.2 s without).
+        # them again.
         forget_pages()
-        uncollected = _collect_now_and_then(uncollected, len(view.slides))
         try:
             answer = ("done", job.run(view, capture))
         except Exception as exc:  # noqa: BLE001 - raised again in the main process
@@ -359,11 +320,9 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     made = processes.run(job, [views[n] for n in todo], capture) if processes is not None else None
     if made is None:
         from . import pdf as pdf_export
-        made, pages, uncollected = [], [], 0
+        made, pages = [], []
         for n in todo:
-            uncollected = _collect_now_and_then(uncollected, len(views[n].slides))
-            with collector_paused():
-                made.append(job.run(views[n], capture))
+            made.append(job.run(views[n], capture))
             pages += pdf_export.last_pages()
         pdf_export._LAST_PAGES[:] = pages
     results = [found for _, found in kept]

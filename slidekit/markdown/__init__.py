@@ -56,38 +56,16 @@ def inline_parser(md: mistune.Markdown, text: str):
     return md.inline if "http" in text else getattr(md, "inline_without_url", md.inline)
 
 
-def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None,
-                 on_blocks: Callable[[list[dict]], None] | None = None,
-                 ahead=None, memo=None) -> tuple[list[dict], TrackingState]:
+def parse_tokens(md: mistune.Markdown, text: str, env: dict | None = None) -> tuple[list[dict], TrackingState]:
     """Block and inline parse of the whole document into mistune's token tree.
 
     The document is parsed as a whole, so reference definitions reach every slide, as in Marp.
     Top-level tokens carry `_pos` (offset in `text`). `env` seeds mistune's env (`front_matter`).
-    `on_blocks` sees the block tokens before the inline parse (code blocks are complete by then).
-    `memo` (parse_memo.ParseMemo) holds the deck's last parse: only the slides around a change are parsed
-    again, and this parse is kept for the next build.
-    `ahead` (parse_ahead.ParseAhead), if it was started on this text, parses its second part meanwhile;
-    `on_blocks` then sees the tokens once both parts are parsed.
     """
     if not text.endswith("\n"):
         text += "\n"
-    env = env or {}
-    state = memo.reparse(md, text, env) if memo is not None else None
-    if state is None and ahead is not None:
-        state = ahead.tokens_for(md, text, env)
-    if state is not None:
-        if memo is not None:
-            memo.keep(text, env, state.tokens, state.env.get("ref_links") or {})
-        if on_blocks is not None:
-            on_blocks(state.tokens)
-        return state.tokens, state
     state = block_pass(md, text, env)
-    if on_blocks is not None:
-        on_blocks(state.tokens)
-    tokens = inline_pass(md, state)
-    if memo is not None:
-        memo.keep(text, env, tokens, state.env.get("ref_links") or {})
-    return tokens, state
+    return inline_pass(md, state), state
 
 
 def block_pass(md: mistune.Markdown, text: str, env: dict | None) -> TrackingState:

@@ -78,7 +78,6 @@ class SlideRenderer(HTMLRenderer):
         self.slugs = SlugRegistry()
         self.fragments = 0
         self.open_tags: list[str] = []
-        self.code_html = highlight_cached   # (code, info) -> HTML; an HTML build may colour code elsewhere
 
     def begin_slide(self) -> None:
         self.fragments = 0
@@ -180,7 +179,7 @@ class SlideRenderer(HTMLRenderer):
 
     # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
     def block_code(self, code, info=None):
-        return self.code_html(code, info)
+        return highlight_cached(code, info)
 
     def codespan(self, text):
         return "<code>" + html.escape(text, quote=False) + "</code>"

@@ -36,7 +36,6 @@ class RenderOptions:
     target: str = "html"              # "html" or "pdf"
     allow_html: bool = False
     resolve_image: ImageResolver | None = None
-    code_ahead: object = None         # code_ahead.CodeAhead: the deck's code, coloured in another process
 
 
 # A slide shows a few thousand characters at most. Beyond these, the PDF's layout of one slide takes
@@ -65,36 +64,26 @@ def render_slides(deck: Deck, options: RenderOptions) -> None:
             inline_html[key] = _inline(md, deck, value)
         return inline_html[key]
 
-    ahead = options.code_ahead if options.code_ahead is not None and options.code_ahead.started else None
-    if ahead is not None:    # the code is being coloured in another process: placeholders here
-        renderer.code_html = ahead.placeholder
-    try:
-        for slide in deck.slides:
-            if hasattr(options.resolve_image, "slide"):  # so that image warnings name their slide
-                options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
-            renderer.begin_slide()
-            slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env)) + renderer.close_open_tags()
-            if options.target == "pdf":
-                slide.html, cut = truncate_html(slide.html, MAX_SLIDE_TEXT, MAX_SLIDE_ELEMENTS)
-                if cut:
-                    deck.diagnostics.warning(
-                        "slide-too-long", f"the slide holds far more than a slide can show; the PDF lays out only its "
-                        f"first {MAX_SLIDE_TEXT:,} characters and {MAX_SLIDE_ELEMENTS:,} elements",
-                        file=deck.file, line=slide.line, slide=slide.number)
-            slide.fragments = renderer.fragments
-            slide.header_html = inline(slide.directives.get("header"))
-            slide.footer_html = inline(slide.directives.get("footer"))
-            for bg in slide.backgrounds:
-                bg.src = renderer.resolve_image(bg.url, bg.spec)
-            if slide.notes:
-                tokens, state = parse_tokens(notes_md, "\n\n".join(slide.notes))
-                slide.notes_html = notes_md.renderer.render_tokens(tokens, state) + notes_md.renderer.close_open_tags()
-        if ahead is not None:
-            for slide in deck.slides:
-                slide.html = ahead.fill(slide.html)
-    finally:
-        if ahead is not None:
-            ahead.close()
+    for slide in deck.slides:
+        if hasattr(options.resolve_image, "slide"):  # so that image warnings name their slide
+            options.resolve_image.slide, options.resolve_image.line = slide.number, slide.line
+        renderer.begin_slide()
+        slide.html = renderer.render_tokens(slide.tokens, _State(deck.markdown_env)) + renderer.close_open_tags()
+        if options.target == "pdf":
+            slide.html, cut = truncate_html(slide.html, MAX_SLIDE_TEXT, MAX_SLIDE_ELEMENTS)
+            if cut:
+                deck.diagnostics.warning(
+                    "slide-too-long", f"the slide holds far more than a slide can show; the PDF lays out only its "
+                    f"first {MAX_SLIDE_TEXT:,} characters and {MAX_SLIDE_ELEMENTS:,} elements",
+                    file=deck.file, line=slide.line, slide=slide.number)
+        slide.fragments = renderer.fragments
+        slide.header_html = inline(slide.directives.get("header"))
+        slide.footer_html = inline(slide.directives.get("footer"))
+        for bg in slide.backgrounds:
+            bg.src = renderer.resolve_image(bg.url, bg.spec)
+        if slide.notes:
+            tokens, state = parse_tokens(notes_md, "\n\n".join(slide.notes))
+            slide.notes_html = notes_md.renderer.render_tokens(tokens, state) + notes_md.renderer.close_open_tags()
     _refuse_outside_urls(deck, options)
 
 
