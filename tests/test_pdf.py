@@ -185,7 +185,7 @@ def _image_deck(folder: Path) -> Path:
 
 
 def test_a_decks_pdf_is_the_same_whatever_its_folder(tmp_path):
-    # WeasyPrint names images after their URL, which holds the folder's path (export/image_names.py)
+    # WeasyPrint names images after their URL, which holds the folder's path (export/patches.py)
     options = dict(format="pdf", pdf_cache=False, jobs=1)
     first = build_file(_image_deck(tmp_path / "talks"), BuildOptions(**options)).output
     second = build_file(_image_deck(tmp_path / "ci checkout é" / "deck"), BuildOptions(**options)).output

@@ -1,5 +1,5 @@
-"""slidekit/export/weasy.py: WeasyPrint imported with one `ldconfig -p` instead of a subprocess per
-library name, and the usual import when that fails. Each case runs in a fresh interpreter (WeasyPrint is
+"""slidekit/export/weasy.py and patches.py: WeasyPrint imported with one `ldconfig -p` instead of a
+subprocess per library name, and the usual import when that fails. Each case runs in a fresh interpreter (WeasyPrint is
 already imported in the test process)."""
 
 import subprocess
@@ -19,6 +19,8 @@ def counting(self, args, *a, **k):
     return original_popen(self, args, *a, **k)
 subprocess.Popen.__init__ = counting
 original_find = ctypes.util.find_library
+import cffi.api
+original_load = cffi.api._load_backend_lib
 """
 
 
@@ -29,13 +31,13 @@ def run(code: str) -> str:
     return done.stdout.strip()
 
 
-def test_load_imports_weasyprint_with_one_subprocess_and_restores_find_library():
+def test_load_imports_weasyprint_with_one_subprocess_and_patches_neither_ctypes_nor_cffi_after():
     out = run("""
         from slidekit.export.weasy import load
         weasyprint = load()
         assert weasyprint is sys.modules["weasyprint"]
         assert weasyprint.HTML(string="<p>x</p>").render().pages
-        assert ctypes.util.find_library is original_find
+        assert ctypes.util.find_library is original_find and cffi.api._load_backend_lib is original_load
         print(len(spawned), spawned)
     """)
     count = int(out.split()[0])
@@ -44,7 +46,7 @@ def test_load_imports_weasyprint_with_one_subprocess_and_restores_find_library()
 
 def test_plain_import_spawns_many_subprocesses():
     # What load() saves: without it, cffi asks find_library (ldconfig, gcc, ld) for every name that does not
-    # open directly. If a WeasyPrint release stops doing that, weasy.py can go.
+    # open directly. If a WeasyPrint release stops doing that, patches.import_weasyprint can go.
     out = run("""
         import weasyprint
         print(len(spawned))
@@ -58,7 +60,7 @@ def test_a_failing_fast_import_is_done_again_the_usual_way():
         from slidekit.export import weasy
 
         class FailsOnce(importlib.abc.MetaPathFinder):
-            # WeasyPrint half imported, then it fails, inside the fast import (find_library replaced)
+            # WeasyPrint half imported, then it fails, inside the fast import (cffi's lookup replaced)
             armed = True
 
             def find_spec(self, name, path, target=None):
@@ -70,7 +72,7 @@ def test_a_failing_fast_import_is_done_again_the_usual_way():
         sys.meta_path.insert(0, FailsOnce())
         weasyprint = weasy.load()
         assert weasyprint.HTML(string="<p>x</p>").render().pages
-        assert ctypes.util.find_library is original_find
+        assert cffi.api._load_backend_lib is original_load
         print("ok")
     """)
     assert out == "ok"
@@ -78,8 +80,8 @@ def test_a_failing_fast_import_is_done_again_the_usual_way():
 
 def test_an_empty_listing_still_opens_the_libraries_by_soname():
     out = run("""
-        from slidekit.export import weasy
-        weasy._ldconfig_listing = lambda: ""
+        from slidekit.export import patches, weasy
+        patches._ldconfig_listing = lambda: ""
         weasyprint = weasy.load()
         assert weasyprint.HTML(string="<p>x</p>").render().pages
         print(len(spawned))

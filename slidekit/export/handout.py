@@ -142,6 +142,8 @@ def _draw_page(writer, target, source, name: str, matrix, wrapped: set) -> None:
     from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                                NameObject)
 
+    from .patches import add_object
+
     form = DecodedStreamObject()
     form.set_data(source.get_contents().get_data() if source.get_contents() is not None else b"")
     box = source.mediabox
@@ -151,7 +153,7 @@ def _draw_page(writer, target, source, name: str, matrix, wrapped: set) -> None:
         NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)]),
         NameObject("/Resources"): source.get("/Resources", DictionaryObject()).get_object().clone(writer),
     })
-    form_ref = writer._add_object(form)
+    form_ref = add_object(writer, form)
     resources = target.get("/Resources")
     if resources is None:
         resources = DictionaryObject()
@@ -165,7 +167,7 @@ def _draw_page(writer, target, source, name: str, matrix, wrapped: set) -> None:
     numbers = " ".join(f"{v:.6f}" for v in matrix)
     draw = DecodedStreamObject()
     draw.set_data(f"q {numbers} cm {name} Do Q\n".encode("ascii"))
-    draw_ref = writer._add_object(draw)
+    draw_ref = add_object(writer, draw)
     contents = target.get("/Contents")
     existing = [] if contents is None else (list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject)
                                             else [contents])
@@ -174,6 +176,6 @@ def _draw_page(writer, target, source, name: str, matrix, wrapped: set) -> None:
         save, restore = DecodedStreamObject(), DecodedStreamObject()
         save.set_data(b"q\n")
         restore.set_data(b"\nQ\n")
-        existing = [writer._add_object(save)] + existing + [writer._add_object(restore)]
+        existing = [add_object(writer, save)] + existing + [add_object(writer, restore)]
         wrapped.add(id(target))
     target[NameObject("/Contents")] = ArrayObject(existing + [draw_ref])

@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from .image_names import deck_folder, install_image_names
-from .relative_font_size import install_relative_font_size
-from .svg_colour import install_svg_current_colour
 
 REMOTE_TIMEOUT = 10                     # seconds for a whole remote fetch: connection, headers and body
 MAX_REMOTE_BYTES = 20 * 1024 * 1024     # a remote resource (after decompression) larger than this is dropped
@@ -157,9 +154,6 @@ def layout_document(document_html: str, base_url: Path, allow_remote: bool = Tru
     document and the file: URLs it was refused (slidekit/export/overflow.py measures it)."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    install_svg_current_colour()
-    install_relative_font_size()
-    install_image_names()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     return _layout(document_html, str(base_url) + "/", fetcher), list(fetcher.refused)
 
@@ -172,17 +166,15 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     `pdf_tags`, `pdf_variant`, ...) say otherwise. `inspect(document)` is called on the laid-out document
     (the overflow check). With `capture`, the PDF's objects are returned unwritten, to be joined with other
     chunks of the deck (slidekit/export/pdf_merge.py)."""
+    from .patches import install
     from .weasy import load
-    weasyprint = load()
+    load()
+    for note in install():      # (the notes of library patches left out: another version of a library)
+        diagnostics.warning("library-version", note)
 
     # WeasyPrint logs unsupported CSS and failed fetches at WARNING; those are ours to report.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    install_svg_current_colour()   # inline SVG (maths) in the text's colour, as in a browser
-    install_relative_font_size()   # `smaller` and `larger` (<small>, <sub>, <sup>) as in a browser
-    install_image_names()          # images named alike wherever the deck's folder is
-    install_page_references_memo()
-    install_deflate_level()
     fetcher = make_url_fetcher(allow_remote, local_roots)
     document = _layout(document_html, str(base_url) + "/", fetcher)
     if inspect is not None:
@@ -225,43 +217,6 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-DEFLATE_LEVEL = 6       # pydyf deflates every stream at level 9: 2-4 times the time for 1 % smaller files
-
-
-def install_deflate_level(level: int = DEFLATE_LEVEL) -> None:
-    """pydyf's streams compressed at `level` (pydyf has no setting for it). Installed once for the process,
-    like the memo below, rather than around each write: concurrent builds cannot undo each other's."""
-    import types
-    import zlib
-
-    import pydyf
-    if getattr(pydyf.zlib, "slidekit", False):
-        return
-    pydyf.zlib = types.SimpleNamespace(
-        compress=zlib.compress, compressobj=lambda *args, **kwargs: zlib.compressobj(level), slidekit=True)
-
-
-def install_page_references_memo() -> None:
-    """pydyf rebuilds the tuple of all page references each time one is asked for, and WeasyPrint asks once
-    per tagged element: writing the PDF grew with pages x elements (a 1,000-slide deck spent most of its
-    writing there). The tuple is kept until a page is added; the bytes written are the same."""
-    import pydyf
-
-    if getattr(getattr(pydyf.PDF.page_references, "fget", None), "slidekit", False):
-        return
-
-    def page_references(self):
-        kids = self.pages["Kids"]
-        kept = self.__dict__.get("_sk_page_references")
-        if kept is None or kept[0] != len(kids):
-            kept = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-            self.__dict__["_sk_page_references"] = kept
-        return kept[1]
-
-    page_references.slidekit = True
-    pydyf.PDF.page_references = property(page_references)
-
-
 # Layout, slide by slide ----------------------------------------------------------------------------
 # Each slide is laid out as its own one-page document against one pre-parsed stylesheet, and the pages are
 # joined: WeasyPrint then parses the (large) theme CSS once, never tries to fit several slides on a line,
@@ -300,6 +255,7 @@ def last_pages() -> list:
 
 
 def _layout(document_html: str, base_url: str, url_fetcher):
+    from .patches import deck_folder
     with deck_folder(base_url):
         return _layout_in_folder(document_html, base_url, url_fetcher)
 

@@ -31,9 +31,8 @@ from .. import cache
 NAMESPACE = "pdf-chunks"
 MAX_BYTES = 256 * 1024 * 1024
 _CODE = ("slidekit.export.pdf_chunks", "slidekit.export.pdf", "slidekit.export.pdf_merge",
-         "slidekit.export.overflow", "slidekit.export.svg_colour", "slidekit.export.netguard",
-         "slidekit.markdown.fit", "slidekit.export.pdf_cache", "slidekit.export.weasy_ua",
-         "slidekit.export.relative_font_size", "slidekit.export.image_names")
+         "slidekit.export.overflow", "slidekit.export.patches", "slidekit.export.netguard",
+         "slidekit.markdown.fit", "slidekit.export.pdf_cache", "slidekit.export.weasy_ua")
 
 _URL = re.compile(r"""url\(\s*(?:&quot;|&#34;|&#39;|"|')?(.*?)(?:&quot;|&#34;|&#39;|"|')?\s*\)""", re.I | re.S)
 _SRC = re.compile(r"""\s(src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)

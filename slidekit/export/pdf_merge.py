@@ -351,8 +351,8 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     pdf.catalog = placeholders["catalog"]
     pdf.info = Raw(first.info) if first.info else pydyf.Dictionary()
 
-    from .pdf import install_deflate_level
-    install_deflate_level()
+    from .patches import install
+    install()       # (pydyf's streams deflated as in a chunk written whole)
     output = io.BytesIO()
     pdf.write(output, version, False, True)
     return output.getvalue()

@@ -8,13 +8,13 @@ the note and footnote styles are read only for an element floated as a footnote 
 placed as a note (`position: note(...)`), and a `::marker` style only for an element shown as a list item,
 which in HTML is `li` unless a stylesheet or style attribute says `list-item`. Its `@page` rule also styles
 the sixteen margin boxes (`@top-left`...: alignment only); a margin box without a `content` is not shown,
-yet every page computed their styles and made the sixteen boxes to find that out.
+yet every page computed their styles and made the sixteen boxes to find that out (export/patches.py
+skips them on a page none of whose margin boxes has a style).
 
 So a document whose stylesheet and markup say neither `footnote`, nor `note(`, nor `list-item`, nor a
 margin box (`@top-`, `@bottom-`, `@left-`, `@right-`) is laid out with this stylesheet: WeasyPrint's own,
 less the five note rules and the sixteen margin-box rules, with `::marker` for `li` only (a rule of the
-user-agent origin, which author rules override whatever their specificity); and a page none of whose
-margin boxes has a style skips them. Its pages are the same as with WeasyPrint's stylesheet (the same
+user-agent origin, which author rules override whatever their specificity). Its pages are the same as with WeasyPrint's stylesheet (the same
 PDF bytes on every deck of the corpus); any other document is laid out with WeasyPrint's.
 """
 
@@ -23,11 +23,9 @@ from __future__ import annotations
 import re
 import threading
 
+from .patches import MARGIN_BOXES
+
 _NOTES = ("::footnote-call", "::footnote-marker", "::note-call", "::note-marker", "::note-callback")
-_MARGIN_BOXES = tuple(f"@{side}-{where}" for side, places in (
-    ("top", ("left-corner", "left", "center", "right", "right-corner")),
-    ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
-    ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom"))) for where in places)
 _NEEDS_FULL = re.compile(r"footnote|note\s*\(|list-item|@(?:top|bottom|left|right)-", re.I)
 _LOCK = threading.Lock()
 _KEPT: dict = {}
@@ -50,7 +48,7 @@ def lean_text(ua: str) -> str | None:
     text, found = re.subn(r"^::marker \{", "li::marker {", text, flags=re.M)
     if found != 1:
         return None
-    for box in _MARGIN_BOXES:
+    for box in MARGIN_BOXES:
         text, found = re.subn(r"^[ \t]*" + re.escape(box) + r"[ \t]*\{[^{}]*\}[ \t]*\n", "", text, flags=re.M)
         if found != 1:
             return None
@@ -85,7 +83,6 @@ def _make_class(weasyprint):
             return weasyprint.HTML
         lean = weasyprint.CSS(string=text, counter_style=weasy_html.UA_COUNTER_STYLE)
         form = weasy_html.UA_FORM_STYLESHEET
-        _skip_empty_margin_boxes()
     except Exception:  # noqa: BLE001 - another WeasyPrint: its own stylesheet
         return weasyprint.HTML
 
@@ -94,22 +91,3 @@ def _make_class(weasyprint):
             return [lean, form] if forms else [lean]
 
     return LeanHTML
-
-
-def _skip_empty_margin_boxes() -> None:
-    """WeasyPrint makes the sixteen margin boxes of every page, to find that none is to be shown when
-    none has a style (a margin box without a `content` is not shown). A page none of whose margin boxes
-    has a style (from the lean stylesheet, with no author rule for them) now skips them at once."""
-    from weasyprint import layout
-
-    original = layout.make_margin_boxes         # (an AttributeError in another WeasyPrint: not lean)
-    if getattr(original, "slidekit", False):
-        return
-
-    def make_margin_boxes(context, page, state):
-        style_for = context.style_for
-        if any(style_for(page.page_type, box) is not None for box in _MARGIN_BOXES):
-            yield from original(context, page, state)
-
-    make_margin_boxes.slidekit = True
-    layout.make_margin_boxes = make_margin_boxes

@@ -1,0 +1,402 @@
+"""Every change slidekit makes to its libraries' code, in one place.
+
+Elsewhere slidekit uses WeasyPrint, pydyf, cffi, fontTools and pypdf through their public APIs. Here each
+patch says why it exists, and `ASSUMED` says which versions of each library they were written against:
+where the installed version is another, that library's patches are left out (the PDF is still made,
+perhaps slower or a little less like Chromium's) and `install()` returns a note saying so. Nothing here
+raises. Python and its standard library are never patched.
+
+- WeasyPrint's import (`import_weasyprint`, called by export/weasy.py): cffi's lookup of a library name
+  that does not open at once is answered from one `ldconfig -p` listing, and two fontTools modules are
+  loaded on first use. Only while WeasyPrint is imported.
+- `install()`, once WeasyPrint is loaded, for the whole process:
+  WeasyPrint: inline SVG takes `currentColor` from the HTML around it (`_svg_current_colour`);
+  `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); image names that do not
+  depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
+  skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
+  cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
+  pydyf: streams deflated at level 6 rather than 9 (`_deflate_level`); the page references kept until a
+  page is added (`_page_references_memo`).
+- pypdf: `add_object` adds an indirect object through `PdfWriter._add_object` (pypdf has no public way).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import re
+import sys
+import threading
+import types
+from contextvars import ContextVar
+from pathlib import Path
+
+# library -> (module holding its version, attribute, lowest version assumed, first version not assumed)
+ASSUMED = {
+    "weasyprint": ("weasyprint", "__version__", (70,), (71,)),
+    "pydyf": ("pydyf", "__version__", (0, 11), (0, 14)),
+    "cffi": ("cffi", "__version__", (1, 15), (3,)),
+    "fontTools": ("fontTools", "version", (4, 0), (5,)),
+    "pypdf": ("pypdf", "__version__", (4,), (8,)),
+}
+
+_LOCK = threading.Lock()
+_NOTES: list[str] = []
+_DONE: set[str] = set()      # the libraries whose patches are in place (or left out, with a note)
+
+
+def version_ok(library: str) -> bool:
+    """Whether the installed `library` is a version the patches were written for (False if unknown)."""
+    module_name, attribute, lowest, beyond = ASSUMED[library]
+    module = sys.modules.get(module_name)
+    try:
+        if module is None:
+            module = importlib.import_module(module_name)
+        numbers = tuple(int(part) for part in re.findall(r"\d+", str(getattr(module, attribute)))[:3])
+    except Exception:  # noqa: BLE001 - not installed, or no version to read: not assumed
+        return False
+    return lowest <= numbers < beyond
+
+
+def _skip_note(library: str) -> str:
+    module_name, attribute, lowest, beyond = ASSUMED[library]
+    found = getattr(sys.modules.get(module_name), attribute, "?")
+    span = f"{'.'.join(map(str, lowest))} up to (not including) {'.'.join(map(str, beyond))}"
+    return (f"{library} {found} is not a version slidekit was made for ({span}); its adjustments to it are "
+            f"left out, so the PDF may differ a little from the HTML")
+
+
+def install() -> list[str]:
+    """Put the patches of the libraries loaded by now in place, once a process (WeasyPrint's and cffi's
+    once WeasyPrint is loaded: export/weasy.py calls this; pydyf's at once). The notes of patches left out."""
+    if len(_DONE) == len(_PATCHES):
+        return list(_NOTES)
+    with _LOCK:
+        for library, patches in _PATCHES.items():
+            if library in _DONE or (library != "pydyf" and "weasyprint.text.ffi" not in sys.modules):
+                continue
+            _DONE.add(library)
+            if not version_ok(library):
+                _NOTES.append(_skip_note(library))
+                continue
+            for patch in patches:
+                try:
+                    patch()
+                except Exception:  # noqa: BLE001 - the library as it is: never a failed build
+                    _NOTES.append(f"slidekit could not adjust {library} ({patch.__name__.strip('_')})")
+    return list(_NOTES)
+
+
+# WeasyPrint's import -------------------------------------------------------------------------------------
+# When WeasyPrint is imported it opens Pango, HarfBuzz, fontconfig and GObject through cffi, trying several
+# names for each library (Windows, macOS and Linux spellings, and an optional HarfBuzz most systems lack).
+# cffi looks a name that does not open at once up with `ctypes.util.find_library`, which on Linux runs
+# `ldconfig -p` and then `gcc` and `ld` in subprocesses: some twenty of those for names that can never
+# match, a third or more of WeasyPrint's import, paid by every PDF build and each of its layout processes.
+# Here cffi's lookup reads one `ldconfig -p` listing instead. A name not in the listing is missing at once;
+# the names WeasyPrint tries include each library's soname (`libpango-1.0.so.0`), which opens directly.
+# Should the import still fail (a system whose ld.so cache does not list its libraries), it is done again
+# the usual way. WeasyPrint's import also loads two parts of fontTools only some fonts need
+# (`fontTools.subset`, `fontTools.varLib.instancer`): they are loaded on first use instead.
+
+def import_weasyprint():
+    """The `weasyprint` module, imported as above where that can be done, else the usual way."""
+    listing = _ldconfig_listing() if sys.platform.startswith("linux") and version_ok("cffi") else None
+    if listing is not None:
+        try:
+            return _import_with(_finder(listing))
+        except Exception:  # noqa: BLE001 - tried again below, the usual way, which reports properly
+            for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
+                del sys.modules[name]
+    import weasyprint
+    return weasyprint
+
+
+def _ldconfig_listing() -> str | None:
+    import subprocess
+    for ldconfig in ("/sbin/ldconfig", "/usr/sbin/ldconfig"):
+        try:
+            done = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=5,
+                                  env={"LC_ALL": "C", "LANG": "C"})
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0 and done.stdout:
+            return done.stdout
+    return None
+
+
+def _finder(listing: str):
+    def find_library(name: str) -> str | None:
+        # the pattern ctypes.util uses on the same listing
+        found = re.search(r"\s+(lib%s\.[^\s]+)\s+\(" % re.escape(name), listing)
+        return found.group(1) if found else None
+
+    return find_library
+
+
+def _import_with(find_library):
+    """Import WeasyPrint with cffi's `_load_backend_lib` (what `FFI.dlopen` opens a library with) asking
+    `find_library` rather than `ctypes.util.find_library`; cffi's own function is put back afterwards."""
+    from cffi import api as cffi_api
+
+    original = cffi_api._load_backend_lib
+
+    def load_backend_lib(backend, name, flags):
+        if not isinstance(name, str):
+            return original(backend, name, flags)
+        first_error = None
+        if "." in name or "/" in name:
+            try:
+                return backend.load_library(name, flags)
+            except OSError as exc:
+                first_error = exc
+        path = find_library(name)
+        if path is None:
+            raise OSError(f"no library called {name!r} in the ld.so cache" +
+                          (f"; {first_error}" if first_error else ""))
+        return backend.load_library(path, flags)
+
+    cffi_api._load_backend_lib = load_backend_lib
+    try:
+        with _fonttools_on_first_use():
+            import weasyprint
+    finally:
+        cffi_api._load_backend_lib = original
+    return weasyprint
+
+
+# fontTools modules WeasyPrint imports for some fonts only -> the names it takes from them at import time
+_ON_FIRST_USE = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
+
+
+@contextlib.contextmanager
+def _fonttools_on_first_use():
+    """While WeasyPrint is imported, `_ON_FIRST_USE`'s modules are stand-ins that load the real module
+    when first asked for anything (the names WeasyPrint imports from them are functions that do so). Only
+    during the import: any later `import` of them gets the real module."""
+    placed = {}
+    if version_ok("fontTools"):
+        for name, functions in _ON_FIRST_USE.items():
+            if name not in sys.modules:
+                placed[name] = sys.modules[name] = _LoadedOnFirstUse(name, functions)
+    try:
+        yield
+    finally:
+        for name, stand_in in placed.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+class _LoadedOnFirstUse(types.ModuleType):
+    """Stands for a module: whatever is asked of it is asked of the real module, imported then."""
+
+    def __init__(self, name: str, functions: tuple[str, ...]) -> None:
+        super().__init__(name)
+        for function in functions:
+            setattr(self, function, self._calling(function))
+
+    def _calling(self, function: str):
+        def call(*args, **kwargs):
+            return getattr(self._real(), function)(*args, **kwargs)
+        call.__name__ = call.__qualname__ = function
+        return call
+
+    def _real(self):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):            # (what the import system asks of any module)
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+
+# WeasyPrint ----------------------------------------------------------------------------------------------
+SVG_TAG = "{http://www.w3.org/2000/svg}svg"
+
+
+def _css_colour(value) -> str | None:
+    try:
+        r, g, b, a = (float(c) for c in tuple(value)[:4])
+    except (TypeError, ValueError):
+        return None
+    if max(r, g, b, a) <= 1.0:
+        r, g, b = r * 255, g * 255, b * 255
+    return f"rgba({round(r)},{round(g)},{round(b)},{a:g})"
+
+
+def _svg_current_colour() -> None:
+    """Inline SVG in WeasyPrint takes `currentColor` from the SVG's own `color` (black by default), not from
+    the HTML around it as a browser does. Formulas (markdown/math.py) are drawn in `currentColor` so that
+    they follow the slide's text colour: each inline `<svg>` without a `color` of its own gets the CSS
+    colour computed for it before WeasyPrint draws it, so the PDF matches the HTML."""
+    from weasyprint import html as wp_html
+
+    original = wp_html.HTML_HANDLERS[SVG_TAG]
+
+    def handle_svg(element, box, get_image_from_uri, base_url):
+        if element.get("color") is None and "color" not in (element.get("style") or ""):
+            colour = _css_colour(box.style["color"])
+            if colour:
+                element.set("color", colour)
+        return original(element, box, get_image_from_uri, base_url)
+
+    wp_html.HTML_HANDLERS[SVG_TAG] = handle_svg
+
+
+RATIO = 1.2         # Chromium's factor between a font size and the next one `larger` or `smaller`
+
+
+def _relative_font_size() -> None:
+    """`font-size: smaller` and `larger` as Chromium computes them: the parent's size divided or multiplied
+    by 1.2, whatever that size is. WeasyPrint takes the next size of its keyword table instead (9.6, 12,
+    14.2, 16, 19.2, 24, 32, 48 px): at a gaia slide's 35 px Chromium's (and so Marp's) `<small>` is 29.2 px
+    and WeasyPrint's 32 px."""
+    from weasyprint.css import computed_values
+
+    original = computed_values.COMPUTER_FUNCTIONS["font_size"]
+
+    def font_size(style, name, value):
+        if value == "smaller" or value == "larger":
+            parent = style.parent_style
+            size = computed_values.INITIAL_VALUES["font_size"] if parent is None else parent["font_size"]
+            return size / RATIO if value == "smaller" else size * RATIO
+        return original(style, name, value)
+
+    computed_values.COMPUTER_FUNCTIONS["font_size"] = font_size
+
+
+# WeasyPrint names each raster image of a PDF (`/i918b16c7... Do`) after an MD5 digest of the URL it loaded
+# it from, which for a deck's own images is a `file:` URL holding the folder's absolute path: the same deck
+# built in `~/talks/` and in a CI checkout gave PDFs that differed in those bytes. While a deck is laid out
+# (`deck_folder`), the digest of a URL below the deck's folder is taken of its path relative to the folder.
+# A name only has to be unique within the PDF: a relative path is, among the deck's own images, and any other
+# URL (outside the folder, remote, `data:`) is digested whole, as before, behind a different prefix.
+_FOLDER_URL: ContextVar[bytes | None] = ContextVar("slidekit_deck_folder_url", default=None)
+_RELATIVE = b"slidekit-deck-folder:"    # (not the start of any URL WeasyPrint loads: it has no scheme)
+
+
+def _image_names() -> None:
+    from weasyprint import images
+
+    real = hashlib.md5
+
+    def md5(data: bytes = b"", **kwargs):
+        folder = _FOLDER_URL.get()
+        if folder is not None and data.startswith(folder):
+            data = _RELATIVE + data[len(folder):]
+        return real(data, **kwargs)
+
+    images.md5 = md5
+
+
+@contextlib.contextmanager
+def deck_folder(folder: str | Path):
+    """Images loaded meanwhile (in this thread or task) from below `folder` are named by their relative path."""
+    token = _FOLDER_URL.set((Path(folder).resolve().as_uri().rstrip("/") + "/").encode())
+    try:
+        yield
+    finally:
+        _FOLDER_URL.reset(token)
+
+
+MARGIN_BOXES = tuple(f"@{side}-{where}" for side, places in (
+    ("top", ("left-corner", "left", "center", "right", "right-corner")),
+    ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
+    ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom"))) for where in places)
+
+
+def _skip_empty_margin_boxes() -> None:
+    """WeasyPrint makes the sixteen margin boxes of every page, to find that none is to be shown when none
+    has a style (a margin box without a `content` is not shown). A page none of whose margin boxes has a
+    style skips them at once (the same pages: export/weasy_ua.py's lean stylesheet gives them none)."""
+    from weasyprint import layout
+
+    original = layout.make_margin_boxes
+
+    def make_margin_boxes(context, page, state):
+        style_for = context.style_for
+        if any(style_for(page.page_type, box) is not None for box in MARGIN_BOXES):
+            yield from original(context, page, state)
+
+    layout.make_margin_boxes = make_margin_boxes
+
+
+# cffi ----------------------------------------------------------------------------------------------------
+_FIXED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?: [A-Za-z_][A-Za-z0-9_]*)*) ?\[([0-9]+)\]")
+_ARRAY_ITEMS = ("primitive", "struct", "union", "enum", "pointer")
+
+
+def _fixed_array_types() -> None:
+    """cffi makes the type for `T[N]` (an array of N items) from the type `T *` rather than by parsing C.
+
+    cffi turns each new C type string into a type by running pycparser over it, behind a declaration of
+    every type name the FFI knows. A string is parsed once per process, but WeasyPrint asks for
+    `hb_codepoint_t[42]`, `[11]`, `[138]`... a new length for each font it embeds, in each chunk of a deck.
+    The type is the very object cffi makes (its type cache, `cffi.model.global_cache`, is asked with the
+    same key as its own `ArrayType` does). Anything else, and arrays of what is not a plain value, struct,
+    union, enum or pointer, is parsed as before. Only WeasyPrint's FFI is changed."""
+    from cffi import model
+    ffi = getattr(sys.modules.get("weasyprint.text.ffi"), "ffi", None)
+    parse = type(ffi)._typeof_locked
+    if "_typeof_locked" in vars(ffi) or not isinstance(ffi._parsed_types, dict):
+        return
+
+    def typeof_locked(cdecl):           # (called by cffi with the FFI's lock held)
+        found = _FIXED_ARRAY.fullmatch(cdecl) if type(cdecl) is str else None
+        if found is None or cdecl in ffi._parsed_types:
+            return parse(ffi, cdecl)
+        pointer, is_function = parse(ffi, found.group(1) + " *")
+        if is_function or pointer.kind != "pointer" or pointer.item.kind not in _ARRAY_ITEMS:
+            return parse(ffi, cdecl)
+        result = model.global_cache(None, ffi, "new_array_type", pointer, int(found.group(2))), False
+        ffi._parsed_types[cdecl] = result
+        return result
+
+    ffi._typeof_locked = typeof_locked
+
+
+# pydyf ---------------------------------------------------------------------------------------------------
+DEFLATE_LEVEL = 6       # pydyf deflates every stream at level 9: 2-4 times the time for 1 % smaller files
+
+
+def _deflate_level() -> None:
+    """pydyf's streams compressed at DEFLATE_LEVEL (pydyf has no setting for it)."""
+    import zlib
+
+    import pydyf
+    pydyf.zlib = types.SimpleNamespace(
+        compress=zlib.compress, compressobj=lambda *args, **kwargs: zlib.compressobj(DEFLATE_LEVEL))
+
+
+def _page_references_memo() -> None:
+    """pydyf rebuilds the tuple of all page references each time one is asked for, and WeasyPrint asks once
+    per tagged element: writing the PDF grew with pages x elements. The tuple is kept until a page is
+    added; the bytes written are the same."""
+    import pydyf
+
+    def page_references(self):
+        kids = self.pages["Kids"]
+        kept = self.__dict__.get("_sk_page_references")
+        if kept is None or kept[0] != len(kids):
+            kept = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            self.__dict__["_sk_page_references"] = kept
+        return kept[1]
+
+    pydyf.PDF.page_references = property(page_references)
+
+
+# pypdf ---------------------------------------------------------------------------------------------------
+def add_object(writer, obj):
+    """Add `obj` to the PDF `writer` as an indirect object; its reference. pypdf has no public way to, and
+    its `_add_object` has done this since PyPDF2."""
+    return writer._add_object(obj)
+
+
+_PATCHES = {
+    "weasyprint": (_svg_current_colour, _relative_font_size, _image_names, _skip_empty_margin_boxes),
+    "cffi": (_fixed_array_types,),
+    "pydyf": (_deflate_level, _page_references_memo),
+}

@@ -1,0 +1,69 @@
+"""slidekit/export/patches.py: every library patch in one place, each library's only where its installed
+version is one the patches were written for; another version gets a note, never a failed build."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from slidekit.export import patches
+
+SLIDEKIT = Path(__file__).resolve().parents[1] / "slidekit"
+
+
+def test_the_installed_libraries_are_the_versions_assumed():
+    # (CI installs what pyproject.toml pins: a failure here means ASSUMED or the pins need a look)
+    for library in patches.ASSUMED:
+        assert patches.version_ok(library), library
+
+
+def test_another_version_is_left_unpatched_with_a_note_and_the_pdf_is_still_made(tmp_path):
+    code = (
+        "import pydyf, weasyprint\n"
+        "pydyf.__version__ = '0.99.0'\n"
+        "original = pydyf.PDF.page_references\n"
+        "from slidekit.api import BuildOptions, build_text\n"
+        "result = build_text('# Hi\\n', BuildOptions(format='pdf', jobs=1, pdf_cache=False))\n"
+        "assert result.ok and result.output.startswith(b'%PDF')\n"
+        "assert pydyf.PDF.page_references is original\n"
+        "notes = [d.message for d in result.diagnostics if d.code == 'library-version']\n"
+        "assert len(notes) == 1 and 'pydyf 0.99.0' in notes[0], notes\n"
+        "from weasyprint import layout\n"
+        "assert layout.make_margin_boxes.__module__ == 'slidekit.export.patches'\n"
+        "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={"SLIDEKIT_CACHE": "off", "PATH": "/usr/bin:/bin",
+                               "PYTHONPATH": str(SLIDEKIT.parent)})
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_no_other_module_assigns_to_a_librarys_attributes():
+    # a patch elsewhere would escape the version check: `weasyprint.x.y = ...`, `pydyf.PDF.z = ...`
+    libraries = {"weasyprint", "pydyf", "cffi", "fontTools", "pypdf", "ctypes", "re", "dataclasses",
+                 "inspect", "gc", "sys"}
+    found = []
+    for path in SLIDEKIT.rglob("*.py"):
+        if path.name == "patches.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    imported[alias.asname or alias.name.split(".")[0]] = alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if root is not target and isinstance(root, ast.Name) and \
+                        imported.get(root.id, "").split(".")[0] in libraries:
+                    found.append(f"{path.relative_to(SLIDEKIT)}:{node.lineno}")
+    assert found == []
