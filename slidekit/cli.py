@@ -15,12 +15,13 @@ from . import __version__
 def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser; when `argv` starts with a command's name, with that command's arguments only
     (building every command's parser costs a few milliseconds of each run)."""
-    from .commands import COMMANDS
+    from .commands import build, check, init, serve
+    commands = [build, check, init, serve]
     parser = argparse.ArgumentParser(prog="slidekit", description="Marp-style Markdown slide decks to HTML and PDF.")
     parser.add_argument("--version", action="version", version=f"slidekit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    named = [c for c in COMMANDS if argv and argv[0] == c.__name__.rsplit(".", 1)[-1]]
-    for command in named or COMMANDS:
+    named = [c for c in commands if argv and argv[0] == c.__name__.rsplit(".", 1)[-1]]
+    for command in named or commands:
         command.add_parser(subparsers)
     return parser
 

@@ -211,8 +211,8 @@ def load_with_pyyaml(text: str, directives: frozenset = frozenset()):
 
 
 def directive_names() -> frozenset:
-    """The names of the directives (deck/directives.py's table): Marp reads their values loosely."""
-    from .deck.directives import DIRECTIVE_NAMES
+    """The names of the directives (deck/directive_table.py): Marp reads their values loosely."""
+    from .deck.directive_table import DIRECTIVE_NAMES
     return DIRECTIVE_NAMES
 
 

@@ -42,7 +42,6 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_pdf_or_yaml_lib
     loaded = _top(modules)
     for name in ("pygments", "PIL", "weasyprint", "pypdf", "yaml"):
         assert name not in loaded, name
-    assert "slidekit.export.handout" not in modules
 
 
 def _jinja_entries(cache: Path) -> list[Path]:

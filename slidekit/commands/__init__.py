@@ -1,7 +1,4 @@
-"""The CLI's commands, one module each: `add_parser(subparsers)` sets `run(args) -> exit code`."""
+"""The CLI's commands, one module each: `add_parser(subparsers)` sets `run(args) -> exit code`
+(slidekit/cli.py lists them)."""
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-from . import build, check, init, serve  # noqa: E402 - the exit codes above are imported by the commands
-
-COMMANDS = [build, check, init, serve]

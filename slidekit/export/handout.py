@@ -10,12 +10,13 @@ slides a page, each beside lines to write on)."""
 from __future__ import annotations
 
 import html
-import io
-import logging
+from typing import TYPE_CHECKING
 
-from ..deck.model import Deck
-from .outputs import LAYOUTS, PAPERS  # kept with the command line's choices (PAPERS in mm)
+if TYPE_CHECKING:       # (the command line reads LAYOUTS and PAPERS: nothing more is loaded for them)
+    from ..deck.model import Deck
 
+LAYOUTS = ("notes", "lines")
+PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}     # width, height in mm
 MARGIN_MM = 15.0
 PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75
@@ -95,7 +96,10 @@ def _css_string(text: str) -> str:
 def write_handout(deck: Deck, slides_pdf: bytes, layout: str = "notes", paper: str = "a4",
                   base_url: str | None = None, title: str = "") -> bytes:
     """The handout PDF: the handout pages laid out by WeasyPrint with the slides' PDF pages drawn in."""
-    from pypdf import PdfReader, PdfWriter, Transformation
+    import io
+    import logging
+
+    from pypdf import PdfReader, PdfWriter
 
     from .weasy import load
     weasyprint = load()

@@ -6,12 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .handout import LAYOUTS, PAPERS
 from .images import IMAGE_FORMATS
-
-# The handout's layouts and papers (mm) live here, not in handout.py, so that the command line's choices do
-# not load the handout's imports (the deck model, Markdown, logging) on every start.
-LAYOUTS = ("notes", "lines")
-PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 
 # kind -> the extensions its output may have (the first is the default)
 EXTENSIONS = {"notes": ("txt",), "handout": ("pdf",), "images": ("png", "jpg", "jpeg"),

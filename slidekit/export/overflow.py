@@ -3,9 +3,8 @@ text of fitting headings (`# <!-- fit --> Title`) and of code blocks is against 
 
 `measure(document)` walks the box tree WeasyPrint made (`weasyprint.HTML(...).render()`), one page per
 slide, and returns plain `SlideLayout` values; `overflow_diagnostics` turns them into `overflow` warnings.
-`layout_slides(deck, ...)` lays out a deck's slides (through the PDF exporter's page cache) and measures
-them: what `slidekit check --layout` and the PDF's fitting use. Only positions are read: nothing here
-changes the document.
+The PDF's fitting (export/pdf.py, `fit_slides`) lays a deck out and measures it with this. Only positions
+are read: nothing here changes the document.
 """
 
 from __future__ import annotations
@@ -224,36 +223,6 @@ def overflow_diagnostics(layouts: list[SlideLayout], deck, diagnostics: Diagnost
         diagnostics.warning("overflow", f"content runs {layout.overflow:.0f}px past the bottom of the slide "
                             f"and is cut off; {advice}", file=getattr(deck, "file", None),
                             line=slide.line if slide else None, slide=layout.number or None)
-
-
-# Laying out a deck to fit and measure it ----------------------------------------------------------
-def fit_slides(deck, render, base_url, diagnostics: Diagnostics, allow_remote: bool = True,
-               local_roots=None, whole_deck: bool = True) -> None:
-    """Fit the deck's headings, code blocks and `fit: true` slides (slidekit/markdown/fit.py) against
-    their layout. `render(deck) -> str` makes the PDF-target document of a deck; with `whole_deck` every
-    slide is laid out each time (the PDF build: its page cache then serves the final layout), else only
-    the slides being fitted."""
-    import dataclasses
-
-    from ..markdown.fit import fit_deck, needs_fitting
-    if not any(needs_fitting(s) for s in deck.slides):
-        return
-    from .pdf import layout_document
-
-    def measure_slides(slides) -> dict:
-        view = deck if whole_deck else dataclasses.replace(deck, slides=list(slides))
-        document, refused = layout_document(render(view), base_url, allow_remote, local_roots)
-        for url in refused:
-            report_refused(diagnostics, url)
-        wanted = {s.number for s in slides}
-        return {layout.number: layout for layout in measure(document) if layout.number in wanted}
-
-    try:
-        fit_deck(deck, measure_slides)
-    except Exception as exc:  # noqa: BLE001 - a layout that fails must not fail the build
-        diagnostics.warning("fit", f"the slides could not be laid out to fit them ({exc.__class__.__name__}); "
-                            "fitting headings, code blocks and `fit` are left at the theme's sizes",
-                            file=getattr(deck, "file", None))
 
 
 def check_overflow(document, deck, diagnostics: Diagnostics) -> None:

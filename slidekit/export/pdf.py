@@ -158,6 +158,36 @@ def layout_document(document_html: str, base_url: Path, allow_remote: bool = Tru
     return _layout(document_html, str(base_url) + "/", fetcher), list(fetcher.refused)
 
 
+# Laying out a deck to fit and measure it (export/overflow.py measures) -------------------------------
+def fit_slides(deck, render, base_url, diagnostics: Diagnostics, allow_remote: bool = True,
+               local_roots=None, whole_deck: bool = True) -> None:
+    """Fit the deck's headings, code blocks and `fit: true` slides (slidekit/markdown/fit.py) against
+    their layout. `render(deck) -> str` makes the PDF-target document of a deck; with `whole_deck` every
+    slide is laid out each time (the PDF build: its page cache then serves the final layout), else only
+    the slides being fitted."""
+    import dataclasses
+
+    from ..markdown.fit import fit_deck, needs_fitting
+    if not any(needs_fitting(s) for s in deck.slides):
+        return
+    from .overflow import measure, report_refused
+
+    def measure_slides(slides) -> dict:
+        view = deck if whole_deck else dataclasses.replace(deck, slides=list(slides))
+        document, refused = layout_document(render(view), base_url, allow_remote, local_roots)
+        for url in refused:
+            report_refused(diagnostics, url)
+        wanted = {s.number for s in slides}
+        return {layout.number: layout for layout in measure(document) if layout.number in wanted}
+
+    try:
+        fit_deck(deck, measure_slides)
+    except Exception as exc:  # noqa: BLE001 - a layout that fails must not fail the build
+        diagnostics.warning("fit", f"the slides could not be laid out to fit them ({exc.__class__.__name__}); "
+                            "fitting headings, code blocks and `fit` are left at the theme's sizes",
+                            file=getattr(deck, "file", None))
+
+
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
               allow_remote: bool = True, pdf_options: dict | None = None,
               local_roots: list[Path] | None = None, inspect=None, capture: bool = False):

@@ -91,8 +91,8 @@ class PdfJob:
     def run(self, view, capture: bool) -> ChunkResult:
         """Fit, lay out and write the slides of `view` (the whole deck, or a chunk of a long one): the PDF's
         bytes, or with `capture` its objects. The laid-out slides are the ones fitting measured."""
-        from .overflow import check_overflow, fit_slides
-        from .pdf import write_pdf
+        from .overflow import check_overflow
+        from .pdf import fit_slides, write_pdf
         found = Diagnostics()
         fit_slides(view, self.render, self.folder, found, allow_remote=self.allow_remote,
                    local_roots=self.local_roots, whole_deck=True)
