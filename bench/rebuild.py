@@ -61,7 +61,7 @@ def main() -> int:
     import tempfile
     os.environ["SLIDEKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="slidekit-rebuild-cache-")
     os.environ.pop("SLIDEKIT_CACHE", None)
-    # the deck's file is rewritten and built from its path, as `serve` does (build_file: with its last parse)
+    # the deck's file is rewritten and built from its path, as `serve` does (build_file)
     folder = Path(tempfile.mkdtemp(prefix="slidekit-rebuild-")) / "deck"
     shutil.copytree(args.deck.parent, folder)
     deck = folder / args.deck.name
