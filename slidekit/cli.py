@@ -1,22 +1,17 @@
-"""The `slidekit` command: parse arguments, call the API, print diagnostics, return an exit code.
-
-Each command lives in slidekit/commands/ and registers itself through `add_parser`; heavy imports happen
-inside the commands.
-"""
+"""The `slidekit` command: dispatch to a command of slidekit/commands/, which parses, calls slidekit/app
+or the API, prints and returns an exit code. Heavy imports happen inside the commands."""
 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 
 from . import __version__
 
 
 def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    """The argument parser; when `argv` starts with a command's name, with that command's arguments only
-    (building every command's parser costs a few milliseconds of each run)."""
-    from .commands import COMMANDS      # (imported here: `entry` sets up what their imports use first)
+    """The argument parser; when `argv` starts with a command's name, with that command's arguments only."""
+    from .commands import COMMANDS
     parser = argparse.ArgumentParser(prog="slidekit", description="Marp-style Markdown slide decks to HTML and PDF.")
     parser.add_argument("--version", action="version", version=f"slidekit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -26,64 +21,52 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _with_command(argv: list[str]) -> list[str]:
+    """marp-cli's habit `slidekit deck.md --pdf` (no command) is `build`: a first argument that is a deck,
+    a folder, - or an option other than --help/--version."""
+    from .commands import COMMANDS
+    names = {c.__name__.rsplit(".", 1)[-1] for c in COMMANDS}
+    if not argv or argv[0] in names or argv[0] in ("-h", "--help", "--version"):
+        return argv
+    first = argv[0]
+    if first.startswith("-") or first.lower().endswith((".md", ".markdown")):
+        return ["build", *argv]
+    from pathlib import Path
+    return ["build", *argv] if Path(first).exists() else argv
+
+
+def quiet_library_logs() -> None:
+    """Library loggers (WeasyPrint, fontTools, ...) never print to the user: what matters of theirs is turned
+    into slidekit's diagnostics where it happens (failed images, refused files, fonts). Python's last-resort
+    handler would otherwise print their warnings and errors on stderr."""
+    import logging
+    for name in ("weasyprint", "weasyprint.progress", "fontTools", "PIL", "pydyf", "cssselect2", "tinycss2"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
-    # A one-shot command builds and ends: Python's cycle collector, run every 700 new objects, walked the
-    # modules and the parser's tokens by the hundred thousand again and again (some 15 % of a long deck's
-    # HTML build). It is off until the command ends; reference counting frees memory as usual, and a PDF's
-    # layout manages the collector itself (export/pdf_chunks.py). `serve` and `--watch` run for hours: on.
-    was_enabled = gc.isenabled()
-    gc.disable()
+    argv = _with_command(list(sys.argv[1:] if argv is None else argv))
+    if argv:
+        from .settings import unsupported_flag
+        problem = unsupported_flag(argv[1:], argv[0])
+        if problem:
+            print(f"slidekit: error: {problem}", file=sys.stderr)
+            return 2
+    parser = _parser(argv)
     try:
-        parser = _parser(sys.argv[1:] if argv is None else argv)
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help/--version
-            return int(exc.code or 0)
-        if getattr(args, "run", None) is None:
-            from .commands import EXIT_USAGE
-            parser.print_help(sys.stderr)
-            return EXIT_USAGE
-        if args.command == "serve" or getattr(args, "watch", False):
-            gc.enable()
-        return args.run(args)
-    finally:
-        (gc.enable if was_enabled else gc.disable)()
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help/--version
+        return int(exc.code or 0)
+    if getattr(args, "run", None) is None:
+        from .commands import EXIT_USAGE
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    quiet_library_logs()
+    return args.run(args)
 
 
 def entry() -> int:
-    """The `slidekit` command and `python -m slidekit`: `main`, for a process that ends right after it.
-
-    The regular expressions and the dataclasses' methods compiled by earlier runs are loaded compiled
-    (regex_cache.py, dataclass_cache.py: ~20 ms and ~6 ms of a fresh process), `dataclasses` is imported
-    without `inspect` (dataclass_docs.py), and what this run compiled anew is stored at its end. The
-    process then ends at once (`_exit_now`): its final collection and teardown would walk everything the
-    build made. The cycle collector stays off until then: `main` leaves it as it found it, and turns it on
-    itself for `serve` and `--watch`, which run for hours."""
-    gc.disable()
-    from . import dataclass_docs
-    dataclass_docs.install()        # (first: it imports `dataclasses` itself)
-    from . import dataclass_cache, regex_cache
-    dataclass_cache.install()
-    regex_cache.preload()
-    code = main()
-    regex_cache.store_new()
-    dataclass_cache.store_new()
-    _exit_now(code)
-    return code      # (not reached)
-
-
-def _exit_now(code: int) -> None:
-    """End the process without tearing its modules and objects down one by one (~10 ms of every build,
-    more after a long deck): the exit handlers run and the standard streams are flushed, as at any exit,
-    and everything the command wrote is closed by then."""
-    import atexit
-    import os
-    try:
-        atexit._run_exitfuncs()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):      # a closed pipe (`| head`) or stream: nothing more to say
-                pass
-        os._exit(code if isinstance(code, int) and 0 <= code <= 255 else 1)
+    """The `slidekit` command and `python -m slidekit`."""
+    return main()

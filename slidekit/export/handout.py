@@ -14,7 +14,9 @@ import io
 import logging
 
 from ..deck.model import Deck
-from .outputs import LAYOUTS, PAPERS  # kept with the command line's choices (PAPERS in mm)
+from ..settings import HANDOUT_LAYOUTS as LAYOUTS, HANDOUT_PAPERS
+
+PAPERS = dict(zip(HANDOUT_PAPERS, ((210.0, 297.0), (215.9, 279.4))))     # the papers' sizes in mm
 
 MARGIN_MM = 15.0
 PX_PER_MM = 96 / 25.4
