@@ -85,71 +85,9 @@ def test_outputs_are_readable_like_any_new_file(tmp_path):
     assert mode == 0o666 & ~mask
 
 
-def test_the_cycle_collector_is_off_during_a_one_shot_build_and_on_for_watch(tmp_path, monkeypatch):
-    import gc
-
-    import slidekit.api
-    from slidekit.cli import main
-    deck = tmp_path / "deck.md"
-    deck.write_text("# One\n", encoding="utf-8")
-    seen = []
-    build_file = slidekit.api.build_file
-
-    def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return build_file(*args, **kwargs)
-    monkeypatch.setattr(slidekit.api, "build_file", spy)
-    assert gc.isenabled()
-    assert main(["build", str(deck), "-o", str(tmp_path / "deck.html"), "-q"]) == 0
-    assert seen == [False] and gc.isenabled()          # off while building, on again after
-    seen.clear()
-    from slidekit.commands import build as build_command
-    monkeypatch.setattr(build_command, "watch", lambda *args, **kwargs: seen.append(gc.isenabled()) or 0)
-    main(["build", str(deck), "-o", str(tmp_path / "deck.html"), "-q", "--watch"])
-    assert seen and all(seen) and gc.isenabled()        # --watch runs for hours: the collector stays on
-
-
-@pytest.fixture
-def entry_here():
-    """cli.entry() run in this process gives its `dataclasses` the caching `exec` (dataclass_cache.py): taken
-    back afterwards, so that the other tests define their classes as usual."""
-    from slidekit import dataclass_cache
-    yield
-    dataclass_cache.uninstall()
-
-
-def test_the_command_entry_ends_the_process_with_mains_code(monkeypatch, entry_here):
-    from slidekit import cli
-    ended = []
-    monkeypatch.setattr(cli, "main", lambda: 3)
-    monkeypatch.setattr(cli, "_exit_now", ended.append)     # (the real one ends this process: test_startup)
-    cli.entry()
-    assert ended == [3]
-
-
 def test_only_the_named_commands_parser_is_built_and_help_still_lists_every_command(capsys):
     from slidekit.cli import _parser
     names = lambda parser: sorted(parser._subparsers._group_actions[0].choices)   # noqa: E731
     assert names(_parser(["build", "deck.md"])) == ["build"]
     assert names(_parser(["--help"])) == names(_parser([])) == ["build", "check", "init", "serve"]
     assert names(_parser(["nosuch"])) == ["build", "check", "init", "serve"]       # its error lists them all
-
-
-def test_the_command_entry_leaves_the_collector_off_but_watch_still_turns_it_on(monkeypatch, tmp_path, entry_here):
-    """entry() turns the collector off for the whole process (it ends right after); `--watch` run through it
-    still has it on, and leaves it as it found it."""
-    import gc
-
-    from slidekit import cli
-    from slidekit.commands import build as build_command
-    deck = tmp_path / "deck.md"
-    deck.write_text("# One\n", encoding="utf-8")
-    seen = []
-    monkeypatch.setattr(cli, "_exit_now", lambda code: seen.append(("exit", gc.isenabled())))
-    monkeypatch.setattr(build_command, "watch", lambda *args, **kwargs: seen.append(("watch", gc.isenabled())) or 0)
-    monkeypatch.setattr(sys, "argv", ["slidekit", "build", str(deck), "-o", str(tmp_path / "d.html"), "-q", "--watch"])
-    try:
-        cli.entry()
-        assert seen == [("watch", True), ("exit", False)]
-    finally:
-        gc.enable()
