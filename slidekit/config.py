@@ -1,9 +1,10 @@
 """Configuration files: `slidekit.yaml`, `[tool.slidekit]` in pyproject.toml, and marp-cli's `.marprc*`.
 
 Settings use marp-cli's option names (`themeSet`, `allowLocalFiles`, `ogImage`, ...); kebab-case and
-snake_case spellings are accepted too. The file is looked for from the deck's folder upward, the way
-marp-cli (cosmiconfig) looks from its working folder: the first folder holding one wins. Command line over
-config file over defaults.
+snake_case spellings are accepted too; which settings there are is slidekit/settings.py's table. The file is
+looked for from the deck's folder upward: the first folder holding one wins, and the search ends at the
+project's root (a folder with .git or pyproject.toml) and at home. A file found that another user owns, or
+others may write, is not read (a warning). Command line over config file over defaults.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostics
 
 # tomllib, json, difflib and the YAML loader are imported where a config file needs them: most builds find
 # no config file, and every build goes through here.

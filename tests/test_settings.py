@@ -143,6 +143,10 @@ def test_several_decks_into_one_file_is_a_usage_error(project):
 def test_messages_count_and_name_what_they_mean(project):
     (project / "one.md").write_text("# Only\n", encoding="utf-8")
     assert b"(1 slide)" in run("build", "one.md", cwd=project).stderr
+    (project / "three.md").write_text("# 1\n\n---\n\n# 2\n\n---\n\n# 3\n", encoding="utf-8")
+    done = run("build", "three.md", "--images", "png", "-o", "x.png", cwd=project)
+    assert b"=> x.001.png ... x.003.png (3 files) (3 slides)" in done.stderr, done.stderr
+    assert (project / "x.003.png").is_file()
     (project / "empty").mkdir()
     done = run("build", "empty", cwd=project)
     assert done.returncode == 2 and b"no Markdown decks found in empty" in done.stderr
