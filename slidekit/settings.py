@@ -54,7 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("description", "text", "set the deck's description", ("--description",)),
     Setting("author", "text", "set the deck's author", ("--author",)),
     Setting("url", "text", "set the deck's canonical URL", ("--url",)),
-    Setting("og_image", "text", "set the deck's social preview image", ("--og-image",)),
+    Setting("og_image", "text", "set the deck's social preview image", ("--og-image",), metavar="URL"),
     Setting("quiet", "bool", "print errors only", ("-q", "--quiet"), marp=None),
     Setting("jobs", "jobs", "processes used at once (default: the number of CPUs): decks built side by side, "
             "or for one deck the chunks of a long PDF", ("-j", "--jobs", "-P", "--parallel"), metavar="N",
@@ -76,7 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("image_scale", "scale", "picture scale (1: one pixel a CSS pixel, 1280x720 for 16:9)",
             ("--image-scale",), default=1.0, metavar="N"),
     Setting("pptx", "bool", "write an editable PowerPoint file", ("--pptx",)),
-    Setting("port", "port", "port (default: a free one)", ("--port",), (SERVE,), default=0, marp=None),
+    Setting("port", "port", "port (default: a free one)", ("-p", "--port"), (SERVE,), default=0, marp=None),
     Setting("host", "text", "address to listen on (default: 127.0.0.1, this machine only); 0.0.0.0 shows your "
             "decks to the whole network", ("--host",), (SERVE,), default="127.0.0.1", marp=None, config=False),
     Setting("open", "bool", "open the page in a browser", ("--open",), (SERVE,), marp="--preview"),

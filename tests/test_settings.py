@@ -227,3 +227,9 @@ def test_a_failed_build_never_replaces_a_good_file(project, fmt):
     assert done.returncode == 1 and b"not valid YAML" in done.stderr
     assert b"nothing written" in done.stderr and b"kept as it was" in done.stderr
     assert (project / f"deck.{fmt}").read_bytes() == good
+
+
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_check_and_serve_refuse_a_config_that_cannot_be_read(project, command):
+    done = run(command, "deck.md", "-c", "nosuch.yml", cwd=project)
+    assert done.returncode == 2 and b"nosuch.yml: error: config file not found" in done.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ def add_parser(subparsers) -> None:
                     "DECK.md?pdf gives the PDF.")
     serve.add_argument("inputs", nargs="?", default=None, metavar="DECK.md|FOLDER",
                        help="a deck or a folder of decks (default: the input dir of the config, or here)")
-    serve.add_argument("-p", dest="port", type=int, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     from ..settings import SERVE, add_arguments
     add_arguments(serve, SERVE)   # --port, --host, --open, --html, --theme, --theme-set, --allow-local-files, -c
     serve.set_defaults(run=run)
