@@ -1,5 +1,5 @@
 """Building the plan's decks: one deck at a time in this process, or side by side in worker processes,
-with messages in the decks' order whatever the order the builds finish in; and the site's index."""
+with messages in the decks' order whatever the order the builds finish in. (The site's index: site.py.)"""
 
 from __future__ import annotations
 
@@ -287,45 +287,24 @@ class Builder:
 
     def _finish(self, plan: Plan, jobs: list[Job], outcomes: list[Outcome], site: bool) -> int:
         """The exit status of built jobs; records what was written and, for a site, writes the index."""
+        from .site import site_entry
         status = EXIT_OK
         for job, outcome in zip(jobs, outcomes):
             if not outcome.ok:
                 status = EXIT_ERRORS
             self.written.update(p.resolve() for p in outcome.written)
             if site:
-                self.entries[job.deck.resolve()] = self._entry(plan, job, outcome)
+                self.entries[job.deck.resolve()] = site_entry(plan, job, outcome)
         if site:
             status = max(status, self.write_index(plan))
         return status
 
-    def _entry(self, plan: Plan, job: Job, outcome: Outcome):
-        from ..export.site import SiteEntry
-
-        def rel(path: Path | None) -> str | None:
-            if path is None or path.resolve() not in {p.resolve() for p in outcome.written}:
-                return None
-            return path.resolve().relative_to(plan.site.resolve()).as_posix()
-
-        html = rel(job.html) or (rel(job.target) if job.target.suffix.lower() in (".html", ".htm") else None)
-        pdf = rel(job.target) if job.target.suffix.lower() == ".pdf" else None
-        return SiteEntry(job.source, outcome.title or job.deck.stem, outcome.slides, html, pdf,
-                         outcome.thumbnail, outcome.live, failed=not outcome.ok)
-
     def write_index(self, plan: Plan) -> int:
-        from ..export.files import write_atomic
-        from ..export.site import render_index
-
-        entries = [self.entries[job.deck.resolve()] for job in plan.jobs if job.deck.resolve() in self.entries]
-        index = plan.site / "index.html"
-        try:
-            write_atomic(index, render_index(plan.site_title, entries))
-        except OSError as exc:
-            print(f"{index}: error: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERRORS
-        self.written.add(index.resolve())
-        if not self.options.quiet:
-            print(f"index => {index} ({len(entries)} deck{'s' * (len(entries) != 1)})", file=sys.stderr)
-        return EXIT_OK
+        from .site import write_index
+        status, index = write_index(plan, self.entries, self.options.quiet)
+        if index is not None:
+            self.written.add(index.resolve())
+        return status
 
 
 def pdf_processes(workers: int, deck_workers: int, watching: bool) -> int:
