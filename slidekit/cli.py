@@ -35,17 +35,6 @@ def _with_command(argv: list[str]) -> list[str]:
     return ["build", *argv] if Path(first).exists() else argv
 
 
-def quiet_library_logs() -> None:
-    """Library loggers (WeasyPrint, fontTools, ...) never print to the user: what matters of theirs is turned
-    into slidekit's diagnostics where it happens (failed images, refused files, fonts). Python's last-resort
-    handler would otherwise print their warnings and errors on stderr."""
-    import logging
-    for name in ("weasyprint", "weasyprint.progress", "fontTools", "PIL", "pydyf", "cssselect2", "tinycss2"):
-        logger = logging.getLogger(name)
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = _with_command(list(sys.argv[1:] if argv is None else argv))
     if argv:
@@ -63,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         from .commands import EXIT_USAGE
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    quiet_library_logs()
     return args.run(args)
 
 

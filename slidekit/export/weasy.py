@@ -51,7 +51,19 @@ def load():
         if module is None:
             import weasyprint as module
         fixed_array_types(getattr(sys.modules.get("weasyprint.text.ffi"), "ffi", None))
+        quiet_library_logs()
         return module
+
+
+def quiet_library_logs() -> None:
+    """WeasyPrint's and the libraries' under it log lines never reach the user (Python's last-resort
+    handler prints their warnings and errors on stderr): what matters of theirs is reported as slidekit's
+    diagnostics where it happens (images that fail or are refused, overflow, fonts)."""
+    import logging
+    for name in ("weasyprint", "fontTools", "PIL", "pydyf", "cssselect2", "tinycss2", "pypdf"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 def fixed_array_types(ffi) -> bool:
