@@ -1,3 +1,5 @@
+import sys
+
 from .cli import entry
 
-entry()
+sys.exit(entry())

@@ -31,6 +31,16 @@ class BuildOptions:
     jobs: int = 1          # processes that lay out a long deck's PDF (slidekit/export/pdf_chunks.py)
     pdf_cache: bool = True   # PDF chunks kept on disk for the next build (off when the laid-out pages are used)
 
+    @classmethod
+    def of(cls, settings, format: str = "html", **more) -> "BuildOptions":
+        """The build options of a command's settings (slidekit/settings.py's Options)."""
+        overrides = {k: getattr(settings, k) for k in ("title", "description", "author", "url")}
+        overrides["image"] = settings.og_image
+        return cls(format=format, allow_html=bool(settings.html), theme=settings.theme,
+                   theme_set=[Path(p) for p in settings.theme_set or ()],
+                   allow_local_files=bool(settings.allow_local_files), offline=bool(settings.offline),
+                   heading_divider=settings.heading_divider, overrides=overrides, **more)
+
 
 @dataclass
 class BuildResult:

@@ -1,9 +1,10 @@
 """Configuration files: `slidekit.yaml`, `[tool.slidekit]` in pyproject.toml, and marp-cli's `.marprc*`.
 
 Settings use marp-cli's option names (`themeSet`, `allowLocalFiles`, `ogImage`, ...); kebab-case and
-snake_case spellings are accepted too. The file is looked for from the deck's folder upward, the way
-marp-cli (cosmiconfig) looks from its working folder: the first folder holding one wins. Command line over
-config file over defaults.
+snake_case spellings are accepted too; which settings there are is slidekit/settings.py's table. The file is
+looked for from the deck's folder upward: the first folder holding one wins, and the search ends at the
+project's root (a folder with .git or pyproject.toml) and at home. A file found that another user owns, or
+others may write, is not read (a warning). Command line over config file over defaults.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostics
 
 # tomllib, json, difflib and the YAML loader are imported where a config file needs them: most builds find
 # no config file, and every build goes through here.
@@ -21,30 +22,6 @@ from .diagnostics import Diagnostic, Diagnostics
 # In each folder, in this order (slidekit's own files first, then marp-cli's).
 CONFIG_FILES = ("slidekit.yaml", "slidekit.yml", "pyproject.toml", "package.json",
                 ".marprc", ".marprc.json", ".marprc.yaml", ".marprc.yml")
-
-# setting -> (kind, is a path relative to the config file)
-SETTINGS: dict[str, tuple[str, bool]] = {
-    "html": ("bool", False),
-    "theme": ("theme", True),
-    "theme_set": ("paths", True),
-    "allow_local_files": ("bool", False),
-    "title": ("text", False),
-    "description": ("text", False),
-    "author": ("text", False),
-    "url": ("text", False),
-    "og_image": ("text", False),
-    "output": ("path", True),
-    "pdf": ("bool", False),
-    "input_dir": ("path", True),
-    "offline": ("bool", False),
-    "heading_divider": ("heading", False),
-}
-# marp-cli options that mean nothing here: read without complaint, noted once.
-MARP_ONLY = {"engine", "server", "watch", "preview", "bespoke", "browser", "browserPath", "browserTimeout",
-             "browserProtocol", "pdfNotes", "pdfOutlines", "images", "image", "imageScale", "jpegQuality",
-             "pptx", "pptxEditable", "notes", "options", "parallel", "template", "stdin", "lang",
-             "keywords", "configFile", "port"}
-
 
 def canonical(key: str) -> str:
     """`themeSet`, `theme-set` and `theme_set` are one setting."""
@@ -61,9 +38,15 @@ class Config:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
 
+# A folder holding one of these is a project's root: the search for a config file stops there.
+ROOT_MARKERS = (".git", "pyproject.toml")
+
+
 def find_config(start: Path, stop: Path | None = None) -> Path | None:
     """The first config file from `start` (a folder) upward; pyproject.toml counts only with
-    [tool.slidekit] and package.json only with a "marp" key. Stops after `stop` (home by default)."""
+    [tool.slidekit] and package.json only with a "marp" key. The search ends at the project's root (the
+    first folder holding .git or pyproject.toml) and at `stop` (home by default): a file above those is
+    not this project's, and may be anybody's."""
     start = Path(start).resolve()
     stop = (stop or Path.home()).resolve()
     for folder in [start, *start.parents]:
@@ -71,8 +54,25 @@ def find_config(start: Path, stop: Path | None = None) -> Path | None:
             candidate = folder / name
             if candidate.is_file() and _holds_config(candidate):
                 return candidate
-        if folder == stop:
+        if folder == stop or any((folder / marker).exists() for marker in ROOT_MARKERS):
             break
+    return None
+
+
+def unsafe(path: Path) -> str | None:
+    """Why a config file found by the search may have been planted by somebody else, or None: it is owned
+    by another user, or others than its owner may write it (a config can turn on raw HTML and local files)."""
+    import os
+    import stat
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    uid = getattr(os, "getuid", None)
+    if uid is not None and info.st_uid not in (uid(), 0):
+        return "it belongs to another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "other users may write it (chmod go-w to use it)"
     return None
 
 
@@ -128,7 +128,9 @@ def read_raw(path: Path) -> tuple[Any, str | None]:
 
 
 def parse_config(raw: Any, path: Path | None) -> Config:
-    """Check and normalise a config mapping; problems are warnings and the setting is left out."""
+    """Check and normalise a config mapping by the settings' table (slidekit/settings.py); problems are
+    warnings and the setting is left out."""
+    from .settings import BY_NAME, config_key, convert, unsupported_key
     config = Config(path=path)
     name = str(path) if path else None
     base = path.parent if path else Path.cwd()
@@ -137,60 +139,33 @@ def parse_config(raw: Any, path: Path | None) -> Config:
     if not isinstance(raw, dict):
         config.diagnostics.error("config", "the configuration must be a mapping of `name: value`", file=name)
         return config
+    aliases = {"parallel": "jobs"}
+    known = {n: s for n, s in BY_NAME.items() if s.config}
     for key, value in raw.items():
         key = str(key)
-        setting = canonical(key)
-        if key in MARP_ONLY or setting in {canonical(k) for k in MARP_ONLY}:
-            config.diagnostics.info("config", f"'{key}' is a marp-cli option slidekit does not use; ignored",
-                                    file=name)
-            continue
-        if setting not in SETTINGS:
+        setting = aliases.get(canonical(key), canonical(key))
+        if setting not in known:
+            advice = unsupported_key(key)
+            if advice:
+                config.diagnostics.info("config", f"'{key}' is a marp-cli option slidekit does not have "
+                                        f"({advice}); ignored", file=name)
+                continue
             import difflib
-            close = difflib.get_close_matches(setting, list(SETTINGS), n=1, cutoff=0.7)
-            hint = f" (did you mean '{_marp_name(close[0])}'?)" if close else ""
+            close = difflib.get_close_matches(setting, list(known), n=1, cutoff=0.7)
+            hint = f" (did you mean '{config_key(known[close[0]])}'?)" if close else ""
             config.diagnostics.warning("config", f"unknown setting '{key}'{hint}; it is ignored", file=name)
             continue
-        kind, is_path = SETTINGS[setting]
         try:
-            config.values[setting] = _convert(kind, value, base if is_path else None)
+            config.values[setting] = convert(known[setting], value, base)
         except ValueError as exc:
             config.diagnostics.warning("config", f"'{key}: {value}': {exc}; it is ignored", file=name)
     return config
 
 
-def _marp_name(setting: str) -> str:
-    head, *rest = setting.split("_")
-    return head + "".join(p.capitalize() for p in rest)
-
-
-def _convert(kind: str, value: Any, base: Path | None) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, dict):
-            raise ValueError("an allowlist of HTML elements is not supported, use true or false")
-        raise ValueError("expected true or false")
-    if kind == "heading":
-        from .deck.directives import DirectiveValueError, as_heading_divider
-        try:
-            return as_heading_divider(value)
-        except DirectiveValueError as exc:
-            raise ValueError(str(exc)) from None
-    if kind == "paths":
-        items = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) and v for v in items):
-            raise ValueError("expected a path or a list of paths")
-        return [str(base / v) for v in items]
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ValueError("expected a text value")
-    value = str(value)
-    if kind == "path" or (kind == "theme" and value.endswith(".css")):
-        return str(base / value)
-    return value
-
-
 def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:
-    """The config for decks under `start` (a file or folder), or the file named with --config-file."""
+    """The config for decks under `start` (a file or folder), or the file named with --config-file. A file
+    that cannot be read is an error (a usage error for the command); a found file that may not be the
+    user's own is a warning, and not read."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
@@ -202,6 +177,11 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
         path = find_config(start if start.is_dir() else start.parent)
         if path is None:
             return Config()
+        why = unsafe(path)
+        if why:
+            config = Config()
+            config.diagnostics.warning("config", f"not read: {why}", file=str(path))
+            return config
     raw, problem = read_raw(path)
     if problem:
         config = Config(path=path)
@@ -210,40 +190,36 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
     return parse_config(raw, path)
 
 
-# Command-line integration -------------------------------------------------------------------------
-def add_arguments(parser) -> None:
-    """--config-file / --no-config, as marp-cli spells them."""
-    parser.add_argument("-c", "--config-file", "--config", dest="config_file", metavar="PATH",
-                        help="read this config file instead of looking for one")
-    parser.add_argument("--no-config", "--no-config-file", dest="no_config", action="store_true",
-                        help="ignore config files")
+# Options: the command line's settings over the config file's ----------------------------------------------
+_TOLD: set = set()       # (config file, setting) already said on the console: once a run
 
 
-# argparse destination -> setting; a command-line value that is set wins over the file.
-_ARGS = {"html": "html", "theme": "theme", "theme_set": "theme_set", "allow_local_files": "allow_local_files",
-         "title": "title", "description": "description", "author": "author", "url": "url", "image": "og_image",
-         "output": "output", "pdf": "pdf", "input_dir": "input_dir", "offline": "offline",
-         "heading_divider": "heading_divider"}
+def resolve(namespace: Any, command: str, inputs: list[str] | None = None):
+    """(Options, diagnostics): the config file's settings under the command line's, over the defaults. An
+    error among the diagnostics (a config that cannot be read) is a usage error for the command."""
+    from .diagnostics import Diagnostic
+    from .settings import BY_NAME, SETTINGS, Options, config_key
 
-
-def merge_into_args(args, config: Config) -> None:
-    """Fill the arguments the command line left unset (None, False, empty) from the config."""
-    for dest, setting in _ARGS.items():
-        if setting not in config.values or not hasattr(args, dest):
-            continue
-        current = getattr(args, dest)
-        if current is None or current is False or current == []:
-            setattr(args, dest, config.values[setting])
-
-
-def apply_config(args) -> list[Diagnostic]:
-    """Load the config for the command's inputs and merge it into `args`; returns its diagnostics."""
-    if getattr(args, "no_config", False):
-        return []
-    inputs = [p for p in (getattr(args, "inputs", None) or []) if p]
-    start = Path(inputs[0]) if inputs else Path(getattr(args, "input_dir", None) or Path.cwd())
-    config = load_config(start, getattr(args, "config_file", None))
-    merge_into_args(args, config)
-    if inputs == [] and hasattr(args, "inputs") and getattr(args, "input_dir", None):
-        args.inputs = [args.input_dir]
-    return list(config.diagnostics)
+    given = {s.name: getattr(namespace, s.name) for s in SETTINGS if hasattr(namespace, s.name)}
+    inputs = [p for p in (inputs or []) if p]
+    diagnostics: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    if not given.get("no_config"):
+        start = Path(inputs[0]) if inputs and inputs[0] != "-" else Path(given.get("input_dir") or Path.cwd())
+        config = load_config(start, given.get("config_file"))
+        diagnostics += list(config.diagnostics)
+        values = {k: v for k, v in config.values.items() if command in BY_NAME[k].commands}
+        for name in ("html", "allow_local_files"):
+            if values.get(name) is True and name not in given and (config.path, name) not in _TOLD:
+                _TOLD.add((config.path, name))
+                what = "raw HTML in decks" if name == "html" else "reading files outside the deck's folder"
+                diagnostics.append(Diagnostic("warning", "config", f"`{config_key(BY_NAME[name])}: true` turns on "
+                                              f"{what}", file=str(config.path)))
+    values.update(given)
+    if not inputs and values.get("input_dir"):
+        inputs = [values["input_dir"]]
+    options = Options(**values, inputs=tuple(inputs))
+    if (options.pdf_notes or options.pdf_outlines) and not any(
+            (options.notes, options.handout, options.images, options.image, options.pptx)):
+        options.pdf = True        # as in marp-cli: they are PDF options
+    return options, diagnostics

@@ -262,14 +262,28 @@ def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics |
     return Source(text=text, body=body, body_line=body_line, front_matter=front, path=path)
 
 
-def read_source(path: Path, diagnostics: Diagnostics) -> Source:
-    """Read a deck file; an encoding problem is a warning, the text still builds."""
-    data = Path(path).read_bytes()
+def read_source(path: Path | None, diagnostics: Diagnostics, data: bytes | None = None) -> Source:
+    """Read a deck file (or its bytes `data`, from standard input). Bytes that are not UTF-8 are read as the
+    legacy 8-bit encoding they most likely are (Windows-1252, else Latin-1), with a warning that names the
+    first such line and how to save the file as UTF-8; the text still builds."""
+    if data is None:
+        data = Path(path).read_bytes()
     text, valid = decode(data)
     if not valid:
-        diagnostics.warning("encoding", "the file is not valid UTF-8; undecodable bytes were replaced with U+FFFD",
-                            file=str(path))
-    return parse_source(text, Path(path), diagnostics)
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            legacy, encoding = body.decode("cp1252"), "Windows-1252 (cp1252)"
+        except UnicodeDecodeError:       # (five bytes cp1252 leaves undefined)
+            legacy, encoding = body.decode("latin-1"), "Latin-1 (ISO-8859-1)"
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = body.count(b"\n", 0, exc.start) + 1
+        text = legacy
+        diagnostics.warning("encoding", f"the file is not UTF-8 (first at line {line}); it was read as "
+                            f"{encoding}. Save it as UTF-8 (in most editors: Save with Encoding > UTF-8) "
+                            "to be sure of its characters", file=str(path) if path else None, line=line)
+    return parse_source(text, Path(path) if path else None, diagnostics)
 
 
 # Themes -----------------------------------------------------------------------------------------------

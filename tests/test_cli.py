@@ -85,14 +85,6 @@ def test_outputs_are_readable_like_any_new_file(tmp_path):
     assert mode == 0o666 & ~mask
 
 
-def test_the_command_entry_exits_with_mains_code(monkeypatch):
-    from slidekit import cli
-    monkeypatch.setattr(cli, "main", lambda: 3)
-    with pytest.raises(SystemExit) as exited:
-        cli.entry()
-    assert exited.value.code == 3
-
-
 def test_only_the_named_commands_parser_is_built_and_help_still_lists_every_command(capsys):
     from slidekit.cli import _parser
     names = lambda parser: sorted(parser._subparsers._group_actions[0].choices)   # noqa: E731

@@ -37,10 +37,13 @@ def test_found_upward_first_folder_wins(project):
 def test_pyproject_counts_only_with_tool_slidekit(project):
     (project / "talks" / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     (project / ".marprc.json").write_text('{"theme": "gaia"}', encoding="utf-8")
+    assert find_config(project / "talks") is None       # a project's root without config: not read above it
+    (project / "talks" / "pyproject.toml").unlink()
     assert find_config(project / "talks" / "one") == project / ".marprc.json"
     (project / "talks" / "pyproject.toml").write_text("[tool.slidekit]\ntheme = 'uncover'\n", encoding="utf-8")
     config = load_config(project / "talks" / "one" / "deck.md")
     assert config.path == project / "talks" / "pyproject.toml"
+    assert find_config(project / "talks" / "one") == project / "talks" / "pyproject.toml"
     assert config.values == {"theme": "uncover"}
 
 
@@ -49,7 +52,7 @@ def test_marp_names_and_paths_relative_to_the_file(project):
     marprc.write_text(json.dumps({"html": True, "allowLocalFiles": True, "themeSet": "themes", "ogImage": "x.png",
                                   "inputDir": "talks", "output": "site/", "engine": "./engine.js"}))
     config = load_config(project)
-    assert config.values == {"html": True, "allow_local_files": True, "theme_set": [str(project / "themes")],
+    assert config.values == {"html": True, "allow_local_files": True, "theme_set": (str(project / "themes"),),
                              "og_image": "x.png", "input_dir": str(project / "talks"),
                              "output": str(project / "site")}
     assert [d.level for d in config.diagnostics] == ["info"]      # engine: marp-cli only

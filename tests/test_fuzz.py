@@ -210,5 +210,5 @@ def test_cli_subprocess_on_invalid_utf8(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "not valid UTF-8" in proc.stderr
+    assert "is not UTF-8" in proc.stderr and "Save it as UTF-8" in proc.stderr
     assert out.read_text(encoding="utf-8").count("<section") == 2

@@ -260,7 +260,7 @@ def test_the_build_command_starts_the_layout_processes_before_loading_the_compil
     """`slidekit build deck.md --pdf` starts them as soon as it knows (pdf_chunks.prestart), the build takes
     them, and none is left when the build fails before taking them."""
     from slidekit.cli import main
-    from slidekit.commands import build as build_command
+    from slidekit.app import builder
     started, taken = [], []
     real_start = pdf_chunks.start_processes
 
@@ -269,7 +269,7 @@ def test_the_build_command_starts_the_layout_processes_before_loading_the_compil
         (taken if started else started).append(processes)
         return processes
     monkeypatch.setattr(pdf_chunks, "start_processes", start)
-    monkeypatch.setattr(build_command, "pdf_processes", lambda *args: 2)
+    monkeypatch.setattr(builder, "pdf_processes", lambda *args: 2)
     deck = tmp_path / "deck.md"
     deck.write_text("\n\n---\n\n".join(f"# Slide {i}" for i in range(20)), encoding="utf-8")
     assert main(["build", str(deck), "--pdf", "-q"]) == 0

@@ -158,7 +158,7 @@ def test_watch_a_folder_site_adds_new_decks_to_the_index(tmp_path, watching):
 
 
 def test_a_single_deck_pdf_uses_the_processes_except_under_watch():
-    from slidekit.commands.build import pdf_processes
+    from slidekit.app.builder import pdf_processes
     assert pdf_processes(4, 1, watching=False) == 4
     assert pdf_processes(4, 1, watching=True) == 1      # rebuilds keep their laid-out slides in this process
     assert pdf_processes(4, 4, watching=False) == 1     # decks side by side: one process each

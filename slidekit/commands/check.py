@@ -17,17 +17,8 @@ def add_parser(subparsers) -> None:
         description="Report every problem slidekit finds in the decks (YAML, directives, themes, images, "
                     "slide breaks, mis-decoded text, fonts) without writing outputs.")
     check.add_argument("inputs", nargs="+", metavar="INPUT", help="deck files (.md) or folders of decks")
-    check.add_argument("--strict", action="store_true", help="count warnings as errors")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-    check.add_argument("--html", action="store_true", help="allow any raw HTML in the decks")
-    check.add_argument("--theme", metavar="NAME|FILE.css", help="theme to use instead of the deck's")
-    check.add_argument("--theme-set", nargs="+", default=[], metavar="PATH", help="CSS files or folders of themes")
-    check.add_argument("--allow-local-files", action="store_true", help="let decks read files outside their folder")
-    check.add_argument("--layout", action="store_true",
-                       help="also lay the slides out as for the PDF and report content that overflows a slide "
-                            "(slower)")
-    from ..config import add_arguments
-    add_arguments(check)
+    from ..settings import CHECK, add_arguments
+    add_arguments(check, CHECK)
     check.set_defaults(run=run)
 
 
@@ -41,7 +32,7 @@ def _decks(inputs: list[str]) -> list[Path] | str:
             decks.append(path)
         else:
             return f"no such file or folder: {item}"
-    return decks or "no Markdown decks found"
+    return decks or f"no Markdown decks found in {', '.join(inputs)}"
 
 
 def check_deck(deck: Path, options) -> list:
@@ -75,23 +66,26 @@ def _coloured(diagnostic) -> str:
 
 def run(args) -> int:
     from ..api import BuildOptions
-    from ..config import apply_config
+    from ..config import resolve
+    from ..settings import CHECK
 
-    config_diagnostics = apply_config(args)
+    settings, config_diagnostics = resolve(args, CHECK, args.inputs)
+    if any(d.level == "error" for d in config_diagnostics):
+        for diagnostic in config_diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        return EXIT_USAGE
     decks = _decks(args.inputs)
     if isinstance(decks, str):
         print(f"slidekit: error: {decks}", file=sys.stderr)
         return EXIT_USAGE
     found = list(config_diagnostics)
     for deck in decks:
-        options = BuildOptions(format="pdf" if getattr(args, "layout", False) else "html",
-                               allow_html=bool(args.html), theme=args.theme,
-                               theme_set=[Path(p) for p in args.theme_set or []],
-                               allow_local_files=bool(args.allow_local_files), offline=True)
+        options = BuildOptions.of(settings, "pdf" if settings.layout else "html")
+        options.offline = True
         found += check_deck(deck, options)
-    failing = ("error", "warning") if args.strict else ("error",)
+    failing = ("error", "warning") if settings.strict else ("error",)
     status = EXIT_ERRORS if any(d.level in failing for d in found) else EXIT_OK
-    if args.format == "json":
+    if settings.format == "json":
         import json
         print(json.dumps([{**d.to_dict(), "text": d.format()} for d in found], ensure_ascii=False, indent=1))
         return status

@@ -15,29 +15,24 @@ def add_parser(subparsers) -> None:
                     "DECK.md?pdf gives the PDF.")
     serve.add_argument("inputs", nargs="?", default=None, metavar="DECK.md|FOLDER",
                        help="a deck or a folder of decks (default: the input dir of the config, or here)")
-    serve.add_argument("-p", "--port", type=int, default=0, help="port (default: a free one)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: 127.0.0.1, this machine only); "
-                            "0.0.0.0 shows your decks to the whole network")
-    serve.add_argument("--open", action="store_true", help="open the page in a browser")
-    serve.add_argument("--html", action="store_true", help="allow any raw HTML in the decks")
-    serve.add_argument("--theme", metavar="NAME|FILE.css", help="theme to use instead of the deck's")
-    serve.add_argument("--theme-set", nargs="+", default=[], metavar="PATH", help="CSS files or folders of themes")
-    serve.add_argument("--allow-local-files", action="store_true", help="let decks read files outside their folder")
-    from ..config import add_arguments
-    add_arguments(serve)
+    from ..settings import SERVE, add_arguments
+    add_arguments(serve, SERVE)   # --port, --host, --open, --html, --theme, --theme-set, --allow-local-files, -c
     serve.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..api import BuildOptions
-    from ..config import apply_config
     from ..serve import Preview, PreviewServer
+    from ..config import resolve
+    from ..settings import SERVE
 
-    args.inputs = [args.inputs] if args.inputs else []
-    for diagnostic in apply_config(args):
+    settings, diagnostics = resolve(args, SERVE, [args.inputs] if args.inputs else [])
+    for diagnostic in diagnostics:
         if diagnostic.level != "info":
             print(diagnostic.format(), file=sys.stderr)
+    if any(d.level == "error" for d in diagnostics):
+        return EXIT_USAGE
+    args = settings
     target = Path(args.inputs[0] if args.inputs else ".")
     if not target.exists():
         print(f"slidekit: error: no such file or folder: {target}", file=sys.stderr)
@@ -45,8 +40,7 @@ def run(args) -> int:
     theme_set = [Path(p) for p in args.theme_set or []]
 
     def options(fmt: str) -> BuildOptions:
-        return BuildOptions(format=fmt, allow_html=bool(args.html), theme=args.theme, theme_set=theme_set,
-                            allow_local_files=bool(args.allow_local_files))
+        return BuildOptions.of(settings, fmt)
 
     extra = theme_set + ([Path(args.theme)] if args.theme and args.theme.endswith(".css") else [])
     preview = Preview(target, options, extra_watch=extra, log=lambda line: print(line, file=sys.stderr))

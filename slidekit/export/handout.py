@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:       # (the command line reads LAYOUTS and PAPERS: nothing more is loaded for them)
+if TYPE_CHECKING:       # the deck model is needed only for the annotations
     from ..deck.model import Deck
+from ..settings import HANDOUT_LAYOUTS as LAYOUTS, HANDOUT_PAPERS
 
-LAYOUTS = ("notes", "lines")
-PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}     # width, height in mm
+PAPERS = dict(zip(HANDOUT_PAPERS, ((210.0, 297.0), (215.9, 279.4))))     # the papers' sizes in mm
+
 MARGIN_MM = 15.0
 PX_PER_MM = 96 / 25.4
 PT_PER_PX = 0.75
