@@ -29,6 +29,7 @@ class Theme:
 
 
 def parse_theme(css: str, fallback_name: str = "", origin: str = "") -> Theme:
+    css = css.replace("\x00", "\ufffd")    # as CSS reads it: no NUL reaches a theme's name or the page
     meta: dict[str, list[str]] = {}
     for key, value in _META.findall(css):
         meta.setdefault(key.lower(), []).append(value.strip())
