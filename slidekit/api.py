@@ -106,6 +106,9 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
         theme = themes.get("default")
     size_name = deck.globals.get("size")
     size, known = themes.size_of(theme, str(size_name) if size_name else None)
+    for line, message in theme.problems:
+        diagnostics.warning("slide-size", message + "; give the theme a size of at most 10,000px a side",
+                            file=theme.origin or None, line=line)
     if not known:
         diagnostics.warning("unknown-size", f"size '{size_name}' is not defined by theme '{theme.name}'; "
                             f"using {size[0]}x{size[1]}", file=deck.file)

@@ -227,7 +227,11 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def normalise_newlines(text: str) -> str:
+    """Line endings as `\\n`, and U+0000 as U+FFFD, as CommonMark's preprocessing does: a NUL would reach the
+    HTML, the PDF's metadata and the diagnostics as it is."""
     text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

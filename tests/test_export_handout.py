@@ -63,3 +63,10 @@ def test_slide_is_drawn_upright_in_its_slot(tmp_path):
     assert inside == pytest.approx((0x12, 0x34, 0x56), abs=12)
     below = image.getpixel((width // 2, int(height * 0.9)))
     assert below == (255, 255, 255)
+
+
+def test_a_title_cannot_end_the_handouts_style(tmp_path):
+    """The handout's title sits in a CSS string of its <style> (issue 19, item 1)."""
+    out = _build(tmp_path, "--title", "</style><p>escaped ssss</p>")
+    text = _text(out, 1)
+    assert "escaped ssss" in text and "@page" not in text and "{" not in text   # in the running title only

@@ -80,8 +80,12 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
                 if may_hold(s.number, _COMMENT_START) else SlideReading() for s in deck.slides]
     deck.globals, per_slide = apply_directives(readings, front_entries)
     deck.globals.update({k: v for k, v in options.overrides.items() if v is not None})
+    # the text holds no NUL (source.normalise_newlines); YAML's escapes (`"\\0"`) and a config can bring one
+    may_hold_nul = "\\" in source.text or bool(options.overrides)
+    if may_hold_nul:
+        deck.globals = _without_nul(deck.globals)
     for slide, reading, (local, explicit) in zip(deck.slides, readings, per_slide):
-        slide.directives, slide.explicit = local, explicit
+        slide.directives, slide.explicit = _without_nul(local) if may_hold_nul else local, explicit
         slide.notes = reading.notes
         slide.fit_comment = reading.fit
     if "style" in deck.globals and deck.globals["style"]:
@@ -98,6 +102,17 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
             report_at(slide.number)(code, message, line_of_token(tok))
     paginate(deck)
     return deck
+
+
+def _without_nul(value):
+    """A directive's value with U+0000 as U+FFFD, as CommonMark does in the text."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()} if value else value
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def _slide_spans(slides: list[Slide], end: int) -> list[tuple[int, int] | None]:

@@ -91,7 +91,8 @@ def handout_html(deck: Deck, slide_size: tuple[float, float], layout: str = "not
 
 
 def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """The title in a CSS string of the handout's <style>: a `<` as an escape, so no `</style>` ends it."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
 
 
 def write_handout(deck: Deck, slides_pdf: bytes, layout: str = "notes", paper: str = "a4",

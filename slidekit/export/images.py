@@ -9,6 +9,9 @@ import io
 
 IMAGE_FORMATS = ("png", "jpeg")
 CSS_PX_PER_PT = 96 / 72
+# A picture's pixels at most (a 10,000px slide at scale 1 is 100 MP): beyond, the scale is lowered, since
+# pdfium, Pillow and the encoder each hold a copy (a 100,000px theme size ran the export out of memory).
+MAX_PICTURE_PIXELS = 64_000_000
 
 
 def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[int] | None = None) -> list[bytes]:
@@ -23,11 +26,13 @@ def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[i
         out = []
         for index in wanted:
             page = document[index]
-            bitmap = page.render(scale=scale * CSS_PX_PER_PT, draw_annots=False)
+            width, height = page.get_size()
+            area = width * height * (CSS_PX_PER_PT * scale) ** 2
+            page_scale = scale * min(1.0, (MAX_PICTURE_PIXELS / area) ** 0.5) if area > 0 else scale
+            bitmap = page.render(scale=page_scale * CSS_PX_PER_PT, draw_annots=False)
             image = bitmap.to_pil()
             # pdfium rounds the pixel size; keep it exactly width*scale x height*scale CSS pixels
-            width, height = page.get_size()
-            size = (round(width * CSS_PX_PER_PT * scale), round(height * CSS_PX_PER_PT * scale))
+            size = (round(width * CSS_PX_PER_PT * page_scale), round(height * CSS_PX_PER_PT * page_scale))
             if image.size != size:
                 image = image.resize(size)
             buffer = io.BytesIO()

@@ -76,11 +76,11 @@ def _scope_rule(rule, section: str) -> str:
     import tinycss2
 
     if rule.type == "qualified-rule":
-        prelude = tinycss2.serialize(rule.prelude).strip()
+        prelude = serialize(rule.prelude).strip()
         selectors = ", ".join(scope_selector(s, section) for s in split_selectors(prelude))
-        return f"{selectors} {{{tinycss2.serialize(rule.content).strip()}}}"
+        return f"{selectors} {{{serialize(rule.content).strip()}}}"
     if rule.type == "at-rule":
-        head = "@" + rule.at_keyword + tinycss2.serialize(rule.prelude)
+        head = "@" + _name(rule.at_keyword) + serialize(rule.prelude)
         if rule.content is None:
             # @import and @charset: a slide deck loads nothing from elsewhere (themes import each
             # other by name before scoping), and they would be invalid after other rules anyway.
@@ -89,8 +89,82 @@ def _scope_rule(rule, section: str) -> str:
             inner = tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True)
             body = "\n".join(_scope_rule(r, section) for r in inner if r.type != "error")
             return f"{head.strip()} {{\n{body}\n}}"
-        return f"{head.strip()} {{{tinycss2.serialize(rule.content)}}}"
+        return f"{head.strip()} {{{serialize(rule.content)}}}"
     return ""
+
+
+# Serialising for a <style> element ----------------------------------------------------------------
+# The stylesheet is raw text inside the page's <style>: the HTML parser ends it at the first `</style`,
+# whatever CSS token holds it. tinycss2 writes a string's or url's `<` as it is (so `"\3c/style>"` comes
+# out as `"</style>"`), an identifier's as `\<`, and comments as written. This serialiser writes the
+# same tokens, but `<` in a string, url or name as the escape `\3c `, no comments, and a space between a
+# `<` delim and a `/` or `!` (never valid CSS): no `</` and no `<!` ever leaves it.
+def _name(value: str) -> str:
+    from tinycss2.serializer import serialize_identifier
+    return serialize_identifier(value).replace("\\<", "\\3c ")
+
+
+def _text(value: str) -> str:
+    from tinycss2.serializer import serialize_string_value
+    return serialize_string_value(value).replace("<", "\\3c ")
+
+
+def serialize(nodes) -> str:
+    """CSS text for tinycss2 component values, safe as the text of a <style> element (see above)."""
+    chunks: list[str] = []
+    _serialize_to(nodes, chunks.append)
+    return "".join(chunks)
+
+
+def _serialize_to(nodes, write) -> None:
+    from tinycss2.serializer import BAD_PAIRS, serialize_name, serialize_url
+
+    previous = None
+    for node in nodes:
+        kind = node.type
+        if kind == "comment":
+            continue
+        pair_type = node.value if kind == "literal" else kind
+        if previous == "<" and pair_type[:1] in ("/", "!"):
+            write(" ")
+        elif (previous, pair_type) in BAD_PAIRS:
+            write("/**/")
+        elif previous == "\\" and not (kind == "whitespace" and node.value.startswith("\n")):
+            write("\n")
+        if kind == "string":
+            write(f'"{_text(node.value)}"')
+        elif kind == "url":
+            write("url(" + serialize_url(node.value).replace("<", "\\3c ") + ")")
+        elif kind == "ident":
+            write(_name(node.value))
+        elif kind == "at-keyword":
+            write("@" + _name(node.value))
+        elif kind == "hash":
+            write("#" + (_name(node.value) if node.is_identifier
+                         else serialize_name(node.value).replace("\\<", "\\3c ")))
+        elif kind == "dimension":
+            write(node.serialize().replace("\\<", "\\3c "))
+        elif kind == "literal" and node.value == "<!--":   # a CDO inside a block: no meaning there
+            write("< !--")
+        elif kind == "function":
+            write(_name(node.name) + "(")
+            _serialize_to(node.arguments, write)
+            write(")")
+        elif kind in ("() block", "[] block", "{} block"):
+            write(kind[0])
+            _serialize_to(node.content, write)
+            write(kind[1])
+        elif kind == "error" and node.kind in ("eof-in-string", "eof-in-url"):
+            pass
+        else:   # whitespace, numbers, other literals, unicode ranges: no `<` but a delim
+            node._serialize_to(write)
+        previous = pair_type
+
+
+def style_element_text(css: str) -> str:
+    """CSS as the text of a <style> element: the serialiser above writes no `</`; this keeps any CSS put
+    together elsewhere from ending the element (`\\/` is `/` in a CSS string, and nowhere else valid)."""
+    return css.replace("</", "<\\/") if "</" in css else css
 
 
 def css_string(value: str) -> str:

@@ -15,7 +15,7 @@ from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
 from ..markdown.html_filter import check_srcsets, truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
-from .css import SECTION, rem_to_px, root_font_px, scope_css
+from .css import SECTION, rem_to_px, root_font_px, scope_css, style_element_text
 from .page import render_page
 
 _SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
@@ -447,7 +447,7 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
         width=size[0], height=size[1], theme=theme_name, size_name=size_name,
     )
     return render_page(values, dict(
-        stylesheet=stylesheet, sections_html=sections_html, notes_html=notes_html,
+        stylesheet=style_element_text(stylesheet), sections_html=sections_html, notes_html=notes_html,
         viewer_css=asset_text("viewer.css") if html_target else "",
         viewer_js=asset_text("viewer.js") if html_target else "",
         fit_js=asset_text("fit.js") if html_target else "",

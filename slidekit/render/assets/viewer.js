@@ -199,8 +199,9 @@
     running.forEach((a) => a.cancel());
     running = [];
     slides.forEach((s) => s.classList.remove('sk-leaving', 'sk-over'));
-    const [name = 'none', dur = ''] = ((forward ? out : inc).dataset.transition || '').trim().split(/\s+/);
-    if (name === 'none' || reducedMotion.matches || !inc.animate) return;
+    // no `transition` directive: the slide changes at once, as in Marp ('' splits into [''], not [])
+    const [name, dur = ''] = ((forward ? out : inc).dataset.transition || '').trim().split(/\s+/);
+    if (!name || name === 'none' || reducedMotion.matches || !inc.animate) return;
     const ms = /ms$/.test(dur) ? parseFloat(dur) : parseFloat(dur) * 1000 || 500;
     const [outFx, inFx, outOnTop] = (EFFECTS[name] || EFFECTS.fade)(forward ? 1 : -1);
     out.classList.add('sk-leaving');
@@ -375,6 +376,7 @@
     if (!m || m.from === me || m.seq <= (lastSeq[m.from] || 0)) return;
     lastSeq[m.from] = m.seq;
     if (m.type === 'hello') { if (!presenter) send(); return; }
+    if (m.type === 'here' && !presenter) return;   // a new audience window moves only the presenter
     go(m.i, m.f, { remote: true });
     if (m.blank !== blank) setBlank(m.blank, true);
   }
@@ -471,5 +473,9 @@
   deck.scrollTo(0, 0);
   active();
   wake();
-  if (presenter) send('hello');
+  if (presenter) {
+    // join the talk at once: the last state any window stored, then the audience's answer to hello
+    if (fromHash() === null) try { receive(JSON.parse(store(KEY))); } catch { /* none stored */ }
+    send('hello');
+  } else send('here');   // a presenter open before this window follows it
 })();
