@@ -187,15 +187,15 @@ def _load_module():
     return module
 
 
-def test_small_load_run_has_no_errors(tmp_path, capfd):
+def test_small_load_run_has_no_errors(tmp_path):
+    """bench/serve_load.py, small: a real `slidekit serve` with streams and slow clients held open."""
     load = _load_module()
-    folder = load.sample_folder(tmp_path)
-    report = load.run_load(folder / "deck.md", clients=8, requests=15, streams=4, time_limit=60, timeout=TIMEOUT)
-    assert report.errors == []
-    assert report.clients == 8 and report.requests == 8 * 15
-    assert report.streams_dropped == 4 and report.aborted == 4
+    deck = load.sample_folder(tmp_path)
+    report, err = load.run_load(deck, streams=20, slow=10, clients=2, seconds=2, slow_every=0.5, timeout=TIMEOUT)
+    assert report.errors == [] and report.requests > 0
+    assert report.streams_open == 20
     assert 0 < report.percentile(50) <= report.percentile(95)
-    assert "Traceback" not in capfd.readouterr().err
+    assert "Traceback" not in err
 
 
 def test_first_requests_at_once_build_once(tree, monkeypatch):
