@@ -1,8 +1,10 @@
 """The live preview server: the built HTML of a deck (or a folder of decks) on 127.0.0.1, rebuilt when a
-file changes; open pages reload themselves through Server-Sent Events and stay on their slide.
+file changes; open pages reload themselves through Server-Sent Events and move to the first slide the
+save changed (`?follow=0`: they keep their slide). Each build's new diagnostics are printed on the console.
 
 A build with errors keeps the last good slides on screen with the errors shown over them. Only files
-inside the served folder are served (no `..`, no hidden files, no symlink leading out).
+inside the served folder are served (no `..`, no hidden files, no symlink leading out), only to requests
+that name this server's loopback Host (DNS rebinding). Connections are handled by serve_net.py.
 """
 
 from __future__ import annotations
@@ -205,11 +207,6 @@ class Preview:
             version = self.version
         for listener in self.listeners:
             listener(version)
-
-    def wait_for_change(self, seen: int, timeout: float) -> int:
-        with self.changed:
-            self.changed.wait_for(lambda: self.version != seen or self.stopped.is_set(), timeout)
-            return self.version
 
     def start(self) -> None:
         if self.single:
