@@ -290,3 +290,58 @@ def test_silent_client_is_dropped(tree, monkeypatch):
             sock.sendall(b"GET /notes.txt HTTP/1.1\r\n")      # and nothing more
             assert sock.recv(100) == b""                     # closed by the server, not by our timeout
         assert get(running, "/notes.txt") == (200, b"plain file")
+
+
+@pytest.mark.parametrize("listen, host, ok", [
+    ("127.0.0.1", "127.0.0.1:8000", True), ("127.0.0.1", "localhost:8000", True), ("127.0.0.1", "[::1]:8000", True),
+    ("127.0.0.1", "evil.example:8000", False), ("127.0.0.1", "127.0.0.1:8001", False),
+    ("127.0.0.1", "127.0.0.1", False), ("127.0.0.1", "127.0.0.1:8000x", False), ("127.0.0.1", "", False),
+    ("::1", "[::1]:8000", True), ("192.168.1.5", "192.168.1.5:8000", True), ("192.168.1.5", "10.0.0.1:8000", False),
+    ("my-box.local", "my-box.local:8000", True),
+    ("0.0.0.0", "192.168.1.5:8000", True), ("0.0.0.0", "[fe80::1]:8000", True), ("0.0.0.0", "evil.example:8000", False),
+])
+def test_host_check(listen, host, ok):
+    assert serve.HostCheck(listen, 8000)(host) is ok
+
+
+def test_host_without_port_is_taken_on_port_80():
+    assert serve.HostCheck("127.0.0.1", 80)("localhost") and not serve.HostCheck("127.0.0.1", 80)("evil.example")
+
+
+def test_ipv6_loopback_server(tree):
+    with PreviewServer(Preview(tree / "deck.md"), host="::1") as running:
+        with socket.create_connection(("::1", port_of(running)), timeout=TIMEOUT) as sock:
+            sock.sendall(f"GET /notes.txt HTTP/1.0\r\nHost: [::1]:{port_of(running)}\r\n\r\n".encode())
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def test_at_the_connection_cap_the_oldest_unfinished_request_makes_room(tree):
+    with PreviewServer(Preview(tree / "deck.md"), max_connections=10) as running:
+        silent = [socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT) for _ in range(10)]
+        try:
+            for sock in silent:
+                sock.sendall(b"GET /no")                  # never finished
+            for _ in range(3):
+                assert get(running, "/notes.txt") == (200, b"plain file")
+            assert silent[0].recv(100) == b""             # the oldest was dropped
+        finally:
+            for sock in silent:
+                sock.close()
+
+
+def test_kept_alive_and_pipelined_requests(tree):
+    with PreviewServer(Preview(tree / "deck.md")) as running:
+        with socket.create_connection(("127.0.0.1", port_of(running)), timeout=TIMEOUT) as sock:
+            one = b"GET /notes.txt HTTP/1.1\r\nHost: " + host(running) + b"\r\n\r\n"
+            sock.sendall(one + one)                        # two at once
+            sock.sendall(one[:10])
+            time.sleep(0.1)
+            sock.sendall(one[10:] + b"GET /notes.txt HTTP/1.1\r\nHost: " + host(running)
+                         + b"\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        assert data.count(b"HTTP/1.1 200 OK") == 4 and data.count(b"plain file") == 4
