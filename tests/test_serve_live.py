@@ -294,6 +294,8 @@ def test_errors_show_in_the_page_and_go_away(served, browser):
         assert "deck.md" in banner.inner_text()
         box = banner.bounding_box()
         assert box and box["height"] > 20 and box["y"] < page.viewport_size["height"]
+        bar = page.locator(".sk-bar").bounding_box()                # the toolbar stays usable
+        assert bar and (bar["y"] >= box["y"] + box["height"] or bar["y"] + bar["height"] <= box["y"])
         assert _shown_slide(page).startswith("Two")             # the last good slides, on the same slide
         _reloaded(page, lambda: edit(served.deck, DECK))
         assert page.locator("#sk-serve-error").count() == 0
