@@ -1,24 +1,23 @@
-"""Bounded load test of the preview server (`slidekit serve`), against 127.0.0.1 only.
+"""Bounded load test of the preview server: a real `slidekit serve` on 127.0.0.1, and nothing else.
 
-    python bench/serve_load.py [DECK.md|FOLDER] [--clients 32] [--requests 50] [--streams 8] [--time-limit 60]
+    python bench/serve_load.py [DECK.md] [--streams 200] [--slow 130] [--clients 4] [--seconds 20]
 
-Starts a PreviewServer on 127.0.0.1 (a free port) in this process and runs CLIENTS threads at once, each
-sending REQUESTS requests over a kept-alive HTTP/1.1 connection: the deck page, a plain file of the folder,
-the folder index or redirect, and attempts to read outside the folder (`..`, `%2e%2e`, backslashes,
-absolute paths), which must answer 404. Besides, STREAMS clients open the reload stream (Server-Sent
-Events) and drop it mid-stream, and as many drop a page request before reading the answer. Then one more
-request checks that the server still answers.
-
-The run is bounded in count (clients x requests) and in time (--time-limit: clients stop sending once it
-is spent; what was not sent is counted as an error). Prints clients, requests, errors, p50/p95 latency.
-Without a deck, a small generated one is served from a temporary folder. Exit 0 when there was no error.
+Starts `python -m slidekit serve DECK --port 0`-like on a free loopback port (a subprocess), then at once:
+STREAMS clients open the reload stream (`/__slidekit/events`) and hold it; SLOW clients each send a request
+head one byte every SLOW_EVERY seconds (re-connecting when dropped); and CLIENTS page clients request the
+deck page, a plain file and a path outside the folder (404) in a loop, each request on a new connection,
+timing it. After SECONDS everything stops. Page requests must all be answered (200/404 as expected) while the
+streams are open; the report gives p50/p95 latency of the page requests and what the streams and slow
+clients held. Without a deck, a generated 20-slide one is served from a temporary folder. Exit 0 when no
+page request failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,35 +25,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from slidekit.serve import Preview, PreviewServer  # noqa: E402
-
+REPO = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
-ESCAPES = ["/../outside.txt", "/%2e%2e/outside.txt", "/%2E%2E%2Foutside.txt", "/..%5Coutside.txt",
-           "/..\\outside.txt", "//etc/passwd", "/etc/passwd", "/.hidden"]
-MAX_CLIENTS = 500
-MAX_REQUESTS = 100_000
+MAX_SOCKETS = 2000           # streams + slow clients, at most
 
 
 @dataclass
 class Report:
-    clients: int = 0
-    requests: int = 0                          # answered requests
+    requests: int = 0
     errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
-    streams_dropped: int = 0
-    aborted: int = 0
+    streams_open: int = 0            # streams that got their first event
+    streams_refused: int = 0
+    slow_dropped: int = 0            # slow clients the server closed (head deadline)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, seconds: float) -> None:
-        with self.lock:
-            self.requests += 1
-            self.latencies.append(seconds)
-
-    def error(self, message: str) -> None:
-        with self.lock:
-            self.errors.append(message)
 
     def percentile(self, p: float) -> float:
         if not self.latencies:
@@ -63,155 +47,186 @@ class Report:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
     def summary(self) -> str:
-        return (f"clients {self.clients}, requests {self.requests}, errors {len(self.errors)}, "
-                f"p50 {self.percentile(50) * 1000:.1f} ms, p95 {self.percentile(95) * 1000:.1f} ms, "
-                f"streams dropped {self.streams_dropped}, requests aborted {self.aborted}")
+        return (f"page requests {self.requests}, errors {len(self.errors)}, p50 {self.percentile(50) * 1000:.1f} ms, "
+                f"p95 {self.percentile(95) * 1000:.1f} ms, max {max(self.latencies or [0]) * 1000:.1f} ms; "
+                f"streams open {self.streams_open} (refused {self.streams_refused}), "
+                f"slow clients dropped by the server {self.slow_dropped}")
 
 
 def sample_folder(root: Path) -> Path:
-    """A deck folder (with a plain file and a hidden one) beside a file that must never be served."""
     folder = root / "talk"
     folder.mkdir(parents=True, exist_ok=True)
     slides = "\n\n---\n\n".join(f"## Slide {i}\n\n- point one\n- point **two**\n\n```python\nprint({i})\n```"
                                 for i in range(1, 21))
     (folder / "deck.md").write_text("---\nmarp: true\npaginate: true\n---\n\n" + slides + "\n", encoding="utf-8")
     (folder / "notes.txt").write_text("plain file\n" * 100, encoding="utf-8")
-    (folder / ".hidden").write_text("hidden\n", encoding="utf-8")
     (root / "outside.txt").write_text("outside the deck folder\n", encoding="utf-8")
-    return folder
+    return folder / "deck.md"
 
 
-def _connection(port: int, timeout: float) -> http.client.HTTPConnection:
-    return http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
 
 
-def _client(port: int, paths: list[tuple[str, set[int]]], count: int, deadline: float, report: Report,
-            timeout: float) -> None:
-    conn = _connection(port, timeout)
-    try:
-        for i in range(count):
-            if time.monotonic() > deadline:
-                report.error(f"time limit: {count - i} requests not sent")
-                return
-            path, expected = paths[i % len(paths)]
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                body = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                report.error(f"GET {path}: {exc.__class__.__name__}: {exc}")
-                conn.close()
-                conn = _connection(port, timeout)
-                continue
-            report.add(time.perf_counter() - started)
-            if response.status not in expected:
-                report.error(f"GET {path}: status {response.status}")
-            elif response.status == 404 and (b"outside" in body or b"hidden" in body):
-                report.error(f"GET {path}: leaked a file")
-            if response.will_close:
-                conn.close()
-                conn = _connection(port, timeout)
-    finally:
-        conn.close()
-
-
-def _drop_stream(port: int, report: Report, timeout: float) -> None:
-    """Open the reload stream, read its first event, and go away without a word."""
-    try:
-        with socket.create_connection((LOOPBACK, port), timeout=timeout) as sock:
-            sock.sendall(b"GET /__slidekit/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            data = b""
-            while b"data:" not in data and len(data) < 65536:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            if b"data:" not in data:
-                report.error("reload stream: no first event")
-                return
-        with report.lock:
-            report.streams_dropped += 1
-    except OSError as exc:
-        report.error(f"reload stream: {exc.__class__.__name__}: {exc}")
-
-
-def _abort_request(port: int, path: str, report: Report, timeout: float) -> None:
-    """Ask for a page and close (with a reset) before reading the answer."""
-    try:
-        sock = socket.create_connection((LOOPBACK, port), timeout=timeout)
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        sock.close()
-        with report.lock:
-            report.aborted += 1
-    except OSError as exc:
-        report.error(f"abort: {exc.__class__.__name__}: {exc}")
-
-
-def run_load(target: Path, clients: int = 32, requests: int = 50, streams: int = 8, time_limit: float = 60.0,
-             timeout: float = 30.0) -> Report:
-    """Serve `target` on 127.0.0.1 and load it; bounded in clients, requests and time."""
-    clients = max(1, min(clients, MAX_CLIENTS))
-    requests = max(1, min(requests, MAX_REQUESTS // clients))
-    streams = max(0, min(streams, MAX_CLIENTS))
-    preview = Preview(target)
-    deck = preview.decks()[0].relative_to(preview.root).as_posix() if preview.decks() else None
-    paths: list[tuple[str, set[int]]] = [("/", {200, 302})]
-    if deck:
-        paths.append(("/" + deck, {200}))
-    plain = next((p for p in sorted(preview.root.iterdir()) if p.is_file() and p.suffix not in (".md",)
-                  and not p.name.startswith(".")), None)
-    if plain is not None:
-        paths.append(("/" + plain.name, {200}))
-    paths += [(path, {404}) for path in ESCAPES]
-    report = Report(clients=clients)
-    server = PreviewServer(preview, port=0, host=LOOPBACK, max_clients=max(128, clients + 2 * streams + 8))
-    assert server.httpd.server_address[0] == LOOPBACK
-    port = server.httpd.server_address[1]
-    with server:
-        deadline = time.monotonic() + time_limit
-        workers = [threading.Thread(target=_client, args=(port, paths, requests, deadline, report, timeout),
-                                    daemon=True) for _ in range(clients)]
-        workers += [threading.Thread(target=_drop_stream, args=(port, report, timeout), daemon=True)
-                    for _ in range(streams)]
-        workers += [threading.Thread(target=_abort_request, args=(port, "/" + (deck or ""), report, timeout),
-                                     daemon=True) for _ in range(streams)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(max(0.0, deadline - time.monotonic()) + timeout)
-            if worker.is_alive():
-                report.error("a client did not finish in time")
-        conn = _connection(port, timeout)        # still answering after all that
+def start_server(deck: Path, port: int, timeout: float = 60.0) -> subprocess.Popen:
+    """`slidekit serve DECK --port PORT` on 127.0.0.1, once it answers."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen([sys.executable, "-m", "slidekit", "serve", str(deck), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=deck.parent)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("slidekit serve stopped: " + process.stderr.read().decode(errors="replace"))
         try:
-            conn.request("GET", "/" + (deck or ""))
-            if conn.getresponse().status != 200:
-                report.error("the server stopped answering")
-        except (OSError, http.client.HTTPException) as exc:
-            report.error(f"the server stopped answering: {exc}")
-        finally:
-            conn.close()
-    return report
+            if request(port, "/" + deck.name, 5.0)[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("slidekit serve did not answer in time")
+
+
+def stop_server(process: subprocess.Popen) -> str:
+    process.terminate()
+    try:
+        _, err = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+    return err.decode(errors="replace")
+
+
+def request(port: int, path: str, timeout: float) -> tuple[int, bytes]:
+    """One GET on a new connection, with the Host a browser would send; (status, body)."""
+    with socket.create_connection((LOOPBACK, port), timeout=timeout) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def _hold_stream(port: int, stop: threading.Event, report: Report, sockets: list) -> None:
+    try:
+        sock = socket.create_connection((LOOPBACK, port), timeout=10)
+        sockets.append(sock)
+        sock.sendall(f"GET /__slidekit/events HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n\r\n".encode())
+        data = b""
+        while b"data:" not in data:            # a refused stream is closed after its answer
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        with report.lock:
+            if b" 200 " in data[:20]:
+                report.streams_open += 1
+            else:
+                report.streams_refused += 1
+    except OSError as exc:
+        report.errors.append(f"stream: {exc.__class__.__name__}: {exc}")
+
+
+def _slow_client(port: int, stop: threading.Event, every: float, report: Report) -> None:
+    """Send a request head one byte every `every` seconds, for as long as the bench runs."""
+    head = f"GET /deck.md HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\nX-Slow: {'y' * 200}\r\n\r\n".encode()
+    while not stop.is_set():
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=10) as sock:
+                for byte in head:
+                    sock.sendall(bytes([byte]))
+                    if stop.wait(every):
+                        return
+        except OSError:
+            with report.lock:
+                report.slow_dropped += 1
+            stop.wait(0.2)
+
+
+def _page_client(port: int, paths: list[tuple[str, int]], stop: threading.Event, report: Report,
+                 timeout: float) -> None:
+    n = 0
+    while not stop.is_set():
+        path, expected = paths[n % len(paths)]
+        n += 1
+        started = time.perf_counter()
+        try:
+            status, _ = request(port, path, timeout)
+        except OSError as exc:
+            with report.lock:
+                report.errors.append(f"GET {path}: {exc.__class__.__name__}: {exc}")
+            continue
+        with report.lock:
+            report.requests += 1
+            report.latencies.append(time.perf_counter() - started)
+            if status != expected:
+                report.errors.append(f"GET {path}: status {status}")
+        stop.wait(0.05)
+
+
+def run_load(deck: Path, streams: int = 200, slow: int = 130, clients: int = 4, seconds: float = 20.0,
+             slow_every: float = 10.0, timeout: float = 10.0) -> tuple[Report, str]:
+    """Load a real `slidekit serve` of `deck`; bounded in sockets and in time. (report, the server's stderr)"""
+    streams = max(0, min(streams, MAX_SOCKETS))
+    slow = max(0, min(slow, MAX_SOCKETS - streams))
+    seconds = max(1.0, min(seconds, 600.0))
+    port = free_port()
+    process = start_server(deck, port)
+    report, stop, sockets = Report(), threading.Event(), []
+    try:
+        threads = [threading.Thread(target=_hold_stream, args=(port, stop, report, sockets), daemon=True)
+                   for _ in range(streams)]
+        threads += [threading.Thread(target=_slow_client, args=(port, stop, slow_every, report), daemon=True)
+                    for _ in range(slow)]
+        for thread in threads:
+            thread.start()
+        for thread in threads[:streams]:
+            thread.join(timeout)                   # the streams are open before the pages are asked for
+        paths = [("/" + deck.name, 200), ("/notes.txt", 200), ("/../outside.txt", 404)]
+        if not (deck.parent / "notes.txt").exists():
+            paths = [paths[0], paths[2]]
+        pages = [threading.Thread(target=_page_client, args=(port, paths, stop, report, timeout), daemon=True)
+                 for _ in range(max(1, clients))]
+        for thread in pages:
+            thread.start()
+        stop.wait(seconds)
+        stop.set()
+        for thread in pages + threads[streams:]:
+            thread.join(timeout)
+            if thread.is_alive():
+                report.errors.append("a client did not stop in time")
+    finally:
+        stop.set()
+        for sock in sockets:
+            sock.close()
+        err = stop_server(process)
+    return report, err
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("target", nargs="?", help="a deck or a folder of decks (default: a generated deck)")
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=50, help="requests per client")
-    parser.add_argument("--streams", type=int, default=8, help="reload streams dropped (and requests aborted)")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds, at most")
+    parser.add_argument("deck", nargs="?", help="a deck (default: a generated one)")
+    parser.add_argument("--streams", type=int, default=200, help="reload streams held open")
+    parser.add_argument("--slow", type=int, default=130, help="clients sending a byte every --slow-every s")
+    parser.add_argument("--slow-every", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=4, help="page clients, one request at a time each")
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long the load lasts")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(args.target) if args.target else sample_folder(Path(tmp)) / "deck.md"
-        started = time.perf_counter()
-        report = run_load(target, args.clients, args.requests, args.streams, args.time_limit)
-        elapsed = time.perf_counter() - started
-    print(report.summary() + f", {elapsed:.1f} s")
+        deck = Path(args.deck).resolve() if args.deck else sample_folder(Path(tmp))
+        report, err = run_load(deck, args.streams, args.slow, args.clients, args.seconds, args.slow_every)
+    print(f"{args.streams} streams, {args.slow} slow clients, {args.seconds:g} s: " + report.summary())
     for message in sorted(set(report.errors))[:20]:
         print("  error:", message)
-    return 0 if not report.errors else 1
+    if "Traceback" in err:
+        print("  the server printed a traceback:\n" + err[-2000:])
+        return 1
+    return 0 if not report.errors and report.requests else 1
 
 
 if __name__ == "__main__":

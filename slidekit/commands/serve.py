@@ -11,8 +11,9 @@ from . import EXIT_OK, EXIT_USAGE
 def add_parser(subparsers) -> None:
     serve = subparsers.add_parser(
         "serve", help="preview a deck (or a folder of decks) in the browser, rebuilt as you save",
-        description="Serve the built HTML on 127.0.0.1; open pages reload on every save and keep their slide. "
-                    "DECK.md?pdf gives the PDF.")
+        description="Serve the built HTML on 127.0.0.1; open pages reload on every save and show the first slide "
+                    "it changed (add ?follow=0 to the address to keep the slide). Each build's new warnings and "
+                    "errors are printed here. DECK.md?pdf gives the PDF.")
     serve.add_argument("inputs", nargs="?", default=None, metavar="DECK.md|FOLDER",
                        help="a deck or a folder of decks (default: the input dir of the config, or here)")
     from ..settings import SERVE, add_arguments
