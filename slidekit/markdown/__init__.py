@@ -7,6 +7,7 @@ from typing import Callable
 
 import mistune
 
+from .breaks import breaks_plugin
 from .emoji import emoji_plugin
 from .markdoc import markdoc_plugin
 from .math import math_plugin
@@ -19,11 +20,12 @@ PLUGINS: dict[str, Callable | str] = {
     "strikethrough": "strikethrough",
     "task_lists": "task_lists",
     "url": "url",
+    "breaks": breaks_plugin,    # a backslash before a newline is part of the break (breaks.py)
     "markdoc": markdoc_plugin,  # {% $markdoc.frontmatter.KEY %} / {% $KEY %} (markdoc.py)
     "emoji": emoji_plugin,      # :smile: shortcodes (emoji.py)
     "math": math_plugin,        # $...$ and $$...$$ drawn to SVG at build time (math.py)
 }
-DEFAULT_PLUGINS = ("table", "strikethrough", "task_lists", "url", "markdoc", "math", "emoji")
+DEFAULT_PLUGINS = ("table", "strikethrough", "url", "breaks", "markdoc", "math", "emoji")   # no task lists: marp-core has none
 
 
 def register_plugin(name: str, plugin: Callable) -> None:

@@ -60,7 +60,8 @@ def render_marp(core: Path, documents: list[str]) -> list[list[str]]:
     out = subprocess.run(["node", str(HERE / "render_marp.js")], input=json.dumps(documents),
                          capture_output=True, text=True, check=True, timeout=300,
                          env={**os.environ, "NODE_PATH": str(core)})
-    return [normalise("".join(slides)) if isinstance(slides, list) else ["ERROR"] for slides in json.loads(out.stdout)]
+    return [[normalise_fragment(s) for s in marp_slides(slides)] if isinstance(slides, list) else ["ERROR"]
+            for slides in json.loads(out.stdout)]
 
 
 def render_slidekit(documents: list[str]) -> list[list[str]]:
@@ -68,7 +69,8 @@ def render_slidekit(documents: list[str]) -> list[list[str]]:
     results = []
     for markdown in documents:
         result = build_text(markdown, BuildOptions(format="html"))
-        results.append(normalise(result.output) if result.output else ["ERROR"])
+        results.append([normalise_fragment(s) for s in slidekit_slides(result.output)] if result.output
+                       else ["ERROR"])
     return results
 
 
@@ -77,30 +79,37 @@ _DROP_ATTR = re.compile(r"^(data-marpit|data-sk-|data-auto-scaling$|is$|data-lan
 _BLOCK = ("p h1 h2 h3 h4 h5 h6 ul ol li table thead tbody tr th td blockquote pre hr div br section "
           "header footer dl dt dd").split()
 _AROUND_BLOCK = re.compile(r"\s*(</?(?:%s)\b[^>]*>)\s*" % "|".join(_BLOCK))
+_VOID = frozenset("br hr img input wbr source col meta link area embed param track".split())
+_SLIDEKIT_SLIDE = re.compile(r'^<section id="\d+"[^>]*aria-label="[^"]*"[^>]*>\n', re.M)
 
 
-class _Slides(HTMLParser):
-    """The inner HTML of each slide (<section id=N> outside any other section), normalised: attributes
-    sorted, Marp's and slidekit's own data attributes dropped, code blocks reduced to their text and
-    language, emoji reduced to the character, whitespace collapsed."""
+def marp_slides(slides: list[str]) -> list[str]:
+    """The inner HTML of each of marp-core's slides (one <section> per string)."""
+    return [re.sub(r"</section>\s*$", "", re.sub(r"^\s*<section[^>]*>", "", s)) for s in slides]
+
+
+def slidekit_slides(document: str) -> list[str]:
+    """The inner HTML of each slide of slidekit's HTML document."""
+    deck = document[document.index('<div class="sk-deck"'):document.index('<div class="sk-notes"')]
+    parts = _SLIDEKIT_SLIDE.split(deck)[1:]
+    return [re.sub(r"</section>\s*(</div>\s*)?$", "", part) for part in parts]
+
+
+class _Fragment(HTMLParser):
+    """A slide's HTML as a browser would balance it (stray end tags dropped, open elements closed at the
+    end), attributes sorted, Marp's and slidekit's own data attributes dropped, code blocks reduced to
+    their text (one final newline dropped) and language, emoji reduced to the character."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.slides: list[list[str]] = []
-        self.depth = 0
+        self.out: list[str] = []
+        self.stack: list[str] = []
         self.pre: list[str] | None = None
         self.pre_lang = ""
-        self.skip_end: list[str] = []
+        self.pre_depth = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if self.depth == 0:
-            if tag == "section" and (a.get("id") or "").isdigit():
-                self.slides.append([])
-                self.depth = 1
-            return
-        if tag not in ("br", "hr", "img", "input", "wbr", "source", "col"):
-            self.depth += 1
         if self.pre is not None:
             if tag == "code":
                 self.pre_lang = " ".join(c for c in (a.get("class") or "").split() if c.startswith("language-"))
@@ -108,56 +117,61 @@ class _Slides(HTMLParser):
         if tag == "pre":
             self.pre, self.pre_lang = [], ""
             return
-        if tag == "span" and "sk-emoji" in (a.get("class") or ""):
-            self.skip_end.append(str(self.depth))
-            return
         if tag == "img" and "emoji" in (a.get("class") or "").split():
-            self.slides[-1].append(html.escape(a.get("alt") or "", quote=False))
+            self.out.append(html.escape(a.get("alt") or "", quote=False))
+            return
+        if tag not in _VOID:
+            self.stack.append(tag)
+        if tag == "span" and "sk-emoji" in (a.get("class") or ""):
+            self.stack[-1] = "-emoji"
             return
         kept = sorted((k, v) for k, v in attrs if not _DROP_ATTR.match(k))
         text = "".join(f' {k}="{html.escape(v)}"' if v is not None else f" {k}" for k, v in kept)
-        self.slides[-1].append(f"<{tag}{text}>")
+        self.out.append(f"<{tag}{text}>")
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
+        if tag not in _VOID and self.pre is None and self.stack and self.stack[-1] in (tag, "-emoji"):
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
-        if self.depth == 0 or tag in ("br", "hr", "img", "input", "wbr", "source", "col"):
-            return
-        self.depth -= 1
-        if self.depth == 0:
-            return
         if self.pre is not None:
             if tag == "pre":
+                code = "".join(self.pre)
+                code = code[:-1] if code.endswith("\n") else code
                 lang = f' class="{self.pre_lang}"' if self.pre_lang else ""
-                self.slides[-1].append(f"<pre><code{lang}>{html.escape(''.join(self.pre), quote=False)}</code></pre>")
+                self.out.append(f"<pre><code{lang}>{html.escape(code, quote=False)}</code></pre>")
                 self.pre = None
             return
-        if self.skip_end and self.skip_end[-1] == str(self.depth + 1):
-            self.skip_end.pop()
+        if tag in _VOID or (tag not in self.stack and not (tag == "span" and "-emoji" in self.stack)):
             return
-        self.slides[-1].append(f"</{tag}>")
+        while self.stack:
+            top = self.stack.pop()
+            if top != "-emoji":
+                self.out.append(f"</{top}>")
+            if top == tag or (top == "-emoji" and tag == "span"):
+                break
 
     def handle_data(self, data):
-        if self.depth == 0:
-            return
+        (self.pre if self.pre is not None else self.out).append(
+            data if self.pre is not None else html.escape(data, quote=False))
+
+    def finish(self) -> str:
+        self.close()
         if self.pre is not None:
-            self.pre.append(data)
-        else:
-            self.slides[-1].append(html.escape(data, quote=False))
+            self.handle_endtag("pre")
+        text = "".join(self.out).rstrip()
+        return text + "".join(f"</{t}>" for t in reversed(self.stack) if t != "-emoji")
 
 
-def normalise(document: str) -> list[str]:
-    parser = _Slides()
-    parser.feed(document)
-    parser.close()
-    out = []
-    for parts in parser.slides:
-        text = "".join(parts)
-        chunks = re.split(r"(<pre><code[^>]*>.*?</code></pre>)", text, flags=re.S)
-        text = "".join(c if c.startswith("<pre><code") else re.sub(r"\s+", " ", c) for c in chunks)
-        out.append(_AROUND_BLOCK.sub(r"\1", text).strip())
-    return out
+def normalise_fragment(fragment: str) -> str:
+    parser = _Fragment()
+    parser.feed(fragment)
+    text = parser.finish()
+    chunks = re.split(r"(<pre><code[^>]*>.*?</code></pre>)", text, flags=re.S)
+    text = "".join(c if c.startswith("<pre><code") else re.sub(r"\s+", " ", c) for c in chunks)
+    text = _AROUND_BLOCK.sub(r"\1", text).strip()
+    return re.sub(r"\s+((?:</[a-z0-9]+>)+)$", r"\1", text)   # (before the end tags that close a slide)
 
 
 def compare() -> dict[str, tuple[str, list[str], list[str]]] | None:
