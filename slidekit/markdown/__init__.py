@@ -11,12 +11,13 @@ from .breaks import breaks_plugin
 from .emoji import emoji_plugin
 from .markdoc import markdoc_plugin
 from .math import math_plugin
+from .tables import tables_plugin
 from .positions import TrackingBlockParser
 from .renderer import SlideRenderer
 
 # name -> plugin(md). mistune's own plugins are named as mistune names them.
 PLUGINS: dict[str, Callable | str] = {
-    "table": "table",
+    "table": tables_plugin,     # GFM tables as markdown-it reads them (tables.py)
     "strikethrough": "strikethrough",
     "task_lists": "task_lists",
     "url": "url",
