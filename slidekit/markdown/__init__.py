@@ -9,6 +9,7 @@ import mistune
 
 from .breaks import breaks_plugin
 from .emoji import emoji_plugin
+from .linkify import linkify_plugin
 from .markdoc import markdoc_plugin
 from .math import math_plugin
 from .tables import tables_plugin
@@ -20,7 +21,7 @@ PLUGINS: dict[str, Callable | str] = {
     "table": tables_plugin,     # GFM tables as markdown-it reads them (tables.py)
     "strikethrough": "strikethrough",
     "task_lists": "task_lists",
-    "url": "url",
+    "url": linkify_plugin,      # bare URLs ended as linkify-it ends them (linkify.py)
     "breaks": breaks_plugin,    # a backslash before a newline is part of the break (breaks.py)
     "markdoc": markdoc_plugin,  # {% $markdoc.frontmatter.KEY %} / {% $KEY %} (markdoc.py)
     "emoji": emoji_plugin,      # :smile: shortcodes (emoji.py)
