@@ -51,6 +51,12 @@ def parse_url_link(inline, m: re.Match, state) -> int:
     return pos
 
 
+# linkify-it's fuzzy e-mail (on in marp-core): a bare address is a mailto: link. markdown-it links it
+# in its text tokens after the inline parse, outside links; the renderer does so as it writes text.
+EMAIL = re.compile(r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])")
+
+
 def linkify_plugin(md: mistune.Markdown) -> None:
     mistune_url(md)
     md.inline.register("url_link", URL_LINK, parse_url_link)

@@ -13,6 +13,7 @@ from mistune import HTMLRenderer
 from .highlight import highlight_cached
 from .html_filter import close_open, filter_html, is_safe_url, is_valid_link
 from .images import ImageSpec, parse_image_alt
+from .linkify import EMAIL
 from .qr import qr_alt, with_qr
 from .slug import SlugRegistry
 
@@ -98,11 +99,24 @@ def slug_text(tokens: list[dict]) -> str:
     return "".join(out)
 
 
+def _with_email_links(text: str) -> str:
+    """Escaped text with each bare e-mail address a mailto: link (linkify-it's fuzzy e-mail)."""
+    out, pos = [], 0
+    for m in EMAIL.finditer(text):
+        address = html.escape(m.group(0))
+        out += [html.escape(text[pos:m.start()], quote=False), f'<a href="mailto:{address}">{address}</a>']
+        pos = m.end()
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
 _SPECIALS: dict[tuple[type, str], Callable | None] = {}   # (renderer class, token type) -> render_<type> or None
 
 
 class SlideRenderer(HTMLRenderer):
     """Renders one slide's tokens at a time; `begin_slide` resets what is counted per slide."""
+
+    in_link = 0   # links being rendered (no e-mail links inside them)
 
     def __init__(self, allow_html: bool = False, target: str = "html",
                  resolve_image: ImageResolver | None = None) -> None:
@@ -210,7 +224,11 @@ class SlideRenderer(HTMLRenderer):
         href = url if is_valid_link(url) else "#"   # markdown-it's rule, as marp-core
         title = token["attrs"].get("title")
         title_attr = f' title="{html.escape(decode_entities(title))}"' if title else ""
-        text = self.render_tokens(token.get("children", []), state)
+        self.in_link += 1
+        try:
+            text = self.render_tokens(token.get("children", []), state)
+        finally:
+            self.in_link -= 1
         return f'<a href="{html.escape(href)}"{title_attr}>{text}</a>'
 
     # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
@@ -223,7 +241,10 @@ class SlideRenderer(HTMLRenderer):
 
     def text(self, text):
         # mistune leaves entity references (`&nbsp;`, `&emsp;`) in text as written: decode, then escape.
-        return html.escape(decode_entities(text), quote=False)
+        text = decode_entities(text)
+        if "@" in text and not self.in_link:
+            return _with_email_links(text)
+        return html.escape(text, quote=False)
 
     # Raw HTML: comments never reach the output (they are directives or notes) ------------------
     def inline_html(self, html_text):
