@@ -214,7 +214,15 @@ class _Filter(HTMLParser):
         self._markup(f"<!{decl}>")
 
     def unknown_decl(self, data):
-        self._markup(f"<![{data}]>")
+        self._markup(f"<![{data}]]>" if data.startswith("CDATA[") else f"<![{data}]>")
+
+    def parse_bogus_comment(self, i, report=1):
+        # `<!ELEMENT br EMPTY>` and the like: HTMLParser reports them as comments; they are declarations
+        # marp-core shows as text
+        end = super().parse_bogus_comment(i, report=0)
+        if end > 0 and report:
+            self._markup(self.rawdata[i:end])
+        return end
 
 
 def filter_html(fragment: str, allow_all: bool = False, stack: list[str] | None = None) -> str:
