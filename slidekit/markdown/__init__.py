@@ -7,23 +7,27 @@ from typing import Callable
 
 import mistune
 
+from .breaks import breaks_plugin
 from .emoji import emoji_plugin
+from .linkify import linkify_plugin
 from .markdoc import markdoc_plugin
 from .math import math_plugin
+from .tables import tables_plugin
 from .positions import TrackingBlockParser
 from .renderer import SlideRenderer
 
 # name -> plugin(md). mistune's own plugins are named as mistune names them.
 PLUGINS: dict[str, Callable | str] = {
-    "table": "table",
+    "table": tables_plugin,     # GFM tables as markdown-it reads them (tables.py)
     "strikethrough": "strikethrough",
     "task_lists": "task_lists",
-    "url": "url",
+    "url": linkify_plugin,      # bare URLs ended as linkify-it ends them (linkify.py)
+    "breaks": breaks_plugin,    # a backslash before a newline is part of the break (breaks.py)
     "markdoc": markdoc_plugin,  # {% $markdoc.frontmatter.KEY %} / {% $KEY %} (markdoc.py)
     "emoji": emoji_plugin,      # :smile: shortcodes (emoji.py)
     "math": math_plugin,        # $...$ and $$...$$ drawn to SVG at build time (math.py)
 }
-DEFAULT_PLUGINS = ("table", "strikethrough", "task_lists", "url", "markdoc", "math", "emoji")
+DEFAULT_PLUGINS = ("table", "strikethrough", "url", "breaks", "markdoc", "math", "emoji")   # no task lists: marp-core has none
 
 
 def register_plugin(name: str, plugin: Callable) -> None:

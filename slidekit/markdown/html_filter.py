@@ -62,6 +62,18 @@ def is_safe_url(url: str, image: bool = False) -> bool:
     return False
 
 
+_BAD_PROTOCOL = re.compile(r"^(?:vbscript|javascript|file|data):", re.I)
+_GOOD_DATA = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.I)
+
+
+def is_valid_link(url: str) -> bool:
+    """markdown-it's validateLink, which marp-core keeps: any URL but a javascript:, vbscript:, file: or
+    data: one (data: images of four raster types pass). `irc:`, `localhost:5001/x` and made-up schemes
+    are links."""
+    cleaned = _CONTROL.sub("", html.unescape(url)).lower()
+    return not _BAD_PROTOCOL.match(cleaned) or bool(_GOOD_DATA.match(cleaned))
+
+
 _SRCSET_DESCRIPTOR = re.compile(r"^(?:\d+w|\d+h|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?x)$", re.I)
 _SRCSET_ATTR = re.compile(r"""(<(?:img|source)\b[^>]*?\ssrcset=")([^"]*)(")""")
 
@@ -190,14 +202,27 @@ class _Filter(HTMLParser):
     def handle_comment(self, data):
         pass  # comments are directives or notes, read elsewhere
 
-    def handle_decl(self, decl):
-        pass
+    # Processing instructions, declarations and CDATA are not on marp-core's allowlist: it shows them as
+    # text (escaped); a trusted deck's pass as written.
+    def _markup(self, text: str) -> None:
+        self.out.append(text if self.allow_all else html.escape(text, quote=False))
 
     def handle_pi(self, data):
-        pass
+        self._markup(f"<?{data}>")
+
+    def handle_decl(self, decl):
+        self._markup(f"<!{decl}>")
 
     def unknown_decl(self, data):
-        pass
+        self._markup(f"<![{data}]]>" if data.startswith("CDATA[") else f"<![{data}]>")
+
+    def parse_bogus_comment(self, i, report=1):
+        # `<!ELEMENT br EMPTY>` and the like: HTMLParser reports them as comments; they are declarations
+        # marp-core shows as text
+        end = super().parse_bogus_comment(i, report=0)
+        if end > 0 and report:
+            self._markup(self.rawdata[i:end])
+        return end
 
 
 def filter_html(fragment: str, allow_all: bool = False, stack: list[str] | None = None) -> str:

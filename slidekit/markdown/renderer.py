@@ -4,16 +4,35 @@ with Marp's additions (heading ids, image keywords, fragmented lists, the raw-HT
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from typing import Callable
 
 from mistune import HTMLRenderer
 
 from .highlight import highlight_cached
-from .html_filter import close_open, filter_html, is_safe_url
+from .html_filter import close_open, filter_html, is_safe_url, is_valid_link
 from .images import ImageSpec, parse_image_alt
+from .linkify import EMAIL
 from .qr import qr_alt, with_qr
 from .slug import SlugRegistry
+
+# An entity reference as CommonMark (markdown-it) reads one: a name from HTML's list ending in `;`, or
+# 1-7 decimal / 1-6 hex digits. `&copy` without `;`, or `&#87654321;`, stays text.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entity(m: re.Match) -> str:
+    ref = m.group(0)
+    if ref[1] != "#" and ref[1:] not in html.entities.html5:
+        return ref
+    return html.unescape(ref)
+
+
+def decode_entities(text: str) -> str:
+    """`text` with its entity references replaced by their characters, as CommonMark reads them."""
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
 
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
@@ -53,7 +72,7 @@ def plain_text(tokens: list[dict]) -> str:
     for tok in tokens:
         kind = tok["type"]
         if kind == "text":
-            out.append(html.unescape(tok.get("raw", "")))   # entity references, as in text()
+            out.append(decode_entities(tok.get("raw", "")))   # entity references, as in text()
         elif kind in ("codespan", "inline_math", "emoji", "markdoc_var"):
             out.append(tok.get("raw", ""))
         elif kind in ("linebreak", "softbreak"):
@@ -63,11 +82,41 @@ def plain_text(tokens: list[dict]) -> str:
     return "".join(out)
 
 
+def slug_text(tokens: list[dict]) -> str:
+    """The text marp-core makes a heading's id of: text, code, image alt text, raw inline HTML and emoji;
+    line breaks count for nothing (so `Foo\nBar` gives `foobar`)."""
+    out = []
+    for tok in tokens:
+        kind = tok["type"]
+        if kind == "text":
+            out.append(decode_entities(tok.get("raw", "")))
+        elif kind == "inline_html" and tok.get("raw", "").lstrip().startswith("<!--"):
+            continue   # a comment is Marpit's (a directive or `fit`), not the heading's HTML
+        elif kind in ("codespan", "inline_html", "inline_math", "emoji", "markdoc_var"):
+            out.append(tok.get("raw", ""))
+        elif "children" in tok:
+            out.append(slug_text(tok["children"]))
+    return "".join(out)
+
+
+def _with_email_links(text: str) -> str:
+    """Escaped text with each bare e-mail address a mailto: link (linkify-it's fuzzy e-mail)."""
+    out, pos = [], 0
+    for m in EMAIL.finditer(text):
+        address = html.escape(m.group(0))
+        out += [html.escape(text[pos:m.start()], quote=False), f'<a href="mailto:{address}">{address}</a>']
+        pos = m.end()
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
 _SPECIALS: dict[tuple[type, str], Callable | None] = {}   # (renderer class, token type) -> render_<type> or None
 
 
 class SlideRenderer(HTMLRenderer):
     """Renders one slide's tokens at a time; `begin_slide` resets what is counted per slide."""
+
+    in_link = 0   # links being rendered (no e-mail links inside them)
 
     def __init__(self, allow_html: bool = False, target: str = "html",
                  resolve_image: ImageResolver | None = None) -> None:
@@ -106,7 +155,7 @@ class SlideRenderer(HTMLRenderer):
                   and COMMENT.fullmatch(c["raw"].strip()).group(1).strip() == "fit" for c in children)
         level = token["attrs"]["level"]
         text = self.render_tokens(children, state)
-        slug = self.slugs.make(plain_text(children))
+        slug = self.slugs.make(slug_text(children))
         fit_attr = " data-sk-fit" if fit else ""
         return f'<h{level} id="{html.escape(slug)}"{fit_attr}>{text.strip()}</h{level}>\n'
 
@@ -164,29 +213,37 @@ class SlideRenderer(HTMLRenderer):
         alt = spec.alt or qr_alt(url, spec)
         attrs = f' src="{html.escape(src)}" alt="{html.escape(alt)}"'
         if title:
-            attrs += f' title="{html.escape(title)}"'
+            attrs += f' title="{html.escape(decode_entities(title))}"'
         if styles:
             attrs += f' style="{html.escape(";".join(styles))}"'
         return f"<img{attrs} />"
 
     def render_link(self, token, state):
         url = token["attrs"]["url"]
-        href = url if is_safe_url(url) else "#"
+        href = url if is_valid_link(url) else "#"   # markdown-it's rule, as marp-core
         title = token["attrs"].get("title")
-        title_attr = f' title="{html.escape(title)}"' if title else ""
-        text = self.render_tokens(token.get("children", []), state)
+        title_attr = f' title="{html.escape(decode_entities(title))}"' if title else ""
+        self.in_link += 1
+        try:
+            text = self.render_tokens(token.get("children", []), state)
+        finally:
+            self.in_link -= 1
         return f'<a href="{html.escape(href)}"{title_attr}>{text}</a>'
 
     # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
     def block_code(self, code, info=None):
-        return highlight_cached(code, info)
+        # (the info string's entity references are read, as markdown-it reads them: `f&ouml;` is `fö`)
+        return highlight_cached(code, decode_entities(info) if info else info)
 
     def codespan(self, text):
         return "<code>" + html.escape(text, quote=False) + "</code>"
 
     def text(self, text):
         # mistune leaves entity references (`&nbsp;`, `&emsp;`) in text as written: decode, then escape.
-        return html.escape(html.unescape(text), quote=False)
+        text = decode_entities(text)
+        if "@" in text and not self.in_link:
+            return _with_email_links(text)
+        return html.escape(text, quote=False)
 
     # Raw HTML: comments never reach the output (they are directives or notes) ------------------
     def inline_html(self, html_text):
@@ -199,6 +256,9 @@ class SlideRenderer(HTMLRenderer):
         if not without_comments.strip():
             return ""
         return filter_html(without_comments, allow_all=self.allow_html, stack=self.open_tags) + "\n"
+
+    def strikethrough(self, text):
+        return "<s>" + text + "</s>"   # markdown-it's (marp-core's) element for ~~text~~
 
     def linebreak(self):
         return "<br />\n"
