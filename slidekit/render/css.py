@@ -8,7 +8,11 @@ DECK = ".sk-deck"
 SECTION = f"{DECK} > section"
 # At-rules whose blocks hold style rules to scope; others (font-face, keyframes, page…) stay as they are.
 _NESTED = {"media", "supports", "container", "layer", "document"}
-_ROOT = re.compile(r"^(?::root|html|body)(?![\w-])", re.I)
+_ROOT = re.compile(r"^(?:section)?(:root)(?![\w-])|^(?:html|body)(?![\w-])", re.I)
+# Marpit's root replace and increasing specificity (postcss/root/replace.js, increasing_specificity.js):
+# `:root` is the slide with one class's worth more specificity than `section`, as an attribute no HTML
+# element can have, so a deck's `:root { --color-background: … }` wins over a theme's `section.invert`.
+ROOT_SPECIFICITY = r":not([\20 root])"
 _SECTION = re.compile(r"^section(?![\w-])", re.I)
 
 
@@ -46,7 +50,7 @@ def scope_selector(selector: str, section: str = SECTION) -> str:
     selector = _MARP_LAYER.sub("[data-marpit-advanced-background]", selector.strip())
     m = _ROOT.match(selector)
     if m:
-        return section + selector[m.end():]
+        return section + (ROOT_SPECIFICITY if m.group(1) else "") + selector[m.end():]
     m = _SECTION.match(selector)
     if m:
         return section + selector[m.end():]

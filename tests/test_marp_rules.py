@@ -1,0 +1,46 @@
+"""Marp's rules seen in the PDF (issue 21): each deck in tests/fixtures/marp_rules was checked against
+marp-cli 4.5.1 (../shared/tools/marp-ref); the assertions say what Marp draws there."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from slidekit.api import BuildOptions, build_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "marp_rules"
+needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) not installed")
+
+
+def pdf_pages(deck: Path, out: Path, dpi: int = 24, **options):
+    """The deck's PDF pages as RGB images at `dpi`, and the build result."""
+    from PIL import Image
+
+    result = build_file(deck, BuildOptions(format="pdf", **options))
+    assert result.output, [d.format() for d in result.diagnostics]
+    pdf = out / "deck.pdf"
+    pdf.write_bytes(result.output)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(out / "page")], check=True)
+    return [Image.open(p).convert("RGB") for p in sorted(out.glob("page-*.png"))], result
+
+
+def near(colour, want, tolerance=12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, want))
+
+
+@needs_pdftoppm
+def test_a_decks_root_palette_wins_over_theme_classes_and_gaias_page_number_follows_color(tmp_path):
+    # Marpit raises `:root` above `section` (postcss/root/increasing_specificity.js); marp-core's gaia draws
+    # the page number in the slide's colour.
+    pages, _ = pdf_pages(FIXTURES / "root_palette.md", tmp_path, dpi=48)
+    assert len(pages) == 4
+    deck_background = (0x10, 0x18, 0x20)
+    for number in (1, 2, 3):        # plain, `_class: gaia`, `_class: invert`: all the deck's palette
+        assert near(pages[number - 1].getpixel((5, 5)), deck_background), number
+    page = pages[3]                  # `_color: #00ff00`: the page number is green as well
+    width, height = page.size
+    corner = page.crop((width - width // 10, height - height // 8, width, height))
+    assert any(g > 160 and r < 100 and b < 100 for r, g, b in (corner.getpixel((x, y)) for x in range(corner.width) for y in range(corner.height)))
