@@ -44,3 +44,21 @@ def test_a_decks_root_palette_wins_over_theme_classes_and_gaias_page_number_foll
     width, height = page.size
     corner = page.crop((width - width // 10, height - height // 8, width, height))
     assert any(g > 160 and r < 100 and b < 100 for r, g, b in (corner.getpixel((x, y)) for x in range(corner.width) for y in range(corner.height)))
+
+
+@needs_pdftoppm
+def test_a_local_css_import_applies_before_the_theme_and_others_warn(tmp_path):
+    # Marpit suppresses a theme's name in a deck's @import and hoists the others above the theme, where
+    # the browser loads them: the imported rules win only where more specific (postcss/import/*.js).
+    pages, result = pdf_pages(FIXTURES / "css_import" / "deck.md", tmp_path, dpi=48)
+    assert len(pages) == 2
+    assert near(pages[0].getpixel((5, 5)), (255, 255, 255))   # `section { background }` loses to the theme
+
+    def count(page, want):
+        return sum(near(page.getpixel((x, y)), want, 40) for x in range(0, page.width, 2)
+                   for y in range(0, page.height, 2))
+    assert count(pages[0], (255, 0, 0)) == 0                   # `h1 { color }` loses to the theme's heading
+    assert count(pages[1], (0, 0, 255)) > 20                   # `section.mine h1` wins
+    assert count(pages[1], (0, 192, 0)) > 5                    # imported by the imported file, from its folder
+    warned = sorted(d.message.split(":")[0] for d in result.diagnostics)
+    assert warned == ["@import ../outside.css", "@import https"], warned

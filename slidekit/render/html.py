@@ -311,7 +311,9 @@ def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
     """Scaffold, theme, the deck's own CSS, scoped slides' CSS and the size, all scoped to slides."""
     width, height = size
     root_px = root_font_px(theme_css, *deck.global_css)
-    parts = [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
+    # files the deck's CSS imports come first, as Marpit hoists @import (render/css_imports.py)
+    parts = [scope_css(rem_to_px(css, root_px)) for css in deck.imported_css]
+    parts += [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
     parts.append(scope_css(asset_text("highlight.css")))  # code colours (markdown/highlight.py)
     parts += [scope_css(rem_to_px(css, root_px)) for css in deck.global_css]
     for slide in deck.slides:
