@@ -62,3 +62,37 @@ def test_a_local_css_import_applies_before_the_theme_and_others_warn(tmp_path):
     assert count(pages[1], (0, 192, 0)) > 5                    # imported by the imported file, from its folder
     warned = sorted(d.message.split(":")[0] for d in result.diagnostics)
     assert warned == ["@import ../outside.css", "@import https"], warned
+
+
+def red_boxes(page) -> list[tuple[int, int]]:
+    """(height, width) of each run of rows holding pure red, top to bottom."""
+    def red(p):
+        return p[0] > 200 and p[1] < 60 and p[2] < 60
+    rows = [y for y in range(page.height) if any(red(page.getpixel((x, y))) for x in range(page.width))]
+    runs: list[list[int]] = []
+    for y in rows:
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return [(bottom - top + 1, sum(red(page.getpixel((x, (top + bottom) // 2))) for x in range(page.width)))
+            for top, bottom in runs]
+
+
+@needs_pdftoppm
+def test_img_width_and_height_attributes_size_the_image_in_the_pdf(tmp_path):
+    # Chromium maps an img's width/height attributes to its size (presentational hints, below author CSS):
+    # in Marp the 64 px picture is drawn 30x30 and 200x200 (`img` is in Marp's HTML allowlist).
+    pages, _ = pdf_pages(FIXTURES / "img_size" / "deck.md", tmp_path, dpi=96)
+    boxes = red_boxes(pages[0])
+    assert len(boxes) == 2
+    (h1, w1), (h2, w2) = boxes
+    assert abs(h1 - 30) <= 2 and abs(w1 - 30) <= 2, boxes
+    assert abs(h2 - 200) <= 2 and abs(w2 - 200) <= 2, boxes
+
+
+def test_img_size_hints_are_rules_of_zero_specificity_for_valid_sizes_only():
+    from slidekit.render.css import img_size_hints
+    css = img_size_hints('<p><img src="a.png" width="30" HEIGHT=\'40%\'><img width="0"><img width="x"></p>')
+    assert css == (':where(.sk-deck img[width="30"]) { width: 30px; }\n'
+                   ':where(.sk-deck img[height="40%"]) { height: 40%; }\n')
