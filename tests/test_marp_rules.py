@@ -96,3 +96,27 @@ def test_img_size_hints_are_rules_of_zero_specificity_for_valid_sizes_only():
     css = img_size_hints('<p><img src="a.png" width="30" HEIGHT=\'40%\'><img width="0"><img width="x"></p>')
     assert css == (':where(.sk-deck img[width="30"]) { width: 30px; }\n'
                    ':where(.sk-deck img[height="40%"]) { height: 40%; }\n')
+
+
+def word_boxes(pdf: bytes, tmp_path: Path) -> list[dict[str, tuple[float, float]]]:
+    """Per page, each word's (yMin, yMax) in pt, from poppler's pdftotext -bbox."""
+    import re
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        pages.append({m.group(3): (float(m.group(1)), float(m.group(2))) for m in re.finditer(
+            r'<word xMin="[^"]*" yMin="([^"]*)" xMax="[^"]*" yMax="([^"]*)">([^<]*)</word>', page)})
+    return pages
+
+
+@needs_pdftoppm
+def test_a_tall_code_block_is_scaled_down_to_the_themes_bound(tmp_path):
+    # marp-core's auto-scaling of pre scales a block within pre::part(auto-scaling)'s max-height (529px in
+    # the default theme): in marp-cli's PDF the 30 lines of slide 2 span 383 pt, first to last, at 16:9.
+    result = build_file(FIXTURES / "tall_code" / "deck.md", BuildOptions(format="pdf"))
+    pages = word_boxes(result.output, tmp_path)
+    assert len(pages) == 2
+    first, last = pages[1]["value1"], pages[1]["value30"]
+    assert abs((last[0] - first[0]) - 383) < 383 * 0.04, (first, last)
