@@ -120,3 +120,13 @@ def test_a_tall_code_block_is_scaled_down_to_the_themes_bound(tmp_path):
     assert len(pages) == 2
     first, last = pages[1]["value1"], pages[1]["value30"]
     assert abs((last[0] - first[0]) - 383) < 383 * 0.04, (first, last)
+
+
+@needs_pdftoppm
+def test_display_maths_is_as_wide_as_katex_draws_it(tmp_path):
+    # marp-core's KaTeX sets a formula at 1.21em (`.katex`): in marp-cli's PDF at 96 dpi this display
+    # formula spans 206 px across.
+    pages, _ = pdf_pages(FIXTURES / "math" / "deck.md", tmp_path, dpi=96)
+    page = pages[0].convert("L")
+    xs = [x for y in range(330, page.height) for x in range(0, page.width, 2) if page.getpixel((x, y)) < 128]
+    assert abs((max(xs) - min(xs)) - 206) < 206 * 0.06, (min(xs), max(xs))
