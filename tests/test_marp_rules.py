@@ -130,3 +130,14 @@ def test_display_maths_is_as_wide_as_katex_draws_it(tmp_path):
     page = pages[0].convert("L")
     xs = [x for y in range(330, page.height) for x in range(0, page.width, 2) if page.getpixel((x, y)) < 128]
     assert abs((max(xs) - min(xs)) - 206) < 206 * 0.06, (min(xs), max(xs))
+
+
+@needs_pdftoppm
+def test_code_is_coloured_with_the_themes_highlight_js_palette(tmp_path):
+    # highlight.js reads a Rust attribute as `meta`, which marp-core's default theme (GitHub's palette)
+    # colours #0550ae: marp-cli draws ~485 px of it at 96 dpi, and nothing in the keyword red #cf222e.
+    pages, _ = pdf_pages(FIXTURES / "code_colours" / "deck.md", tmp_path, dpi=96)
+    page = pages[0]
+    pixels = [page.getpixel((x, y)) for x in range(page.width) for y in range(page.height)]
+    assert sum(near(p, (0x05, 0x50, 0xae), 8) for p in pixels) > 300
+    assert sum(near(p, (0xcf, 0x22, 0x2e), 8) for p in pixels) == 0
