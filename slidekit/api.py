@@ -81,6 +81,16 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
             processes.stop()
 
 
+def _imported_css(deck: Deck, themes, resolver: AssetResolver) -> list[str]:
+    """The CSS files the deck's own CSS imports, read through the resolver (its folder rules)."""
+    from .render.css_imports import imported_css
+
+    stylesheets = deck.global_css + [css for slide in deck.slides for css in slide.scoped_css]
+    resolver.slide = resolver.line = None
+    return imported_css(stylesheets, set(themes.themes), resolver.stylesheet,
+                        lambda address, message: resolver.warn("css-import", address, message))
+
+
 def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics, folder: Path | None,
                   processes) -> BuildResult:
     folder = folder or source.folder
@@ -115,6 +125,9 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline)
+    if any("@import" in css for css in deck.global_css) or any(
+            "@import" in css for slide in deck.slides for css in slide.scoped_css):
+        deck.imported_css = _imported_css(deck, themes, resolver)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
     render_slides(deck, render_options)
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)

@@ -36,17 +36,20 @@ class Source:
 # Marp reads directive values loosely: `footer: ![logo](x.png)` or `color: #fff` is text, though strict YAML
 # reads a tag or a comment there. Such plain values (starting with ! & * # @ ` %) are quoted before parsing.
 _LOOSE_VALUE = re.compile(r"^(_?[A-Za-z][\w-]*[ \t]*:[ \t]+)([!&*#@`%][^\n]*?)[ \t]*$", re.M)
-# Marp goes further for its directives' names: a value that starts with none of " ' { | > ~ & * is read as
-# a YAML double-quoted string (its own `"` escaped). So `footer: Issue #3` keeps its `#3`, and a backslash
-# starts an escape: `One\nTwo` is two lines, `\\` one backslash, and an unknown escape (`C:\path`) makes
-# the whole comment a note, not directives. Done here only where it changes the text read: a value with a
-# backslash, or with ` #` (which plain YAML reads as the start of a comment).
+# Marp goes further for its directives' names (Marpit's `looseYAML`, markdown/directives/yaml.js): a value
+# that starts with none of [ " ' { | > ~ & * is read as a YAML double-quoted string (its own `"` escaped).
+# So `footer: Issue #3` keeps its `#3`, `footer: Lecture 08: React 2` is text where strict YAML refuses the
+# whole front-matter, and a backslash starts an escape: `One\nTwo` is two lines, `\\` one backslash, and an
+# unknown escape (`C:\path`) makes the whole comment a note, not directives. Done here only where it
+# changes the text read: a value with a backslash, ` #` (a comment to plain YAML), or `: ` or a final `:`
+# (a mapping to plain YAML, an error there).
 _MARP_QUOTED = re.compile(r"""^((?:_?([A-Za-z][\w-]*)|"_?([A-Za-z][\w-]*)"|'_?([A-Za-z][\w-]*)')[ \t]*:)"""
-                          r"""([ \t]*)([^"'{|>~&*\s][^\n]*?)[ \t]*$""", re.M)
+                          r"""([ \t]*)([^\["'{|>~&*\s][^\n]*?)[ \t]*$""", re.M)
+_PLAIN_YAML_MISREADS = re.compile(r"\\|[ \t]#|:[ \t]|:$")
 
 
 def _quote_loose_values(text: str, names: frozenset = frozenset()) -> str:
-    if names and ("\\" in text or "#" in text):
+    if names and ("\\" in text or "#" in text or ":" in text):
         text = _quote_as_marp(text, names)
 
     def quote(m: re.Match) -> str:
@@ -56,10 +59,10 @@ def _quote_loose_values(text: str, names: frozenset = frozenset()) -> str:
 
 
 def _quote_as_marp(text: str, names: frozenset) -> str:
-    """Directive values with a backslash or ` #` as YAML double-quoted strings, as Marp reads them."""
+    """Directive values plain YAML misreads (a backslash, ` #`, `: `) as double-quoted strings, as Marp does."""
     def quote(m: re.Match) -> str:
         prop, name, spaces, value = m.group(1), m.group(2) or m.group(3) or m.group(4), m.group(5), m.group(6)
-        if name not in names or not ("\\" in value or " #" in value or "\t#" in value):
+        if name not in names or not _PLAIN_YAML_MISREADS.search(value):
             return m.group(0)
         return prop + (spaces or " ") + '"' + value.replace('"', '\\"') + '"'
     return _MARP_QUOTED.sub(quote, text)

@@ -50,6 +50,7 @@ class Deck:
     slides: list[Slide]
     globals: dict[str, Any] = field(default_factory=dict)
     global_css: list[str] = field(default_factory=list)   # <style> tags and the style directive
+    imported_css: list[str] = field(default_factory=list)  # files that CSS @imports (render/css_imports.py)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     file: str | None = None
     body_line: int = 1

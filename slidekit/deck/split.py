@@ -3,7 +3,13 @@ before headings, exactly where marp-cli splits."""
 
 from __future__ import annotations
 
+import re
+
 from ..markdown.renderer import comment_spans, strip_comments
+
+# Marpit's style parse rule (markdown/style/parse.js): a block starting with `<style` is a hidden
+# marpit_style token, whatever the html setting.
+_STYLE_BLOCK = re.compile(r"[ \t]*<style(?=[\s>]|$)", re.I)
 
 
 def is_comment_token(tok: dict) -> bool:
@@ -13,6 +19,17 @@ def is_comment_token(tok: dict) -> bool:
         return False
     raw = tok.get("raw", "")
     return not strip_comments(raw).strip() and next(comment_spans(raw), None) is not None
+
+
+def is_hidden_token(tok: dict) -> bool:
+    """What Marpit hides before it splits by headingDivider: comment blocks, `<style>` blocks and
+    blank HTML blocks. Anything else, even an empty paragraph, is content there."""
+    if tok["type"] == "blank_line":
+        return True
+    if tok["type"] != "block_html":
+        return False
+    raw = tok.get("raw", "")
+    return not raw.strip() or _STYLE_BLOCK.match(raw) is not None or is_comment_token(tok)
 
 
 def heading_levels(value) -> set[int]:
@@ -30,8 +47,9 @@ def split_slides(tokens: list[dict], heading_divider=None) -> list[list[dict]]:
     """Slides as lists of top-level tokens (the thematic breaks themselves are dropped).
 
     With headingDivider, a slide starts before each heading of a chosen level unless nothing but
-    comments and blank lines comes before it in the whole document. marp-cli does the same, and so
-    also makes an empty slide when `---` is directly followed by such a heading.
+    tokens Marpit hides (comments, `<style>` blocks, blank lines) comes before it in the whole document
+    (markdown/heading_divider.js). marp-cli does the same, and so also makes an empty slide when `---`
+    is directly followed by such a heading.
     """
     levels = heading_levels(heading_divider)
     slides: list[list[dict]] = [[]]
@@ -44,7 +62,7 @@ def split_slides(tokens: list[dict], heading_divider=None) -> list[list[dict]]:
             continue
         if kind == "heading" and tok["attrs"]["level"] in levels and seen_content:
             slides.append([])
-        if kind != "blank_line" and not is_comment_token(tok):
+        if not is_hidden_token(tok):
             seen_content = True
         slides[-1].append(tok)
     return slides

@@ -16,6 +16,7 @@ from ..markdown.images import ImageSpec
 MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
         ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp"}
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+MAX_CSS_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 80_000_000     # decompression bombs stop here
 
 
@@ -47,6 +48,10 @@ class AssetResolver:
         if key not in self.cache:
             self.cache[key] = self._resolve(url.strip(), spec)
         return self.cache[key]
+
+    def warn(self, code: str, what: str, message: str) -> None:
+        """A warning about `what` (an address), given once per build."""
+        self._warn(code, what, message)
 
     def _warn(self, code: str, what: str, message: str) -> None:
         if what in self.reported:
@@ -126,6 +131,39 @@ class AssetResolver:
                        "use --allow-local-files to allow it")
             return ""
         return url
+
+    def stylesheet(self, url: str) -> str | None:
+        """The text of a CSS file the deck's CSS imports (render/css_imports.py): a local file under the
+        deck's folder (anywhere with --allow-local-files); anything else is a warning and None."""
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme and scheme != "file":
+            self._warn("css-import", url, f"@import {url}: only CSS files under the deck's folder are "
+                       "imported; copy the file beside the deck")
+            return None
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            path = self.folder / path
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is not None and not self.allow_local_files \
+                and not any(_is_within(resolved, root) for root in self.roots):
+            self._warn("outside-folder", url, f"@import {url}: the file is outside the deck's folder and "
+                       "was not read; use --allow-local-files to allow it")
+            return None
+        try:
+            if resolved is None or not resolved.is_file():
+                raise FileNotFoundError(url)
+            if resolved.stat().st_size > MAX_CSS_BYTES:
+                self._warn("css-import", url, f"@import {url}: the file is larger than 5 MB and was left out")
+                return None
+            data = resolved.read_bytes()
+        except (OSError, ValueError):
+            self._warn("css-import", url, f"@import {url}: file not found; the build goes on without it")
+            return None
+        return data.decode("utf-8", errors="replace").lstrip("\ufeff")
 
     def _filtered(self, path: Path, spec: ImageSpec, shown: str) -> str:
         from PIL import Image

@@ -26,6 +26,8 @@ class TextFit:
     room_height: float = 0.0  # px, the slide's content height
     parent_font_size: float = 0.0   # px, its container's (what `em` on it is relative to)
     letter_spacing: float | None = None   # px, None when `normal`
+    content_height: float = 0.0   # px, its content box (code blocks: what Marp's auto-scaling scales)
+    max_height: float = 0.0       # px, the theme's bound on a code block's height (0: none)
 
 
 @dataclass
@@ -182,7 +184,21 @@ def _text_fit(box, parent, layout: SlideLayout) -> TextFit:
         room = box.width
     return TextFit(font_size=box.style["font_size"], text_width=max(0.0, right - left), room_width=room,
                    height=box.border_height(), room_height=layout.content_bottom - layout.content_top,
-                   parent_font_size=parent.style["font_size"], letter_spacing=_spacing(box))
+                   parent_font_size=parent.style["font_size"], letter_spacing=_spacing(box),
+                   content_height=box.height, max_height=_code_max_height(box))
+
+
+def _code_max_height(box) -> float:
+    """The theme's `--sk-code-max-height` (px) where the box has one: Marp's `pre::part(auto-scaling)`
+    max-height, the height a code block is scaled down to fit."""
+    try:
+        tokens = box.style["__sk_code_max_height"]
+    except (KeyError, TypeError):
+        return 0.0
+    for token in tokens or ():
+        if getattr(token, "type", None) == "dimension" and token.lower_unit == "px":
+            return float(token.value)
+    return 0.0
 
 
 def _spacing(box) -> float | None:

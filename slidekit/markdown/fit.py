@@ -2,7 +2,8 @@
 
 - a fitting heading (`# <!-- fit --> Title`, marked `data-sk-fit`) gets the font size that makes its text
   fill its container's width, as Marp's fitting header does, kept within the slide's content height;
-- a code block whose longest line is wider than its room gets a smaller font (Marp's auto-scaling of `pre`);
+- a code block whose longest line is wider than its room, or whose content is taller than the theme's bound
+  (`--sk-code-max-height`), gets a smaller font (Marp's auto-scaling of `pre`);
   the size is in `em`, so that a whole-slide fit shrinks it further;
 - a slide with `fit: true` (`<!-- _fit: true -->`) gets a smaller font size on its `<section>` until its
   content ends within the slide's content box (a bisection over the scale, a few layouts at most).
@@ -37,6 +38,7 @@ class SlideFit:
 
 
 LONG_CODE_LINE = 24      # characters: a code line shorter than this fits any theme's slide, even a split one
+TALL_CODE_LINES = 10     # lines: a block with fewer is lower than any built-in theme's bound on code height
 _PRE_BLOCK = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -45,7 +47,8 @@ def needs_fitting(slide) -> bool:
     """Whether laying out this slide can change it: a fitting heading, a code block with a line long
     enough to be wider than a slide, or `fit: true`. (Slides without are never laid out for fitting.)"""
     return ("data-sk-fit" in slide.html or slide.directives.get("fit") is True
-            or any(_longest_line(body) >= LONG_CODE_LINE for body in _PRE_BLOCK.findall(slide.html)))
+            or any(_longest_line(body) >= LONG_CODE_LINE or body.count("\n") >= TALL_CODE_LINES
+                   for body in _PRE_BLOCK.findall(slide.html)))
 
 
 def _longest_line(pre_body: str) -> int:
@@ -64,10 +67,16 @@ def heading_size(fit) -> float | None:
 
 
 def code_scale(fit) -> float | None:
-    """The factor (< 1) that makes a code block's longest line fit its room, or None when it fits."""
-    if fit.text_width <= 0 or fit.text_width <= fit.room_width + 0.5:
-        return None
-    return max(0.05, round(fit.room_width / fit.text_width * CODE_SLACK, 4))
+    """The factor (< 1) that makes a code block fit its room, or None when it fits: its longest line the
+    room's width, its content the theme's max height (Marp's auto-scaling of `pre`, downscale only, scales
+    the block within its width and within `pre::part(auto-scaling)`'s max-height)."""
+    factor = 1.0
+    if fit.text_width > 0 and fit.text_width > fit.room_width + 0.5:
+        factor = fit.room_width / fit.text_width
+    max_height = getattr(fit, "max_height", 0.0)
+    if max_height > 0 and fit.content_height > max_height + 0.5:
+        factor = min(factor, max_height / fit.content_height)
+    return None if factor >= 1.0 else max(0.05, round(factor * CODE_SLACK, 4))
 
 
 def _rewrite(html: str, pattern: re.Pattern, styles: list[str | None]) -> str:

@@ -27,6 +27,9 @@ INLINE_MATH = (
 )
 MAX_FORMULA_CHARS = 1000   # a deck cannot stall the build with a huge formula
 SIZE = 24.0               # ziamath draws at this size (px); everything is then expressed in em of it
+# marp-core's default maths engine, KaTeX, sets formulas at 1.21 times the text's size (`.katex { font:
+# normal 1.21em KaTeX_Main }` in its stylesheet): a formula here is that much larger than its text too.
+KATEX_EM = 1.21
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
 _ROOT = re.compile(r"^<svg\b[^>]*>")
 
@@ -57,7 +60,7 @@ def math_svg(latex: str, display: bool = False) -> str:
     if not m:
         raise MathError("no drawing")
     x, y, width, height = (float(v) for v in m.groups())
-    em = lambda v: f"{v / SIZE:.3f}".rstrip("0").rstrip(".") + "em"  # noqa: E731
+    em = lambda v: f"{v * KATEX_EM / SIZE:.3f}".rstrip("0").rstrip(".") + "em"  # noqa: E731
     descent = y + height                  # the baseline is y = 0 in ziamath's drawing
     style = f"width:{em(width)};height:{em(height)};vertical-align:-{em(max(descent, 0.0))}"
     if display:

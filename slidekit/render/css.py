@@ -8,7 +8,11 @@ DECK = ".sk-deck"
 SECTION = f"{DECK} > section"
 # At-rules whose blocks hold style rules to scope; others (font-face, keyframes, page…) stay as they are.
 _NESTED = {"media", "supports", "container", "layer", "document"}
-_ROOT = re.compile(r"^(?::root|html|body)(?![\w-])", re.I)
+_ROOT = re.compile(r"^(?:section)?(:root)(?![\w-])|^(?:html|body)(?![\w-])", re.I)
+# Marpit's root replace and increasing specificity (postcss/root/replace.js, increasing_specificity.js):
+# `:root` is the slide with one class's worth more specificity than `section`, as an attribute no HTML
+# element can have, so a deck's `:root { --color-background: … }` wins over a theme's `section.invert`.
+ROOT_SPECIFICITY = r":not([\20 root])"
 _SECTION = re.compile(r"^section(?![\w-])", re.I)
 
 
@@ -46,7 +50,7 @@ def scope_selector(selector: str, section: str = SECTION) -> str:
     selector = _MARP_LAYER.sub("[data-marpit-advanced-background]", selector.strip())
     m = _ROOT.match(selector)
     if m:
-        return section + selector[m.end():]
+        return section + (ROOT_SPECIFICITY if m.group(1) else "") + selector[m.end():]
     m = _SECTION.match(selector)
     if m:
         return section + selector[m.end():]
@@ -187,3 +191,29 @@ def root_font_px(*stylesheets: str, default: float = 16.0) -> float:
 
 def rem_to_px(css: str, root_px: float) -> str:
     return _REM.sub(lambda m: f"{float(m.group(1)) * root_px:g}px", css)
+
+
+# `<img width="30" height="30">`: a browser maps the attributes to `width`/`height` as presentational hints,
+# below every author rule; WeasyPrint does so only with all its presentational hints on, which would change
+# tables, fonts and more. So each size written on an img is one rule of zero specificity (`:where()`), put
+# before every other rule of the slides: any theme or deck rule still wins, as over a hint.
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_SIZE_ATTR = re.compile(r"""\s(width|height)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_DIMENSION = re.compile(r"\s*(\d+(?:\.\d+)?)(%?)")
+
+
+def img_size_hints(*htmls: str) -> str:
+    """The rules that size `img` elements by their width and height attributes, as hints do (HTML's rules
+    for dimension values: a number is pixels, a number then `%` a percentage; 0 or no number: no hint)."""
+    sizes: dict[tuple[str, str], str] = {}
+    for text in htmls:
+        if "<img" not in text:
+            continue
+        for tag in _IMG_TAG.finditer(text):
+            for m in _SIZE_ATTR.finditer(tag.group(0)):
+                raw = next(v for v in m.group(2, 3, 4) if v is not None)
+                value = _DIMENSION.match(raw)
+                if value and float(value.group(1)) > 0:
+                    sizes[(m.group(1).lower(), raw)] = f"{value.group(1)}{value.group(2) or 'px'}"
+    return "".join(f':where({DECK} img[{name}="{css_string(raw)}"]) {{ {name}: {size}; }}\n'
+                   for (name, raw), size in sizes.items() if css_string(raw) == raw)

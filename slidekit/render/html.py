@@ -15,7 +15,7 @@ from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
 from ..markdown.html_filter import check_srcsets, truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
-from .css import SECTION, rem_to_px, root_font_px, scope_css, style_element_text
+from .css import SECTION, img_size_hints, rem_to_px, root_font_px, scope_css, style_element_text
 from .page import render_page
 
 _SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
@@ -300,7 +300,11 @@ def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
     """Scaffold, theme, the deck's own CSS, scoped slides' CSS and the size, all scoped to slides."""
     width, height = size
     root_px = root_font_px(theme_css, *deck.global_css)
-    parts = [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
+    # files the deck's CSS imports come first, as Marpit hoists @import (render/css_imports.py)
+    parts = [img_size_hints(*(text for slide in deck.slides
+                              for text in (slide.html, slide.header_html, slide.footer_html)))]
+    parts += [scope_css(rem_to_px(css, root_px)) for css in deck.imported_css]
+    parts += [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
     parts.append(scope_css(asset_text("highlight.css")))  # code colours (markdown/highlight.py)
     parts += [scope_css(rem_to_px(css, root_px)) for css in deck.global_css]
     for slide in deck.slides:

@@ -97,7 +97,8 @@ def decks(tmp_path_factory):
     out = tmp_path_factory.mktemp("fit")
     (out / "deck.md").write_text(DECK, encoding="utf-8")
     built = {"example": _build(ROOT / "examples" / "fit" / "slides.md", out / "example.html"),
-             "deck": _build(out / "deck.md", out / "deck.html")}
+             "deck": _build(out / "deck.md", out / "deck.html"),
+             "tall": _build(ROOT / "tests" / "fixtures" / "marp_rules" / "tall_code" / "deck.md", out / "tall.html")}
     built.update({name + "-nofit": _without_fit_js(path) for name, path in list(built.items())})
     return built
 
@@ -159,6 +160,17 @@ def test_long_code_line_no_longer_overflows_its_block(page_of):
     plain = page_of("example-nofit", "#2")
     assert _pre(plain, 2, 0)["scroll"] > _pre(plain, 2, 0)["client"] + 1
     assert short["font"] == _pre(plain, 2, 1)["font"]           # a block that fits keeps the theme's size
+
+
+def test_tall_code_block_is_scaled_down_to_the_themes_bound(page_of):
+    # marp-core scales a pre within pre::part(auto-scaling)'s max-height: 529px in the default theme
+    def content_height(page):
+        return page.evaluate("""() => { const p = document.querySelector('.sk-deck > section[id="2"] pre');
+            const c = getComputedStyle(p);
+            return p.scrollHeight - parseFloat(c.paddingTop) - parseFloat(c.paddingBottom); }""")
+    fitted, plain = content_height(page_of("tall", "#2")), content_height(page_of("tall-nofit", "#2"))
+    assert plain > 800
+    assert 500 < fitted <= 530
 
 
 def test_fit_slide_ends_inside_its_content_box(page_of):

@@ -2,7 +2,8 @@
    build does from WeasyPrint's layout (slidekit/markdown/fit.py: same rules, same constants).
    - h1..h6[data-sk-fit]: the font size that makes the text fill its container's width (x0.995), no taller
      than the slide's content box; letter spacing is scaled along;
-   - pre: a block whose text is wider than its room gets a smaller font, in em (x0.99), never a larger one;
+   - pre: a block whose text is wider than its room, or whose content is taller than the theme's
+     --sk-code-max-height, gets a smaller font, in em (x0.99), never a larger one;
    - section[data-sk-fit="slide"]: a smaller font size on the section (bisection over the scale, down to
      0.2) until its content ends inside the section's content box.
    Runs before the viewer (viewer.js) makes its copies of the slides, and again on `load` and when web fonts
@@ -79,6 +80,8 @@
     return {
       font: px(cs.fontSize), parentFont: px(pcs.fontSize), room, text: textExtent(el) / scaleOf(sec),
       height: el.offsetHeight, roomHeight: box.bottom - box.top,
+      contentHeight: el.scrollHeight - px(cs.paddingTop) - px(cs.paddingBottom),   // a flex column may shrink it
+      maxHeight: px(cs.getPropertyValue('--sk-code-max-height')),
       spacing: cs.letterSpacing === 'normal' ? 0 : px(cs.letterSpacing),
     };
   }
@@ -90,9 +93,12 @@
     return round(m.font * factor, 2);
   }
 
+  // Within its width and within the theme's bound on its height (Marp's auto-scaling of pre).
   function codeScale(m) {
-    if (m.text <= 0 || m.text <= m.room + 0.5) return null;
-    return Math.max(0.05, round((m.room / m.text) * CODE_SLACK, 4));
+    let factor = 1;
+    if (m.text > 0 && m.text > m.room + 0.5) factor = m.room / m.text;
+    if (m.maxHeight > 0 && m.contentHeight > m.maxHeight + 0.5) factor = Math.min(factor, m.maxHeight / m.contentHeight);
+    return factor >= 1 ? null : Math.max(0.05, round(factor * CODE_SLACK, 4));
   }
 
   // How far down the slide's content in flow reaches (slide px from its top edge); header, footer,

@@ -1,0 +1,143 @@
+"""Marp's rules seen in the PDF (issue 21): each deck in tests/fixtures/marp_rules was checked against
+marp-cli 4.5.1 (../shared/tools/marp-ref); the assertions say what Marp draws there."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from slidekit.api import BuildOptions, build_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "marp_rules"
+needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) not installed")
+
+
+def pdf_pages(deck: Path, out: Path, dpi: int = 24, **options):
+    """The deck's PDF pages as RGB images at `dpi`, and the build result."""
+    from PIL import Image
+
+    result = build_file(deck, BuildOptions(format="pdf", **options))
+    assert result.output, [d.format() for d in result.diagnostics]
+    pdf = out / "deck.pdf"
+    pdf.write_bytes(result.output)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(out / "page")], check=True)
+    return [Image.open(p).convert("RGB") for p in sorted(out.glob("page-*.png"))], result
+
+
+def near(colour, want, tolerance=12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, want))
+
+
+@needs_pdftoppm
+def test_a_decks_root_palette_wins_over_theme_classes_and_gaias_page_number_follows_color(tmp_path):
+    # Marpit raises `:root` above `section` (postcss/root/increasing_specificity.js); marp-core's gaia draws
+    # the page number in the slide's colour.
+    pages, _ = pdf_pages(FIXTURES / "root_palette.md", tmp_path, dpi=48)
+    assert len(pages) == 4
+    deck_background = (0x10, 0x18, 0x20)
+    for number in (1, 2, 3):        # plain, `_class: gaia`, `_class: invert`: all the deck's palette
+        assert near(pages[number - 1].getpixel((5, 5)), deck_background), number
+    page = pages[3]                  # `_color: #00ff00`: the page number is green as well
+    width, height = page.size
+    corner = page.crop((width - width // 10, height - height // 8, width, height))
+    assert any(g > 160 and r < 100 and b < 100 for r, g, b in (corner.getpixel((x, y)) for x in range(corner.width) for y in range(corner.height)))
+
+
+@needs_pdftoppm
+def test_a_local_css_import_applies_before_the_theme_and_others_warn(tmp_path):
+    # Marpit suppresses a theme's name in a deck's @import and hoists the others above the theme, where
+    # the browser loads them: the imported rules win only where more specific (postcss/import/*.js).
+    pages, result = pdf_pages(FIXTURES / "css_import" / "deck.md", tmp_path, dpi=48)
+    assert len(pages) == 2
+    assert near(pages[0].getpixel((5, 5)), (255, 255, 255))   # `section { background }` loses to the theme
+
+    def count(page, want):
+        return sum(near(page.getpixel((x, y)), want, 40) for x in range(0, page.width, 2)
+                   for y in range(0, page.height, 2))
+    assert count(pages[0], (255, 0, 0)) == 0                   # `h1 { color }` loses to the theme's heading
+    assert count(pages[1], (0, 0, 255)) > 20                   # `section.mine h1` wins
+    assert count(pages[1], (0, 192, 0)) > 5                    # imported by the imported file, from its folder
+    warned = sorted(d.message.split(":")[0] for d in result.diagnostics)
+    assert warned == ["@import ../outside.css", "@import https"], warned
+
+
+def red_boxes(page) -> list[tuple[int, int]]:
+    """(height, width) of each run of rows holding pure red, top to bottom."""
+    def red(p):
+        return p[0] > 200 and p[1] < 60 and p[2] < 60
+    rows = [y for y in range(page.height) if any(red(page.getpixel((x, y))) for x in range(page.width))]
+    runs: list[list[int]] = []
+    for y in rows:
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return [(bottom - top + 1, sum(red(page.getpixel((x, (top + bottom) // 2))) for x in range(page.width)))
+            for top, bottom in runs]
+
+
+@needs_pdftoppm
+def test_img_width_and_height_attributes_size_the_image_in_the_pdf(tmp_path):
+    # Chromium maps an img's width/height attributes to its size (presentational hints, below author CSS):
+    # in Marp the 64 px picture is drawn 30x30 and 200x200 (`img` is in Marp's HTML allowlist).
+    pages, _ = pdf_pages(FIXTURES / "img_size" / "deck.md", tmp_path, dpi=96)
+    boxes = red_boxes(pages[0])
+    assert len(boxes) == 2
+    (h1, w1), (h2, w2) = boxes
+    assert abs(h1 - 30) <= 2 and abs(w1 - 30) <= 2, boxes
+    assert abs(h2 - 200) <= 2 and abs(w2 - 200) <= 2, boxes
+
+
+def test_img_size_hints_are_rules_of_zero_specificity_for_valid_sizes_only():
+    from slidekit.render.css import img_size_hints
+    css = img_size_hints('<p><img src="a.png" width="30" HEIGHT=\'40%\'><img width="0"><img width="x"></p>')
+    assert css == (':where(.sk-deck img[width="30"]) { width: 30px; }\n'
+                   ':where(.sk-deck img[height="40%"]) { height: 40%; }\n')
+
+
+def word_boxes(pdf: bytes, tmp_path: Path) -> list[dict[str, tuple[float, float]]]:
+    """Per page, each word's (yMin, yMax) in pt, from poppler's pdftotext -bbox."""
+    import re
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        pages.append({m.group(3): (float(m.group(1)), float(m.group(2))) for m in re.finditer(
+            r'<word xMin="[^"]*" yMin="([^"]*)" xMax="[^"]*" yMax="([^"]*)">([^<]*)</word>', page)})
+    return pages
+
+
+@needs_pdftoppm
+def test_a_tall_code_block_is_scaled_down_to_the_themes_bound(tmp_path):
+    # marp-core's auto-scaling of pre scales a block within pre::part(auto-scaling)'s max-height (529px in
+    # the default theme): in marp-cli's PDF the 30 lines of slide 2 span 383 pt, first to last, at 16:9.
+    result = build_file(FIXTURES / "tall_code" / "deck.md", BuildOptions(format="pdf"))
+    pages = word_boxes(result.output, tmp_path)
+    assert len(pages) == 2
+    first, last = pages[1]["value1"], pages[1]["value30"]
+    assert abs((last[0] - first[0]) - 383) < 383 * 0.04, (first, last)
+
+
+@needs_pdftoppm
+def test_display_maths_is_as_wide_as_katex_draws_it(tmp_path):
+    # marp-core's KaTeX sets a formula at 1.21em (`.katex`): in marp-cli's PDF at 96 dpi this display
+    # formula spans 206 px across.
+    pages, _ = pdf_pages(FIXTURES / "math" / "deck.md", tmp_path, dpi=96)
+    page = pages[0].convert("L")
+    xs = [x for y in range(330, page.height) for x in range(0, page.width, 2) if page.getpixel((x, y)) < 128]
+    assert abs((max(xs) - min(xs)) - 206) < 206 * 0.06, (min(xs), max(xs))
+
+
+@needs_pdftoppm
+def test_code_is_coloured_with_the_themes_highlight_js_palette(tmp_path):
+    # highlight.js reads a Rust attribute as `meta`, which marp-core's default theme (GitHub's palette)
+    # colours #0550ae: marp-cli draws ~485 px of it at 96 dpi, and nothing in the keyword red #cf222e.
+    pages, _ = pdf_pages(FIXTURES / "code_colours" / "deck.md", tmp_path, dpi=96)
+    page = pages[0]
+    pixels = [page.getpixel((x, y)) for x in range(page.width) for y in range(page.height)]
+    assert sum(near(p, (0x05, 0x50, 0xae), 8) for p in pixels) > 300
+    assert sum(near(p, (0xcf, 0x22, 0x2e), 8) for p in pixels) == 0
