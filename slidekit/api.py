@@ -137,7 +137,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
                             f"using {size[0]}x{size[1]}", file=deck.file)
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
-                             allow_local_files=options.allow_local_files, offline=options.offline)
+                             allow_local_files=options.allow_local_files, offline=options.offline,
+                             slide_size=size, text=source.text)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver,
                                    code_ahead=code)
     render_slides(deck, render_options)

@@ -6,7 +6,6 @@ Only this module (with source and cli) touches files. Every problem is a warning
 from __future__ import annotations
 
 import base64
-import io
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,7 +15,9 @@ from ..markdown.images import ImageSpec
 MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
         ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp"}
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
-MAX_PIXELS = 80_000_000     # decompression bombs stop here
+MAX_PIXELS = 400_000_000    # beyond any camera's photo (a 108 MP one is 12000x9000): refused unread
+MAX_PIXELS_PER_BYTE = 10_000  # more than a PNG's deflate (1:1032) of 1-bit pixels holds: a bomb or broken
+DEFAULT_SLIDE = (1280, 720)
 
 
 def _guess_type(name: str) -> str:
@@ -29,29 +30,61 @@ class AssetResolver:
     stands alone; the PDF gets file: URLs (filtered images as PNG data: URIs)."""
 
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
-                 allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False) -> None:
+                 allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False,
+                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None) -> None:
         self.folder = folder.resolve()
+        self.slide_size = slide_size
+        self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
+        self.used_lines: set[tuple[str, int]] = set()
+        self.natural_widths: dict[str, int] = {}   # a downscaled inline image's URL -> its file's width
+        self._found: list[tuple[str, str]] | None = None
         self.offline = offline           # remote images are neither fetched nor linked
         self.target = target
         self.diagnostics = diagnostics
         self.file = file
         self.allow_local_files = allow_local_files
         self.roots = [self.folder] + [Path(r).resolve() for r in roots or []]
-        self.cache: dict[tuple, str] = {}
-        self.reported: set[str] = set()
+        self.cache: dict[tuple, tuple[str, list]] = {}
+        self.reported: set[tuple] = set()
         self.slide: int | None = None
         self.line: int | None = None
 
     def __call__(self, url: str, spec: ImageSpec) -> str:
-        key = (url, tuple(spec.filters) if self.target == "pdf" else ())
+        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size)
+        key = (url, tuple(spec.filters) if self.target == "pdf" else (), shown)
         if key not in self.cache:
-            self.cache[key] = self._resolve(url.strip(), spec)
-        return self.cache[key]
+            self._found = []
+            try:
+                self.cache[key] = (self._resolve(url.strip(), spec), self._found)
+            finally:
+                self._found = None
+        result, warnings = self.cache[key]
+        if warnings:      # each use is reported, on its own line
+            line = self._line_of(url)
+            for code, message in warnings:
+                if (code, message, line) not in self.reported:
+                    self.reported.add((code, message, line))
+                    self.diagnostics.warning(code, message, file=self.file, line=line, slide=self.slide)
+        return result
+
+    def _line_of(self, url: str) -> int | None:
+        """The line of this use of `url`: the first line from the slide's start that names it and is not
+        an earlier use's (the slide's first line if the text is not known)."""
+        if self.lines is None or self.line is None or not url:
+            return self.line
+        for index in range(self.line - 1, len(self.lines)):
+            if url in self.lines[index] and (url, index + 1) not in self.used_lines:
+                self.used_lines.add((url, index + 1))
+                return index + 1
+        return self.line
 
     def _warn(self, code: str, what: str, message: str) -> None:
-        if what in self.reported:
+        if self._found is not None:
+            self._found.append((code, message))
             return
-        self.reported.add(what)
+        if (code, message, self.line) in self.reported:
+            return
+        self.reported.add((code, message, self.line))
         self.diagnostics.warning(code, message, file=self.file, line=self.line, slide=self.slide)
 
     def _resolve(self, url: str, spec: ImageSpec) -> str:
@@ -90,16 +123,51 @@ class AssetResolver:
             self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
             return ""
         mime = MIME.get(resolved.suffix.lower()) or _guess_type(resolved.name)
-        if mime != "image/svg+xml" and _too_many_pixels(resolved):
-            self._warn("image-too-large", shown, f"image {shown} claims more than {MAX_PIXELS:,} pixels "
-                       "(a decompression bomb?) and was left out, not decoded")
-            return ""
+        if mime != "image/svg+xml":
+            claimed = _claimed_pixels(resolved)
+            if claimed is not None and (claimed > MAX_PIXELS or claimed > MAX_PIXELS_PER_BYTE * max(size, 1)):
+                why = (f"more than {MAX_PIXELS:,} pixels" if claimed > MAX_PIXELS else
+                       f"{claimed:,} pixels in a file of {size:,} bytes, more than it can hold")
+                self._warn("image-too-large", shown, f"image {shown} claims {why} (a decompression bomb?) "
+                           "and was left out, not decoded")
+                return ""
+        if mime == "image/svg+xml" or mime == "image/gif" and self.target != "pdf":
+            return self._as_is(resolved, mime)
+        filters = [f for f in spec.filters if f[0] != "opacity"] if self.target == "pdf" else []
+        return self._prepared(url, resolved, mime, spec, filters, shown, size)
+
+    def _as_is(self, resolved: Path, mime: str | None) -> str:
         if self.target == "pdf":
-            if spec.filters and mime != "image/svg+xml":
-                return self._filtered(resolved, spec, shown)
             return resolved.as_uri()
         data = resolved.read_bytes()
         return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
+                  size: int) -> str:
+        """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
+        from .image_prep import HTML_DOWNSCALE_FROM, image_header, prepare, shown_scale, target_size
+        header = image_header(path)
+        if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
+            return self._as_is(path, mime)
+        width, height, kind = header
+        scale = shown_scale(spec, width, height, self.slide_size)
+        target = target_size(width, height, scale)
+        if self.target != "pdf" and target is not None and target[0] * HTML_DOWNSCALE_FROM > width:
+            target = None        # the HTML keeps an image up to three times its shown size as it is
+        if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
+            return self._as_is(path, mime)   # nothing to gain: WeasyPrint stores a JPEG file as it is
+        stored_w = target[0] if target else width
+        try:
+            prepared = prepare(path.read_bytes(), target, filters, stored_w / width / max(scale, 1e-9),
+                               keep_format=self.target != "pdf")
+        except Exception as exc:  # a broken or hostile image must not stop the build
+            self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
+                       "it is used as it is")
+            return self._as_is(path, mime)
+        uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        if target is not None and not spec.bg:
+            self.natural_widths[uri] = width     # shown at its file's size, not the stored one's
+        return uri
 
     def css_url(self, url: str) -> str:
         """A `url()` of the deck's own CSS or an `src` of its raw HTML, kept as written unless refused: a
@@ -126,23 +194,6 @@ class AssetResolver:
                        "use --allow-local-files to allow it")
             return ""
         return url
-
-    def _filtered(self, path: Path, spec: ImageSpec, shown: str) -> str:
-        from PIL import Image
-
-        from .filters import apply_filters
-        try:
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-            with Image.open(path) as image:
-                image.load()
-                result = apply_filters(image, spec.filters)
-        except Exception as exc:  # a broken or hostile image must not stop the build
-            self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
-                       "its filters are not applied")
-            return path.as_uri()
-        buffer = io.BytesIO()
-        result.save(buffer, "PNG", optimize=False)
-        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _png_size(path: Path) -> tuple[int, int] | None:
@@ -173,28 +224,26 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _too_many_pixels(path: Path) -> bool:
-    """Whether a raster image's header claims more pixels than MAX_PIXELS; only the header is read.
-
-    A PNG whose chunks claim a size within the limit is not even opened with Pillow (loading Pillow and its
-    format plugins costs a fresh process tens of milliseconds): Pillow would read the same size, or fail,
-    and either way the image is kept. Any other answer is Pillow's."""
+def _claimed_pixels(path: Path) -> int | None:
+    """How many pixels a raster image's header claims (None if Pillow cannot read it); only the header is read."""
     size = _png_size(path) if path.suffix.lower() == ".png" else None
-    if size is not None and size[0] * size[1] <= MAX_PIXELS:
-        return False
+    if size is not None:
+        return size[0] * size[1]
     import warnings
 
     from PIL import Image
+    old = Image.MAX_IMAGE_PIXELS
     try:
+        Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
                 width, height = image.size
-    except Image.DecompressionBombError:
-        return True
     except Exception:  # not an image Pillow reads (or broken): the viewer or WeasyPrint will say so
-        return False
-    return width * height > MAX_PIXELS
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+    return width * height
 
 
 def _is_within(path: Path, root: Path) -> bool:
