@@ -124,8 +124,8 @@ class AssetResolver:
             return ""
         mime = MIME.get(resolved.suffix.lower()) or _guess_type(resolved.name)
         if mime != "image/svg+xml":
-            claimed = _claimed_pixels(resolved)
-            if claimed is not None and (claimed > MAX_PIXELS or claimed > MAX_PIXELS_PER_BYTE * max(size, 1)):
+            claimed = _claimed_pixels(resolved) if _too_many_pixels(resolved) else None
+            if claimed is not None:
                 why = (f"more than {MAX_PIXELS:,} pixels" if claimed > MAX_PIXELS else
                        f"{claimed:,} pixels in a file of {size:,} bytes, more than it can hold")
                 self._warn("image-too-large", shown, f"image {shown} claims {why} (a decompression bomb?) "
@@ -146,6 +146,15 @@ class AssetResolver:
                   size: int) -> str:
         """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
         from .image_prep import HTML_DOWNSCALE_FROM, image_header, prepare, shown_scale, target_size
+        quick = _png_size(path) or _jpeg_size(path)
+        if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
+            # most images need no work: known from their header, without loading Pillow (either way up:
+            # a JPEG's EXIF may turn it)
+            w, h = quick
+            scale = max(shown_scale(spec, w, h, self.slide_size), shown_scale(spec, h, w, self.slide_size))
+            bound = HTML_DOWNSCALE_FROM if self.target != "pdf" else 1.0
+            if target_size(w, h, scale * bound) is None and (self.target != "pdf" or size < 200_000):
+                return self._as_is(path, mime)
         header = image_header(path)
         if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
             return self._as_is(path, mime)
@@ -222,6 +231,47 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return None
+
+
+def _jpeg_size(path: Path) -> tuple[int, int] | None:
+    """A JPEG's size from its frame header (SOFn), before any EXIF rotation; None if not found."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(1000):
+                marker = f.read(2)
+                while marker[:1] == b"\xff" and marker[1:] == b"\xff":
+                    marker = b"\xff" + f.read(1)
+                if len(marker) < 2 or marker[0] != 0xFF:
+                    return None
+                kind = marker[1]
+                if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
+                    continue
+                length = int.from_bytes(f.read(2), "big")
+                if kind in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                    data = f.read(5)
+                    if len(data) < 5:
+                        return None
+                    return int.from_bytes(data[3:5], "big"), int.from_bytes(data[1:3], "big")
+                if length < 2:
+                    return None
+                f.seek(length - 2, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _too_many_pixels(path: Path) -> bool:
+    """Whether a raster image's header claims more pixels than MAX_PIXELS, or than its bytes can hold."""
+    claimed = _claimed_pixels(path)
+    if claimed is None:
+        return False
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return claimed > MAX_PIXELS or claimed > MAX_PIXELS_PER_BYTE * max(size, 1)
 
 
 def _claimed_pixels(path: Path) -> int | None:
