@@ -142,6 +142,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver,
                                    code_ahead=code)
     render_slides(deck, render_options)
+    resolver.release()
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
     size_label = str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}"))
     roots = None

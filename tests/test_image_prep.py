@@ -58,7 +58,7 @@ def _image_refs(page) -> set[int]:
     return found
 
 
-def _pdf(deck, **env):
+def _pdf(deck):
     result = build_file(deck, BuildOptions(format="pdf", offline=True))
     return result.output, list(result.diagnostics)
 

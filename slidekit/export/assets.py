@@ -67,6 +67,13 @@ class AssetResolver:
                     self.diagnostics.warning(code, message, file=self.file, line=line, slide=self.slide)
         return result
 
+    def release(self) -> None:
+        """Free the pixels kept while the slides were rendered (a big photo's, hundreds of megabytes)."""
+        import sys
+        prep = sys.modules.get("slidekit.export.image_prep")
+        if prep is not None:
+            prep._decoded.clear()
+
     def _line_of(self, url: str) -> int | None:
         """The line of this use of `url`: the first line from the slide's start that names it and is not
         an earlier use's (the slide's first line if the text is not known)."""
