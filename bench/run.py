@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Time slidekit against marp-cli on the seed deck and on generated decks, HTML and PDF.
 
-    python bench/run.py [--runs 5] [--sizes 50,200,1000] [--skip-marp] [--formats html,pdf]
-                        [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
+    python bench/run.py [--runs 5] [--sizes 50,200,1000] [--photos photos,big-png] [--skip-marp]
+                        [--formats html,pdf] [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
 
 Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`) and by marp-cli
 (as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
-Prints a Markdown table: median wall time of each, the ratio slidekit / marp, median CPU time (user + sys
-of the process and its waited-for children) and the peak resident memory of the whole process tree
+The photo decks (bench/photo_deck.py: camera-sized JPEGs with Marp's filters, a 108-megapixel PNG) are
+generated into the work dir. Prints a Markdown table: median wall time of each, the ratio slidekit / marp,
+median CPU time (user + sys of the process and its waited-for children), the output's size and the peak
+resident memory of the whole process tree
 (sampled every 20 ms, and never below the largest single process's ru_maxrss). Memory is sampled in one
 extra run of each tool after the timed ones: sampling reads /proc from a thread of this process, which
 takes CPU from the builds being timed on a 2-CPU machine.
@@ -41,6 +43,7 @@ CHROME = os.environ.get("MARP_REF_CHROME", "/usr/bin/chromium")
 
 sys.path.insert(0, str(HERE))
 from gen_deck import write_deck  # noqa: E402
+from photo_deck import write as write_photo_deck  # noqa: E402
 
 
 # Measuring one run --------------------------------------------------------------------------------
@@ -71,6 +74,7 @@ def _tree_rss_kb(root: int) -> int:
 class Run:
     def __init__(self, wall: float | None, cpu: float | None, rss_mb: float | None, error: str = ""):
         self.wall, self.cpu, self.rss_mb, self.error = wall, cpu, rss_mb, error
+        self.out_mb: float | None = None       # the size of what it wrote
 
 
 def measure(cmd: list[str], env: dict, limit: float, cwd: Path, sample: bool = True) -> Run:
@@ -180,17 +184,21 @@ def row(name: str, slides: str, fmt: str, sk: list[Run], mp: list[Run] | None) -
     mp = mp or []
     return (f"| {name} | {slides} | {fmt} | {cell(sk, 'wall', '{:.2f}')} | {cell(mp, 'wall', '{:.2f}')} | "
             f"**{ratio}** | {cell(sk, 'cpu', '{:.2f}')} | {cell(mp, 'cpu', '{:.2f}')} | "
-            f"{cell(sk, 'rss_mb', '{:.0f}')} | {cell(mp, 'rss_mb', '{:.0f}')} |")
+            f"{cell(sk, 'rss_mb', '{:.0f}')} | {cell(mp, 'rss_mb', '{:.0f}')} | "
+            f"{cell(sk, 'out_mb', '{:.2f}')} | {cell(mp, 'out_mb', '{:.2f}')} |")
 
 
 HEADER = ("| deck | slides | output | slidekit wall s | marp wall s | ratio sk/marp | slidekit CPU s | "
-          "marp CPU s | slidekit peak MB | marp peak MB |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+          "marp CPU s | slidekit peak MB | marp peak MB | slidekit file MB | marp file MB |\n"
+          "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="50,200,1000", help="generated deck sizes (comma list; '' for none)")
+    parser.add_argument("--photos", default="photos,big-png",
+                        help="photo decks of bench/photo_deck.py (comma list; '' for none)")
     parser.add_argument("--formats", default="html,pdf")
     parser.add_argument("--skip-marp", action="store_true")
     parser.add_argument("--no-seed", action="store_true")
@@ -213,6 +221,8 @@ def main() -> int:
         decks.append(("seed", seed_dir / SEED.name))
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         decks.append((f"gen-{size}", write_deck(size, work / f"gen-{size}" / f"bench-{size}.md")))
+    for kind in [k.strip() for k in args.photos.split(",") if k.strip()]:
+        decks.append((kind, write_photo_deck(work / kind, kind)))
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     use_marp = not args.skip_marp
     if use_marp and not MARP_CLI.is_file():
@@ -243,6 +253,8 @@ def main() -> int:
                         shutil.rmtree(work / "slidekit-cache" / "pdf-chunks", ignore_errors=True)
                     run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent,
                                          sample)
+                    if run.wall is not None and out.exists():
+                        run.out_mb = out.stat().st_size / 1e6
                     (memory if sample else results)[tool].append(run)
                     if run.wall is None:
                         gave_up.add(tool)

@@ -124,12 +124,14 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
                             f"using {size[0]}x{size[1]}", file=deck.file)
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
-                             allow_local_files=options.allow_local_files, offline=options.offline)
+                             allow_local_files=options.allow_local_files, offline=options.offline,
+                             slide_size=size, text=source.text)
     if any("@import" in css for css in deck.global_css) or any(
             "@import" in css for slide in deck.slides for css in slide.scoped_css):
         deck.imported_css = _imported_css(deck, themes, resolver)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
     render_slides(deck, render_options)
+    resolver.release()
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)
     size_label = str(size_name or ("16:9" if size == (1280, 720) else f"{size[0]}x{size[1]}"))
     roots = None

@@ -104,12 +104,13 @@ def test_custom_theme_from_theme_set(tmp_path):
     assert result.output.count(".sk-deck > section h1") >= 1
 
 
-def test_missing_images_warn_once_each_and_the_build_goes_on(tmp_path):
+def test_missing_images_warn_at_each_use_on_its_line_and_the_build_goes_on(tmp_path):
     deck = tmp_path / "d.md"
     deck.write_text("![](missing.png)\n\n---\n\n![bg](missing.png)\n![bg](other.svg)\n", encoding="utf-8")
     result = build_file(deck, BuildOptions())
-    codes = [(d.code, d.slide) for d in result.diagnostics]
-    assert codes == [("missing-image", 1), ("missing-image", 2)]
+    codes = [(d.code, d.slide, d.line, d.message.split()[3]) for d in result.diagnostics]
+    assert codes == [("missing-image", 1, 1, "missing.png;"), ("missing-image", 2, 5, "missing.png;"),
+                     ("missing-image", 2, 6, "other.svg;")]
     assert all(d.level == "warning" for d in result.diagnostics)
     assert result.output.count("<section") == 2
 

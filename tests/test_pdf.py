@@ -54,10 +54,11 @@ def test_seed_deck_metadata(seed):
     assert meta.author == "Swiss AI Center contributors"
 
 
-def test_seed_deck_warns_once_per_missing_image(seed):
+def test_seed_deck_warns_once_per_use_of_a_missing_image(seed):
     _, result = seed
-    missing = [d.message for d in result.diagnostics if d.code == "missing-image"]
-    assert len(missing) == len(set(missing)) == 32
+    missing = [(d.message, d.line) for d in result.diagnostics if d.code == "missing-image"]
+    assert len(missing) == len(set(missing)) == 34          # 32 files, two of them used twice
+    assert len({message for message, _ in missing}) == 32
     assert not result.diagnostics.has_errors
 
 

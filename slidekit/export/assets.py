@@ -6,7 +6,6 @@ Only this module (with source and cli) touches files. Every problem is a warning
 from __future__ import annotations
 
 import base64
-import io
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +16,9 @@ MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jp
         ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp"}
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_CSS_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 80_000_000     # decompression bombs stop here
+MAX_PIXELS = 400_000_000    # beyond any camera's photo (a 108 MP one is 12000x9000): refused unread
+MAX_PIXELS_PER_BYTE = 10_000  # more than a PNG's deflate (1:1032) of 1-bit pixels holds: a bomb or broken
+DEFAULT_SLIDE = (1280, 720)
 
 
 def _guess_type(name: str) -> str:
@@ -30,33 +31,72 @@ class AssetResolver:
     stands alone; the PDF gets file: URLs (filtered images as PNG data: URIs)."""
 
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
-                 allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False) -> None:
+                 allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False,
+                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None) -> None:
         self.folder = folder.resolve()
+        self.slide_size = slide_size
+        self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
+        self.used_lines: set[tuple[str, int]] = set()
+        self.natural_widths: dict[str, int] = {}   # a downscaled inline image's URL -> its file's width
+        self._found: list[tuple[str, str]] | None = None
         self.offline = offline           # remote images are neither fetched nor linked
         self.target = target
         self.diagnostics = diagnostics
         self.file = file
         self.allow_local_files = allow_local_files
         self.roots = [self.folder] + [Path(r).resolve() for r in roots or []]
-        self.cache: dict[tuple, str] = {}
-        self.reported: set[str] = set()
+        self.cache: dict[tuple, tuple[str, list]] = {}
+        self.reported: set[tuple] = set()
         self.slide: int | None = None
         self.line: int | None = None
 
     def __call__(self, url: str, spec: ImageSpec) -> str:
-        key = (url, tuple(spec.filters) if self.target == "pdf" else ())
+        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size)
+        key = (url, tuple(spec.filters) if self.target == "pdf" else (), shown)
         if key not in self.cache:
-            self.cache[key] = self._resolve(url.strip(), spec)
-        return self.cache[key]
+            self._found = []
+            try:
+                self.cache[key] = (self._resolve(url.strip(), spec), self._found)
+            finally:
+                self._found = None
+        result, warnings = self.cache[key]
+        if warnings:      # each use is reported, on its own line
+            line = self._line_of(url)
+            for code, message in warnings:
+                if (code, message, line) not in self.reported:
+                    self.reported.add((code, message, line))
+                    self.diagnostics.warning(code, message, file=self.file, line=line, slide=self.slide)
+        return result
+
+    def release(self) -> None:
+        """Free the pixels kept while the slides were rendered (a big photo's, hundreds of megabytes)."""
+        import sys
+        prep = sys.modules.get("slidekit.export.image_prep")
+        if prep is not None:
+            prep._decoded.clear()
+
+    def _line_of(self, url: str) -> int | None:
+        """The line of this use of `url`: the first line from the slide's start that names it and is not
+        an earlier use's (the slide's first line if the text is not known)."""
+        if self.lines is None or self.line is None or not url:
+            return self.line
+        for index in range(self.line - 1, len(self.lines)):
+            if url in self.lines[index] and (url, index + 1) not in self.used_lines:
+                self.used_lines.add((url, index + 1))
+                return index + 1
+        return self.line
 
     def warn(self, code: str, what: str, message: str) -> None:
         """A warning about `what` (an address), given once per build."""
         self._warn(code, what, message)
 
     def _warn(self, code: str, what: str, message: str) -> None:
-        if what in self.reported:
+        if self._found is not None:
+            self._found.append((code, message))
             return
-        self.reported.add(what)
+        if (code, message, self.line) in self.reported:
+            return
+        self.reported.add((code, message, self.line))
         self.diagnostics.warning(code, message, file=self.file, line=self.line, slide=self.slide)
 
     def _resolve(self, url: str, spec: ImageSpec) -> str:
@@ -95,16 +135,60 @@ class AssetResolver:
             self._warn("image-too-large", shown, f"image {shown} is larger than 50 MB and was left out")
             return ""
         mime = MIME.get(resolved.suffix.lower()) or _guess_type(resolved.name)
-        if mime != "image/svg+xml" and _too_many_pixels(resolved):
-            self._warn("image-too-large", shown, f"image {shown} claims more than {MAX_PIXELS:,} pixels "
-                       "(a decompression bomb?) and was left out, not decoded")
-            return ""
+        if mime != "image/svg+xml":
+            claimed = _claimed_pixels(resolved) if _too_many_pixels(resolved) else None
+            if claimed is not None:
+                why = (f"more than {MAX_PIXELS:,} pixels" if claimed > MAX_PIXELS else
+                       f"{claimed:,} pixels in a file of {size:,} bytes, more than it can hold")
+                self._warn("image-too-large", shown, f"image {shown} claims {why} (a decompression bomb?) "
+                           "and was left out, not decoded")
+                return ""
+        if mime == "image/svg+xml" or mime == "image/gif" and self.target != "pdf":
+            return self._as_is(resolved, mime)
+        filters = [f for f in spec.filters if f[0] != "opacity"] if self.target == "pdf" else []
+        return self._prepared(url, resolved, mime, spec, filters, shown, size)
+
+    def _as_is(self, resolved: Path, mime: str | None) -> str:
         if self.target == "pdf":
-            if spec.filters and mime != "image/svg+xml":
-                return self._filtered(resolved, spec, shown)
             return resolved.as_uri()
         data = resolved.read_bytes()
         return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
+                  size: int) -> str:
+        """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
+        from .image_prep import HTML_DOWNSCALE_FROM, image_header, prepare, shown_scale, target_size
+        quick = _png_size(path) or _jpeg_size(path)
+        if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
+            # most images need no work: known from their header, without loading Pillow (either way up:
+            # a JPEG's EXIF may turn it)
+            w, h = quick
+            scale = max(shown_scale(spec, w, h, self.slide_size), shown_scale(spec, h, w, self.slide_size))
+            bound = HTML_DOWNSCALE_FROM if self.target != "pdf" else 1.0
+            if target_size(w, h, scale * bound) is None and (self.target != "pdf" or size < 200_000):
+                return self._as_is(path, mime)
+        header = image_header(path)
+        if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
+            return self._as_is(path, mime)
+        width, height, kind = header
+        scale = shown_scale(spec, width, height, self.slide_size)
+        target = target_size(width, height, scale)
+        if self.target != "pdf" and target is not None and target[0] * HTML_DOWNSCALE_FROM > width:
+            target = None        # the HTML keeps an image up to three times its shown size as it is
+        if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
+            return self._as_is(path, mime)   # nothing to gain: WeasyPrint stores a JPEG file as it is
+        stored_w = target[0] if target else width
+        try:
+            prepared = prepare(path.read_bytes(), target, filters, stored_w / width / max(scale, 1e-9),
+                               keep_format=self.target != "pdf")
+        except Exception as exc:  # a broken or hostile image must not stop the build
+            self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
+                       "it is used as it is")
+            return self._as_is(path, mime)
+        uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        if target is not None and not spec.bg:
+            self.natural_widths[uri] = width     # shown at its file's size, not the stored one's
+        return uri
 
     def css_url(self, url: str) -> str:
         """A `url()` of the deck's own CSS or an `src` of its raw HTML, kept as written unless refused: a
@@ -132,56 +216,7 @@ class AssetResolver:
             return ""
         return url
 
-    def stylesheet(self, url: str) -> str | None:
-        """The text of a CSS file the deck's CSS imports (render/css_imports.py): a local file under the
-        deck's folder (anywhere with --allow-local-files); anything else is a warning and None."""
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        if scheme and scheme != "file":
-            self._warn("css-import", url, f"@import {url}: only CSS files under the deck's folder are "
-                       "imported; copy the file beside the deck")
-            return None
-        path = Path(unquote(parts.path))
-        if not path.is_absolute():
-            path = self.folder / path
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError, ValueError):
-            resolved = None
-        if resolved is not None and not self.allow_local_files \
-                and not any(_is_within(resolved, root) for root in self.roots):
-            self._warn("outside-folder", url, f"@import {url}: the file is outside the deck's folder and "
-                       "was not read; use --allow-local-files to allow it")
-            return None
-        try:
-            if resolved is None or not resolved.is_file():
-                raise FileNotFoundError(url)
-            if resolved.stat().st_size > MAX_CSS_BYTES:
-                self._warn("css-import", url, f"@import {url}: the file is larger than 5 MB and was left out")
-                return None
-            data = resolved.read_bytes()
-        except (OSError, ValueError):
-            self._warn("css-import", url, f"@import {url}: file not found; the build goes on without it")
-            return None
-        return data.decode("utf-8", errors="replace").lstrip("\ufeff")
-
-    def _filtered(self, path: Path, spec: ImageSpec, shown: str) -> str:
-        from PIL import Image
-
-        from .filters import apply_filters
-        try:
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-            with Image.open(path) as image:
-                image.load()
-                result = apply_filters(image, spec.filters)
-        except Exception as exc:  # a broken or hostile image must not stop the build
-            self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
-                       "its filters are not applied")
-            return path.as_uri()
-        buffer = io.BytesIO()
-        result.save(buffer, "PNG", optimize=False)
-        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
+MAX_CSS_BYTES = 5 * 1024 * 1024
 
 def _png_size(path: Path) -> tuple[int, int] | None:
     """A PNG's size as Pillow reads it (its last IHDR chunk before the image data), from the chunk headers
@@ -211,28 +246,67 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _too_many_pixels(path: Path) -> bool:
-    """Whether a raster image's header claims more pixels than MAX_PIXELS; only the header is read.
+def _jpeg_size(path: Path) -> tuple[int, int] | None:
+    """A JPEG's size from its frame header (SOFn), before any EXIF rotation; None if not found."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(1000):
+                marker = f.read(2)
+                while marker[:1] == b"\xff" and marker[1:] == b"\xff":
+                    marker = b"\xff" + f.read(1)
+                if len(marker) < 2 or marker[0] != 0xFF:
+                    return None
+                kind = marker[1]
+                if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
+                    continue
+                length = int.from_bytes(f.read(2), "big")
+                if kind in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                    data = f.read(5)
+                    if len(data) < 5:
+                        return None
+                    return int.from_bytes(data[3:5], "big"), int.from_bytes(data[1:3], "big")
+                if length < 2:
+                    return None
+                f.seek(length - 2, 1)
+    except OSError:
+        return None
+    return None
 
-    A PNG whose chunks claim a size within the limit is not even opened with Pillow (loading Pillow and its
-    format plugins costs a fresh process tens of milliseconds): Pillow would read the same size, or fail,
-    and either way the image is kept. Any other answer is Pillow's."""
-    size = _png_size(path) if path.suffix.lower() == ".png" else None
-    if size is not None and size[0] * size[1] <= MAX_PIXELS:
+
+def _too_many_pixels(path: Path) -> bool:
+    """Whether a raster image's header claims more pixels than MAX_PIXELS, or than its bytes can hold."""
+    claimed = _claimed_pixels(path)
+    if claimed is None:
         return False
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return claimed > MAX_PIXELS or claimed > MAX_PIXELS_PER_BYTE * max(size, 1)
+
+
+def _claimed_pixels(path: Path) -> int | None:
+    """How many pixels a raster image's header claims (None if Pillow cannot read it); only the header is read."""
+    size = _png_size(path) if path.suffix.lower() == ".png" else None
+    if size is not None:
+        return size[0] * size[1]
     import warnings
 
     from PIL import Image
+    old = Image.MAX_IMAGE_PIXELS
     try:
+        Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
                 width, height = image.size
-    except Image.DecompressionBombError:
-        return True
     except Exception:  # not an image Pillow reads (or broken): the viewer or WeasyPrint will say so
-        return False
-    return width * height > MAX_PIXELS
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
+    return width * height
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -12,7 +12,8 @@ named destinations) described apart. `merge` renumbers the objects of every chun
   WeasyPrint nests them, so that an `h2` at the start of a chunk stays under the `h1` of the chunk before;
 - the named destinations, sorted again as a name tree must be.
 
-Fonts are embedded once a chunk (each chunk subsets what it uses). Object numbers are only ever rewritten
+Fonts are embedded once a chunk (each chunk subsets what it uses); an image (without an alpha mask) drawn by
+several chunks is stored once. Object numbers are only ever rewritten
 in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
 many processes made them, so a deck's PDF is the same on any machine.
 """
@@ -216,6 +217,13 @@ def _dictionary_end(body: bytes) -> int:
     return len(body)
 
 
+def _is_plain_image(body: bytes) -> bool:
+    """Whether a stream object is an image XObject whose dictionary refers to no other object (a JPEG, an
+    opaque PNG): the same bytes in two chunks are the same image."""
+    head = body[:_dictionary_end(body)]
+    return b"/Subtype /Image" in head.replace(b"/Subtype/Image", b"/Subtype /Image") and b" 0 R" not in head
+
+
 def _dictionary(entries: dict[str, bytes]) -> bytes:
     return b"<<" + b"".join(b"/" + key.encode("ascii") + b" " + value for key, value in entries.items()) + b">>"
 
@@ -253,6 +261,7 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     kept: list[list[int]] = []
     outlined = [set(chunk.outline_numbers) for chunk in chunks]
     next_number = len(pdf.objects)
+    images: dict[bytes, int] = {}           # an image stream (without references) -> its new number
     for index, chunk in enumerate(chunks):
         mapping = [0] * len(chunk.bodies)
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
@@ -260,6 +269,11 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         for number, body in enumerate(chunk.bodies):
             if body is None:
                 continue
+            if number in chunk.streams and _is_plain_image(body):
+                if body in images:            # drawn in an earlier chunk too: stored once
+                    mapping[number] = images[body]
+                    continue
+                images[body] = next_number
             if index and number == chunk.struct_root and first.struct_root is not None:
                 continue
             if index and number == chunk.parent_tree and first.parent_tree is not None:

@@ -43,6 +43,21 @@ class ImageSpec:
     invalid: list[str] = field(default_factory=list)   # keywords with values we could not use
 
     @property
+    def opacity(self) -> float:
+        """The product of the `opacity` filters: the PDF draws it as the element's CSS opacity, so that a
+        photo keeps no alpha channel and stays a JPEG."""
+        value = 1.0
+        for name, arg in self.filters:
+            if name == "opacity":
+                arg = arg.strip()
+                try:
+                    amount = float(arg[:-1]) / 100 if arg.endswith("%") else float(arg)
+                except ValueError:
+                    amount = 1.0
+                value *= max(0.0, min(1.0, amount))
+        return value
+
+    @property
     def css_filter(self) -> str:
         parts = []
         for name, arg in self.filters:

@@ -124,6 +124,7 @@ class SlideRenderer(HTMLRenderer):
         self.allow_html = allow_html
         self.target = target
         self.resolve_image = with_qr(resolve_image or _identity)   # QR codes are drawn here
+        self.natural_widths = getattr(resolve_image, "natural_widths", {})
         self.slugs = SlugRegistry()
         self.fragments = 0
         self.open_tags: list[str] = []
@@ -210,6 +211,11 @@ class SlideRenderer(HTMLRenderer):
             styles.append(f"height:{spec.height}")
         if spec.filters and self.target == "html":
             styles.append(f"filter:{spec.css_filter}")
+        elif spec.filters and spec.opacity < 1:           # the PDF's other filters are in the pixels
+            styles.append(f"opacity:{spec.opacity:g}")
+        natural = self.natural_widths.get(src) if not (spec.width or spec.height) else None
+        if natural:                       # downscaled for the output: shown at its file's size still
+            styles.append(f"width:{natural}px")
         alt = spec.alt or qr_alt(url, spec)
         attrs = f' src="{html.escape(src)}" alt="{html.escape(alt)}"'
         if title:

@@ -258,6 +258,8 @@ def _backgrounds_html(slide: Slide, options: RenderOptions, shared: dict) -> str
         style.append(html.escape(f"background-size:{_bg_size(bg.spec)}"))
         if bg.spec.filters and options.target == "html":
             style.append(html.escape(f"filter:{bg.spec.css_filter}"))
+        elif bg.spec.filters and bg.spec.opacity < 1:     # the PDF's other filters are in the pixels
+            style.append(f"opacity:{_num(bg.spec.opacity)}")
         alt = f' title="{html.escape(bg.spec.alt)}"' if bg.spec.alt else ""
         figures.append(f'<figure style="{";".join(style)}"{alt}></figure>')
     direction = "vertical" if vertical else "horizontal"

@@ -1,0 +1,195 @@
+"""Raster images made no larger than they are shown: downscaled, filtered and encoded once, cached by content.
+
+The rule (README): an image goes into the PDF at most at twice the size it is shown at, in CSS pixels (a
+background: its slide or its split area, under its `cover`/`contain`/`N%`/`w:`/`h:`; an inline image: its
+`w:`/`h:`, else the slide's width); Marp's filters are applied to the downscaled pixels; a photo (no
+transparency, many colours) is stored as JPEG (quality 85), anything else as PNG. The HTML embeds a local
+image downscaled the same way when it is more than three times its shown size, and as it is otherwise.
+SVG is never touched. What is prepared depends on the file's bytes and the target only, so it is kept in
+the on-disk cache (slidekit/cache.py) and the same use of the same file gives the same bytes, object and
+name in the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from .. import cache
+
+JPEG_QUALITY = 85
+SHOWN_TIMES = 2.0           # pixels stored per CSS pixel shown, at most
+HTML_DOWNSCALE_FROM = 1.5   # the HTML downscales only an image more than 1.5x that bound (3x its shown size)
+PHOTO_RATIO = 2.5           # a crop whose PNG is this many times its JPEG is a photo
+_PX = re.compile(r"^\s*(\d+(?:\.\d+)?)(px)?\s*$")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+
+
+def _px(value: str | None) -> float | None:
+    m = _PX.match(value or "")
+    return float(m.group(1)) if m else None
+
+
+def shown_scale(spec, width: int, height: int, slide: tuple[int, int]) -> float:
+    """CSS pixels per image pixel at the largest the image is shown (from its alt text's keywords)."""
+    slide_w, slide_h = slide
+    w, h = _px(spec.width), _px(spec.height)
+    if w or h:
+        return max(w / width if w else 0.0, h / height if h else 0.0)
+    if not spec.bg:
+        return min(1.0, slide_w / width)       # natural size, at most the slide's width
+    box_w = slide_w
+    if spec.split:
+        try:
+            box_w = slide_w * max(0.0, min(100.0, float((spec.split_size or "50%").rstrip("%")))) / 100
+        except ValueError:
+            box_w = slide_w / 2
+    size = spec.size or "cover"
+    if size == "contain":
+        return min(box_w / width, slide_h / height)
+    if size == "auto":
+        return 1.0
+    if size.endswith("%"):
+        try:
+            return float(size[:-1]) / 100 * box_w / width
+        except ValueError:
+            pass
+    return max(box_w / width, slide_h / height)
+
+
+def target_size(width: int, height: int, scale: float) -> tuple[int, int] | None:
+    """The size to store an image shown at `scale`, or None when it is already small enough."""
+    factor = SHOWN_TIMES * scale
+    if factor >= 1:
+        return None
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, str]], scale_px: float,
+            keep_format: bool = False) -> Prepared:
+    """`data` (an image file's bytes) at `size` (None: as it is), with `filters` (blur radii in CSS px,
+    `scale_px` image pixels to a CSS pixel after resizing). Cached by content."""
+    key = cache.digest(cache.code_key("slidekit.export.image_prep", "slidekit.export.filters"),
+                       cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format))
+    found = cache.get_bytes("images", key)
+    if found is not None:
+        head, _, body = found.partition(b"\n")
+        try:
+            mime, w, h = head.decode("ascii").split(" ")
+            return Prepared(body, mime, int(w), int(h))
+        except ValueError:
+            pass
+    prepared = _prepare(data, size, filters, scale_px, keep_format)
+    cache.put_bytes("images", key, f"{prepared.mime} {prepared.width} {prepared.height}\n".encode() + prepared.data)
+    return prepared
+
+
+_decoded: dict[str, tuple] = {}    # a PNG's digest -> its pixels: a big image used on several slides is
+                                   # decoded once (a JPEG is decoded at each use's size: fast, and exact)
+
+
+def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool) -> Prepared:
+    from PIL import Image
+    digest = cache.digest(data)
+    image, source_format = _decoded.get(digest) or (None, None)
+    if image is None:
+        image, source_format = _decode(data, size)
+        _decoded.clear()                 # one image at a time
+        if source_format != "JPEG":
+            _decoded[digest] = (image, source_format)
+    if size is not None and image.size != size:
+        image = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
+    if filters:
+        from .filters import apply_filters
+        image = apply_filters(image, filters, scale_px)
+    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert(image.mode[:-1])         # opaque after all
+    photo = image.mode in ("RGB", "L") and (source_format == "JPEG" or _looks_like_photo(image))
+    if keep_format and not photo and source_format == "PNG" and size is None and not filters:
+        return Prepared(data, "image/png", image.width, image.height)
+    buffer = io.BytesIO()
+    if photo:
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
+        mime = "image/jpeg"
+    else:
+        image.save(buffer, "PNG", compress_level=6)
+        mime = "image/png"
+    return Prepared(buffer.getvalue(), mime, image.width, image.height)
+
+
+def _decode(data: bytes, size):
+    """The image's pixels upright, in RGB(A) or L(A) (a JPEG decoded at 1/2, 1/4 or 1/8 when `size` allows)."""
+    import warnings
+
+    from PIL import Image, ImageOps
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None    # the caller checked the size
+        try:
+            image = Image.open(io.BytesIO(data))
+            source_format = image.format
+            orientation = _orientation(image)
+            if size is not None and source_format == "JPEG":
+                draft = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+                image.draft("RGB" if image.mode != "L" else "L", draft)   # decoded at 1/2, 1/4 or 1/8
+            image.load()
+        finally:
+            Image.MAX_IMAGE_PIXELS = old
+    if orientation != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        has_alpha = image.mode in ("P", "PA") and "transparency" in image.info or image.mode.endswith("A")
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    return image, source_format
+
+
+def _orientation(image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except Exception:   # a damaged EXIF block: as if none
+        return 1
+
+
+def _looks_like_photo(image) -> bool:
+    """Whether JPEG suits the image: a crop of it compresses far better as JPEG than as PNG."""
+    w, h = image.size
+    side = min(256, w, h)
+    if side < 16:
+        return False
+    left, top = (w - side) // 2, (h - side) // 2
+    crop = image.crop((left, top, left + side, top + side))
+    if crop.getcolors(1024) is not None:     # few colours: a drawing, a chart, a screenshot
+        return False
+    png, jpeg = io.BytesIO(), io.BytesIO()
+    crop.save(png, "PNG", compress_level=6)
+    crop.save(jpeg, "JPEG", quality=JPEG_QUALITY)
+    return png.tell() > PHOTO_RATIO * jpeg.tell()
+
+
+def image_header(path) -> tuple[int, int, str] | None:
+    """(width, height as shown, after EXIF rotation; format) from the file's header, or None."""
+    import warnings
+
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            try:
+                with Image.open(path) as image:
+                    width, height = image.size
+                    if _orientation(image) in (5, 6, 7, 8):
+                        width, height = height, width
+                    return width, height, image.format or ""
+            finally:
+                Image.MAX_IMAGE_PIXELS = old
+    except Exception:
+        return None

@@ -1,0 +1,143 @@
+"""Images in the PDF no larger than shown, photos as JPEG, stored once; big photos drawn, bombs refused."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+import zlib
+
+import pytest
+
+from slidekit.api import BuildOptions, build_file
+
+pytest.importorskip("pypdf")
+
+
+def _photo(path, size=(3000, 2000)):
+    from PIL import Image
+    rng = random.Random(7)
+    small = Image.new("RGB", (4, 3))
+    small.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(12)])
+    noise = Image.effect_noise(size, 40).convert("RGB")
+    Image.blend(small.resize(size, Image.BICUBIC), noise, 0.3).save(path, "JPEG", quality=90)
+
+
+def _images(pdf: bytes) -> list[dict]:
+    """Every image XObject of the PDF (each object once), with its size and filter."""
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(pdf))
+    seen, found = set(), []
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        stack = [xobjects]
+        while stack:
+            for ref in stack.pop().values():
+                obj = ref.get_object()
+                key = getattr(ref, "idnum", id(obj))
+                if key in seen:
+                    continue
+                seen.add(key)
+                if obj.get("/Subtype") == "/Image":
+                    found.append({"w": int(obj["/Width"]), "h": int(obj["/Height"]), "filter": obj.get("/Filter")})
+                elif "/Resources" in obj and "/XObject" in obj["/Resources"]:
+                    stack.append(obj["/Resources"]["/XObject"])
+    return found
+
+
+def _image_refs(page) -> set[int]:
+    """The object numbers of the images a page draws (through its form XObjects too)."""
+    found, stack = set(), [page["/Resources"].get("/XObject") or {}]
+    while stack:
+        for ref in stack.pop().values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                found.add(ref.idnum)
+            elif "/Resources" in obj and "/XObject" in obj["/Resources"]:
+                stack.append(obj["/Resources"]["/XObject"])
+    return found
+
+
+def _pdf(deck):
+    result = build_file(deck, BuildOptions(format="pdf", offline=True))
+    return result.output, list(result.diagnostics)
+
+
+@pytest.fixture()
+def no_cache(monkeypatch):
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+
+
+def test_an_image_is_stored_no_larger_than_twice_its_shown_size(tmp_path, no_cache):
+    _photo(tmp_path / "p.jpg")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![w:200](p.jpg)\n\n---\n\n![bg right:25% sepia](p.jpg)\n",
+                    encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    sizes = sorted((i["w"], i["h"], i["filter"]) for i in _images(pdf))
+    # inline at 200 CSS px wide: 400 px; the split background (320x720 CSS px, covered): 1080x720 x2
+    assert sizes == [(400, 267, "/DCTDecode"), (2160, 1440, "/DCTDecode")]
+
+
+def test_an_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
+    _photo(tmp_path / "p.jpg", (1600, 1200))
+    slides = ["![bg blur:4px](p.jpg)\n\n# A"] + [f"# {i}" for i in range(20)] + ["![bg blur:4px](p.jpg)\n\n# B"]
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(pdf))
+    first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
+    assert len(first) == 1 and first == last
+    assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 1
+
+
+def test_same_bytes_with_and_without_the_cache(tmp_path, monkeypatch):
+    _photo(tmp_path / "p.jpg", (2400, 1600))
+    from PIL import Image
+    Image.linear_gradient("L").resize((3000, 300)).convert("RGBA").save(tmp_path / "g.png")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg left sepia opacity:.5](p.jpg)\n\n![w:300](g.png)\n\n---\n\n"
+                    "![bg](p.jpg)\n", encoding="utf-8")
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    without = _pdf(deck)[0]
+    monkeypatch.setenv("SLIDEKIT_CACHE", "on")
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    filling = _pdf(deck)[0]
+    assert list((tmp_path / "cache" / "images").rglob("*"))        # the prepared images were kept
+    from slidekit.export import image_prep
+    image_prep._decoded.clear()
+    from_cache = _pdf(deck)[0]
+    assert without == filling == from_cache
+
+
+def _big_png(path, width=12000, height=9000):
+    """A real 108-megapixel PNG (a gradient: it compresses to a few hundred kilobytes)."""
+    from PIL import Image
+    gradient = Image.linear_gradient("L").resize((width, height))
+    Image.merge("RGB", (gradient, gradient, gradient)).save(path, compress_level=1)
+
+
+def _bomb_png(path, width=100_000, height=100_000):
+    """A tiny PNG whose header claims width x height pixels."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def test_a_108_megapixel_photo_is_drawn_scaled_and_a_bomb_refused_on_each_line(tmp_path, no_cache):
+    _big_png(tmp_path / "big.png")
+    _bomb_png(tmp_path / "bomb.png")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n# Big\n\n![bg](big.png)\n\n---\n\n"   # lines 5-7
+                    "Bomb\n\n![](bomb.png)\n\ntext\n\n![bg](bomb.png)\n", encoding="utf-8")  # lines 11, 13, 17
+    pdf, diagnostics = _pdf(deck)
+    bombs = [d for d in diagnostics if d.code == "image-too-large"]
+    assert [(d.line, d.slide) for d in bombs] == [(13, 2), (17, 2)]
+    assert all("bomb.png" in d.message and "decompression bomb" in d.message for d in bombs)
+    assert not [d for d in diagnostics if "big.png" in d.message]
+    images = _images(pdf)
+    assert [(i["w"], i["h"]) for i in images] == [(2560, 1920)]     # covers the 1280x720 slide twice over
+    html = build_file(deck, BuildOptions(format="html", offline=True)).output
+    assert html.count("data:image/") == 1         # the big photo is in the HTML too (downscaled), the bomb not
