@@ -10,6 +10,7 @@ from typing import Callable
 from mistune import HTMLRenderer
 
 from .highlight import highlight_cached
+from ..diagrams import fence_engine, fence_html
 from .html_filter import close_open, filter_html, is_safe_url
 from .images import ImageSpec, parse_image_alt
 from .qr import qr_alt, with_qr
@@ -180,6 +181,11 @@ class SlideRenderer(HTMLRenderer):
 
     # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
     def block_code(self, code, info=None):
+        if fence_engine(info):     # ```mermaid / ```dot: drawn as SVG (slidekit/diagrams); shown as code if it can't be
+            drawn = fence_html(code, info, self)
+            if drawn is not None:
+                return drawn
+            info = info.split(None, 1)[0]
         return self.code_html(code, info)
 
     def codespan(self, text):
