@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ID_PLACEHOLDER = "sk-dg-ID"
-DIAGRAM_FONT_EM = 0.8      # a diagram's labels at 0.8 of the slide's text size, as code blocks are
+DIAGRAM_FONT_EM = 1.0      # an engine label of 16px as large as the slide's text (a large drawing shrinks to fit)
 
 FG = "currentColor"
 ACCENT = "var(--color-highlight, currentColor)"
