@@ -68,9 +68,16 @@ def _draw_now(engine: str, code: str) -> Drawing:
 
 
 def _engine_version(engine: str) -> str:
-    if engine == "mermaid":
+    if engine == "mermaid":     # (merm's version file is read, not imported: a cached deck never loads merm)
+        import importlib.util
+        from pathlib import Path
         from .. import cache
-        return cache.code_key("slidekit.diagrams.mermaid", "merm", "merm.__version__")
+        spec = importlib.util.find_spec("merm")
+        try:
+            version = (Path(spec.origin).parent / "__version__.py").read_text() if spec and spec.origin else ""
+        except OSError:
+            version = ""
+        return cache.code_key("slidekit.diagrams.mermaid", "merm") + version
     from .graphviz import dot_path
     import os
     path = dot_path()
