@@ -170,3 +170,14 @@ def test_a_rebuild_draws_only_changed_diagrams(monkeypatch, tmp_path):
     diagrams.draw.cache_clear()                  # a new process: only the disk cache remains
     build_md(deck.replace("A --> B", "A --> C"))
     assert drawn[2:] == ["flowchart LR\n    A --> C\n"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_flowchart_with_subgraphs_is_laid_out_by_graphviz_with_its_styles():
+    deck = ("```mermaid\nflowchart TB\n    outer <-.-> db[(.dvc)]\n    subgraph outer[WORKSPACE]\n"
+            "        a[prepare.py] --> b[train.py]\n    end\n    style a opacity:0.4\n    linkStyle 1 stroke:#f00\n```\n")
+    html = build_md(deck).output
+    svg = re.search(r'<svg[^>]*class="sk-diagram".*?</svg>', html, re.S).group(0)
+    assert 'class="cluster"' in svg and "WORKSPACE" in svg
+    assert ">outer<" not in svg                       # the subgraph named before it is defined: no extra node
+    assert re.search(r"\.skst\d+ \{opacity:0\.4\}", svg) and "stroke:#f00 !important" in svg

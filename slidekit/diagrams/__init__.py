@@ -77,7 +77,8 @@ def _engine_version(engine: str) -> str:
             version = (Path(spec.origin).parent / "__version__.py").read_text() if spec and spec.origin else ""
         except OSError:
             version = ""
-        return cache.code_key("slidekit.diagrams.mermaid", "merm") + version
+        return cache.code_key("slidekit.diagrams.mermaid", "slidekit.diagrams.flow_dot", "slidekit.diagrams.graphviz",
+                              "merm") + version
     from .graphviz import dot_path
     import os
     path = dot_path()

@@ -111,6 +111,22 @@ def _apply_link_styles(svg: str, styles: list[tuple[str, str]]) -> str:
     return svg
 
 
+def _through_graphviz(body: str, styles: list[tuple[str, str]]) -> str | None:
+    """A flowchart with subgraphs parsed by merm and laid out by Graphviz (flow_dot.py); None without Graphviz."""
+    from merm.parser import parse_flowchart
+
+    from .flow_dot import apply_styles, to_dot
+    from .graphviz import GraphvizError, dot_path, draw_dot
+
+    if dot_path() is None:
+        return None
+    diagram = parse_flowchart(body)
+    try:
+        return apply_styles(draw_dot(to_dot(diagram)), diagram, styles)
+    except GraphvizError:
+        return None
+
+
 def diagram_type(source: str) -> str:
     """The diagram's type keyword as written (`flowchart`, `sequenceDiagram`, `journey`...)."""
     return prepare(source)[0]
@@ -131,6 +147,10 @@ def draw_mermaid(source: str) -> str:
     if DRAWN_TYPES[keyword] == "flowchart":
         body, styles = _fill_merm_gaps(body)
     try:
+        if DRAWN_TYPES[keyword] == "flowchart" and re.search(r"^\s*subgraph\b", body, re.M):
+            drawn = _through_graphviz(body, styles)
+            if drawn is not None:
+                return drawn
         return _apply_link_styles(merm.render_diagram(body, theme="default"), styles)
     except ParseError as exc:
         line = getattr(exc, "line", None)
