@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostics
 from ..markdown import create_markdown, parse_tokens
 from ..markdown.renderer import plain_text
 from ..markdown.rich import rich_content_problems
+from ..diagrams import diagram_problems
 from ..markdown.tokens import walk_tokens
 from ..source import Source
 from .backgrounds import extract_backgrounds
@@ -92,6 +93,7 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         deck.global_css.append(str(deck.globals["style"]))
 
     rich = "$" in source.body or "{%" in source.body     # maths and Markdoc variables need these
+    fenced = "```" in source.body or "~~~" in source.body   # diagrams that cannot be drawn
     for slide in deck.slides:
         if may_hold(slide.number, _STYLE_START):
             extract_styles(slide, deck)
@@ -100,6 +102,9 @@ def compile_deck(source: Source, options: CompileOptions | None = None,
         slide.title = first_heading(slide.tokens)
         for code, message, tok in rich_content_problems(slide.tokens) if rich else ():
             report_at(slide.number)(code, message, line_of_token(tok))
+        for code, message, tok, offset in diagram_problems(slide.tokens) if fenced else ():
+            line = line_of_token(tok)
+            report_at(slide.number)(code, message, line + offset if line is not None else None)
     paginate(deck)
     return deck
 

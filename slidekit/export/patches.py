@@ -10,7 +10,8 @@ raises. Python and its standard library are never patched.
   that does not open at once is answered from one `ldconfig -p` listing, and two fontTools modules are
   loaded on first use. Only while WeasyPrint is imported.
 - `install()`, once WeasyPrint is loaded, for the whole process:
-  WeasyPrint: inline SVG takes `currentColor` from the HTML around it (`_svg_current_colour`);
+  WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
+  (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
   skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
@@ -241,6 +242,9 @@ def _svg_current_colour() -> None:
             colour = _css_colour(box.style["color"])
             if colour:
                 element.set("color", colour)
+        if element.get("class") == "sk-diagram":
+            from ..diagrams.pdf_style import resolve_diagram_style
+            resolve_diagram_style(element, box.style)
         return original(element, box, get_image_from_uri, base_url)
 
     wp_html.HTML_HANDLERS[SVG_TAG] = handle_svg

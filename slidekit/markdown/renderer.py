@@ -11,6 +11,7 @@ from typing import Callable
 from mistune import HTMLRenderer
 
 from .highlight import highlight_cached
+from ..diagrams import fence_engine, fence_html
 from .html_filter import close_open, filter_html, is_safe_url, is_valid_link
 from .images import ImageSpec, parse_image_alt
 from .linkify import EMAIL
@@ -238,6 +239,11 @@ class SlideRenderer(HTMLRenderer):
 
     # Code: highlighted with Pygments (highlight.py) ---------------------------------------------
     def block_code(self, code, info=None):
+        if fence_engine(info):     # ```mermaid / ```dot: drawn as SVG (slidekit/diagrams); shown as code if it can't be
+            drawn = fence_html(code, info, self)
+            if drawn is not None:
+                return drawn
+            info = info.split(None, 1)[0]
         # (the info string's entity references are read, as markdown-it reads them: `f&ouml;` is `fö`)
         return highlight_cached(code, decode_entities(info) if info else info)
 
