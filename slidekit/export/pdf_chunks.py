@@ -122,17 +122,7 @@ class LayoutProcesses:
         self.connections = [ours for ours, _ in pairs]
         theirs = [end for _, end in pairs]
         self.pids: list[int] = []
-        pid = _fork()
-        if pid == 0:                            # the first layout process
-            code = 1
-            try:
-                for connection in self.connections:
-                    connection.close()
-                _first_process(theirs)
-                code = 0
-            finally:
-                os._exit(code)                  # never this process's atexit handlers or buffers
-        self.first = pid
+        self.first = _start(_first_process, theirs, self.connections)
         self.in_flight = -1                     # chunks sent and not answered (-1: nothing sent yet)
         for end in theirs:
             end.close()
@@ -184,35 +174,34 @@ class LayoutProcesses:
         for connection in self.connections:
             connection.close()
         if self.in_flight == 0:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                try:
-                    if os.waitpid(self.first, os.WNOHANG)[0]:
-                        return
-                except OSError:
-                    return
-                time.sleep(0.002)
-        for pid in [self.first, *self.pids]:
+            self.first.join(5)
+            if self.first.exitcode is not None:
+                return
+        for pid in [self.first.pid, *self.pids]:
             try:
                 os.kill(pid, signal.SIGTERM)
             except OSError:
                 pass
-        try:
-            os.waitpid(self.first, 0)
-        except OSError:
-            pass
+        self.first.join()
 
 
-def _fork() -> int:
+def _start(target, *args):
+    """A forked process running target(*args) (multiprocessing's, so it ends as such processes do: its
+    parent's exit handlers and buffers are not run again)."""
+    import multiprocessing
     import warnings
+    process = multiprocessing.get_context("fork").Process(target=target, args=args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)   # a forked process only computes, then exits
-        return os.fork()
+        process.start()
+    return process
 
 
-def _first_process(ends: list) -> None:
+def _first_process(ends: list, parents_ends: list) -> None:
     """The first layout process: load WeasyPrint, fork the others, then lay out chunks like them."""
     import signal
+    for connection in parents_ends:
+        connection.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the main process's to handle
     try:
         from .weasy import load
@@ -223,29 +212,20 @@ def _first_process(ends: list) -> None:
         from . import overflow, pdf  # noqa: F401
     except Exception:  # noqa: BLE001 - each chunk's layout reports it
         pass
-    others = []
-    for index in range(1, len(ends)):
-        pid = _fork()
-        if pid:
-            others.append(pid)
-        else:
-            code = 1
-            try:
-                for other, end in enumerate(ends):
-                    if other != index:
-                        end.close()
-                _serve(ends[index])
-                code = 0
-            finally:
-                os._exit(code)
+    others = [_start(_serve_one, ends, index) for index in range(1, len(ends))]
     for end in ends[1:]:
         end.close()
     _serve(ends[0])
-    for pid in others:
-        try:
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
+    for process in others:
+        process.join()
+
+
+def _serve_one(ends: list, index: int) -> None:
+    """A layout process forked by the first: lay out what comes through `ends[index]`."""
+    for other, end in enumerate(ends):
+        if other != index:
+            end.close()
+    _serve(ends[index])
 
 
 def _serve(connection) -> None:
