@@ -38,8 +38,8 @@ MAX_SCANNED_FILES = 5000
 HEARTBEAT_SECONDS = 10.0
 MAX_PATH = 4096              # a longer address is answered 414
 
-# at the top: the viewer's toolbar, at the bottom, stays usable
-_CLIENT = """<div id="sk-serve-error" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:2147483647;\
+# at the bottom: the viewer's toolbar, at the top right, stays usable
+_CLIENT = """<div id="sk-serve-error" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;\
 max-height:60vh;overflow:auto;margin:0;padding:16px 20px;background:rgba(160,0,0,.94);color:#fff;\
 font:15px/1.45 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;line-height:1.45">\
 <strong>slidekit: this save has errors; the last good slides are shown</strong>

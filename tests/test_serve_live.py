@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 20
 DECK = ("---\nmarp: true\n---\n\n# One\n\n---\n\n## Two\n\n![](missing.png)\n\n---\n\n## Three\n\n---\n\n"
         "## Four\n\n---\n\n## Five\n\n---\n\n## Six\n")
@@ -229,17 +228,6 @@ def test_diagnostics_printed_at_start_and_new_ones_after_a_save(served):
 
 
 # In Chromium: follow the edit, errors in the page ----------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
-
-
 def _shown_slide(page) -> str:
     return page.evaluate("document.querySelector('.sk-deck > section.sk-on').textContent.trim()")
 

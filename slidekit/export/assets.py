@@ -94,9 +94,9 @@ class AssetResolver:
         if self._found is not None:
             self._found.append((code, message))
             return
-        if (code, message, self.line) in self.reported:
+        if (code, what, self.line) in self.reported:    # (a CSS import's URL is also seen as a url())
             return
-        self.reported.add((code, message, self.line))
+        self.reported.add((code, what, self.line))
         self.diagnostics.warning(code, message, file=self.file, line=self.line, slide=self.slide)
 
     def _resolve(self, url: str, spec: ImageSpec) -> str:
@@ -216,7 +216,39 @@ class AssetResolver:
             return ""
         return url
 
-MAX_CSS_BYTES = 5 * 1024 * 1024
+    def stylesheet(self, url: str) -> str | None:
+        """The text of a CSS file the deck's CSS imports (render/css_imports.py): a local file under the
+        deck's folder (anywhere with --allow-local-files); anything else is a warning and None."""
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme and scheme != "file":
+            self._warn("css-import", url, f"@import {url}: only CSS files under the deck's folder are "
+                       "imported; copy the file beside the deck")
+            return None
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            path = self.folder / path
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is not None and not self.allow_local_files \
+                and not any(_is_within(resolved, root) for root in self.roots):
+            self._warn("outside-folder", url, f"@import {url}: the file is outside the deck's folder and "
+                       "was not read; use --allow-local-files to allow it")
+            return None
+        try:
+            if resolved is None or not resolved.is_file():
+                raise FileNotFoundError(url)
+            if resolved.stat().st_size > MAX_CSS_BYTES:
+                self._warn("css-import", url, f"@import {url}: the file is larger than 5 MB and was left out")
+                return None
+            data = resolved.read_bytes()
+        except (OSError, ValueError):
+            self._warn("css-import", url, f"@import {url}: file not found; the build goes on without it")
+            return None
+        return data.decode("utf-8", errors="replace").lstrip("\ufeff")
+
 
 def _png_size(path: Path) -> tuple[int, int] | None:
     """A PNG's size as Pillow reads it (its last IHDR chunk before the image data), from the chunk headers
