@@ -239,7 +239,8 @@ def normalise_newlines(text: str) -> str:
 
 
 def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics | None = None) -> Source:
-    """Split front-matter from the body and parse its YAML; a broken YAML is an error with its line."""
+    """Split front-matter from the body and parse its YAML. A front-matter that is not a YAML mapping is
+    ignored, as Marp ignores it (the slides are built without its settings), with a warning on its line."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     text = normalise_newlines(text)
     name = str(path) if path else None
@@ -258,14 +259,14 @@ def parse_source(text: str, path: Path | None = None, diagnostics: Diagnostics |
         if mark is not None:
             line = mark.line + 2  # +1 for 1-based, +1 for the opening ---
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diagnostics.error("yaml", f"front-matter is not valid YAML: {problem}; fix it or quote the value",
-                          file=name, line=line, slide=1)
+        diagnostics.warning("yaml", f"front-matter is not valid YAML: {problem}; its settings are ignored "
+                            "(as in Marp): fix it or quote the value", file=name, line=line, slide=1)
         loaded = {}
     if isinstance(loaded, dict):
         front = {str(k): v for k, v in loaded.items()}
     elif loaded is not None:
-        diagnostics.error("yaml", "front-matter must be a YAML mapping of `key: value` lines",
-                          file=name, line=2, slide=1)
+        diagnostics.warning("yaml", "front-matter must be a YAML mapping of `key: value` lines; it is ignored "
+                            "(as in Marp)", file=name, line=2, slide=1)
     return Source(text=text, body=body, body_line=body_line, front_matter=front, path=path)
 
 

