@@ -215,3 +215,12 @@ def test_a_gantt_chart_timed_within_a_day_is_refused_with_its_reason():
 
     with pytest.raises(MermaidError, match="dateFormat HH:mm"):
         draw_mermaid("gantt\n    dateFormat HH:mm\n    Start : 17:49, 2min\n")
+
+
+def test_a_flag_shaped_node_is_drawn_as_a_rectangle_and_labels_keep_their_arrows():
+    # merm 0.1.5 has no asymmetric (flag) shape `id>label]`; mermaid.js's examples use it
+    from slidekit.diagrams.mermaid import draw_mermaid
+
+    svg = draw_mermaid("graph LR\n    od>Odd shape]-->ro[x>y]\n")
+    assert "Odd shape" in svg and re.search(r">x(&gt;|>)y<", svg)   # a > inside a label stays text
+    assert len(re.findall(r'<g class="edge"', svg)) == 1

@@ -4,13 +4,13 @@
 Things merm 0.1.5 does not read are done here (candidates for merm upstream), all keeping the source's
 line numbers. In flowcharts: a label written on several lines (`A -->|git push` / `git pull| B`,
 `db[(Containerized` / `artifact)]`: a line break in mermaid.js), an arrow written without spaces (`A-->B`),
-a space between an arrow and its label (`A --> |label| B`), and `linkStyle N css` (taken out of the source
-and put on the N-th drawn edge). In gantt charts merm reads only `[tags,] [id,] YYYY-MM-DD|after ID, Nd`
-tasks: the tasks are scheduled here as mermaid.js does (a task without a start follows the previous one,
-`after a b` starts at the latest end, durations in `h`/`d`/`w`, end dates) and handed over with a start
-date and whole days; `axisFormat`-like directives merm would misread as tasks are left out. Weekends stay
-in (`excludes` is not applied, by merm either), and charts timed within a day (`dateFormat HH:mm`) are
-refused with that reason.
+a space between an arrow and its label (`A --> |label| B`), `linkStyle N css` (taken out of the source
+and put on the N-th drawn edge), and the flag shape `id>label]` (drawn as a rectangle: merm has no flag).
+In gantt charts merm reads only `[tags,] [id,] YYYY-MM-DD|after ID, Nd` tasks: the tasks are scheduled
+here as mermaid.js does (a task without a start follows the previous one, `after a b` starts at the latest
+end, durations in `h`/`d`/`w`, end dates) and handed over with a start date and whole days; `axisFormat`-
+like directives merm would misread as tasks are left out. Weekends stay in (`excludes` is not applied, by
+merm either), and charts timed within a day (`dateFormat HH:mm`) are refused with that reason.
 
 merm picks a diagram's type by searching every line for a keyword, and draws anything else as a flowchart;
 here the type is read from the first line that is not front-matter, a comment or a directive (as mermaid.js
@@ -69,11 +69,14 @@ _SPACELESS_AFTER = re.compile(rf"({_ARROW})(?=\w)")
 # what an arrow inside must not be spaced in: a quoted text, an |edge label|, a node's [label]/(label)/{label}
 _KEPT_AS_WRITTEN = re.compile(r'"[^"]*"|\|[^|]*\||\[[^\]]*\]|\([^)]*\)|\{[^}]*\}')
 _NOT_EDGES = ("%%", "classDef", "class ", "style ", "click ", "linkStyle")
+# the asymmetric (flag) shape `id>label]`, which merm 0.1.5 cannot parse: drawn as a rectangle instead
+_FLAG_NODE = re.compile(r"(?<![\w-])(\w+)>([^\]\n]*)\]")
 
 
 def _space_arrows(line: str) -> str:
-    """The line with a space between an arrow and a node id written against it, outside labels."""
-    if line.lstrip().startswith(_NOT_EDGES) or not re.search(_ARROW, line):
+    """The line with a space between an arrow and a node id written against it, outside labels, and flag
+    shapes written as rectangles."""
+    if line.lstrip().startswith(_NOT_EDGES) or not (re.search(_ARROW, line) or ">" in line):
         return line
     parts, last = [], 0
     for m in _KEPT_AS_WRITTEN.finditer(line):
@@ -81,7 +84,8 @@ def _space_arrows(line: str) -> str:
         last = m.end()
     parts.append(line[last:])
     for i in range(0, len(parts), 2):
-        parts[i] = _SPACELESS_AFTER.sub(r"\1 ", _SPACELESS_BEFORE.sub(r" \1", parts[i]))
+        flagless = _FLAG_NODE.sub(r"\1[\2]", parts[i])
+        parts[i] = _SPACELESS_AFTER.sub(r"\1 ", _SPACELESS_BEFORE.sub(r" \1", flagless))
     return "".join(parts)
 
 
