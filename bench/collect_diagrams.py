@@ -1,8 +1,13 @@
-"""Copies ```mermaid fences out of a repository snapshot (a bare git mirror) into the benchmark's folder
-(~/.cache/slidekit-bench/diagrams, outside the repository: the diagrams are other people's), one file a
-diagram, and appends their origin to its SOURCES.tsv (repo, path, commit, licence, line).
+"""Copies ```mermaid fences out of a repository snapshot (a bare git mirror) into a diagram folder
+(bench/diagrams/ unless --out is given), one file a diagram, and appends their origin to its SOURCES.tsv
+(repo, path, commit, licence, line).
 
     python3 bench/collect_diagrams.py MIRROR_GIT_DIR OWNER/NAME LICENCE [PATH_GLOB] [--limit N] [--per-type N]
+                                      [--out FOLDER]
+
+A snapshot's content is for local measurement only: do not commit what this writes. The committed
+bench/diagrams/ files were read from the search index (read_file), and their SOURCES.tsv rows name the
+commit the index stores; add to them the same way, by hand, and run this only to try more diagrams locally.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 import subprocess
 from pathlib import Path
 
-HERE = Path.home() / ".cache" / "slidekit-bench" / "diagrams"
+DEFAULT_OUT = Path(__file__).resolve().parent / "diagrams"
 FENCE = re.compile(r"^([ \t]*)(```+|~~~+)[ \t]*mermaid[^\n]*\n(.*?)^\1\2[ \t]*$", re.M | re.S)
 
 
@@ -29,15 +34,17 @@ def main() -> None:
     ap.add_argument("glob", nargs="?", default="*.md")
     ap.add_argument("--limit", type=int, default=20)
     ap.add_argument("--per-type", type=int, default=100)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
+    out_dir: Path = args.out
     commit = git(args.mirror, "rev-parse", "HEAD").strip()
     paths = [p for p in git(args.mirror, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
              if fnmatch.fnmatch(p, args.glob)]
-    HERE.mkdir(parents=True, exist_ok=True)
-    sources = HERE / "SOURCES.tsv"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources = out_dir / "SOURCES.tsv"
     if not sources.exists():
         sources.write_text("file\trepo\tpath\tcommit\tlicence\tline\n")
-    known = {f.read_text() for f in HERE.glob("*.mmd")}
+    known = {f.read_text() for f in out_dir.glob("*.mmd")}
     per_type: dict[str, int] = {}
     taken = 0
     rows = []
@@ -56,8 +63,8 @@ def main() -> None:
                 continue
             known.add(body)
             per_type[kind] = per_type.get(kind, 0) + 1
-            name = f"{args.repo.replace('/', '__')}__{len(list(HERE.glob('*.mmd'))) + 1:03d}_{kind}.mmd"
-            (HERE / name).write_text(body)
+            name = f"{args.repo.replace('/', '__')}__{len(list(out_dir.glob('*.mmd'))) + 1:03d}_{kind}.mmd"
+            (out_dir / name).write_text(body)
             line = text.count("\n", 0, m.start()) + 1
             rows.append(f"{name}\t{args.repo}\t{path}\t{commit}\t{args.licence}\t{line}\n")
             taken += 1

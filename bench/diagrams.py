@@ -3,8 +3,8 @@ error, per diagram type, and what the engine said about the others. Draws withou
 
     PYTHONPATH=. python3 bench/diagrams.py [-v] [FOLDER]
 
-The diagrams are public material collected by bench/collect_diagrams.py into FOLDER (by default
-~/.cache/slidekit-bench/diagrams); they are not kept in the repository.
+FOLDER defaults to bench/diagrams/: real diagrams read from public repositories through the search
+index, each with its repository, path, commit, licence and line in bench/diagrams/SOURCES.tsv.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from slidekit.diagrams import _draw_now
 from slidekit.diagrams.mermaid import DRAWN_TYPES, diagram_type
 
-DEFAULT = Path.home() / ".cache" / "slidekit-bench" / "diagrams"
+DEFAULT = Path(__file__).resolve().parent / "diagrams"
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     folders = [Path(a) for a in sys.argv[1:] if a != "-v"]
     folder = folders[0] if folders else DEFAULT
     if not folder.is_dir():
-        sys.exit(f"no diagrams in {folder}: collect them first with bench/collect_diagrams.py")
+        sys.exit(f"no diagrams in {folder}")
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures = []
     start = time.perf_counter()

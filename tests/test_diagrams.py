@@ -181,3 +181,46 @@ def test_a_flowchart_with_subgraphs_is_laid_out_by_graphviz_with_its_styles():
     assert 'class="cluster"' in svg and "WORKSPACE" in svg
     assert ">outer<" not in svg                       # the subgraph named before it is defined: no extra node
     assert re.search(r"\.skst\d+ \{opacity:0\.4\}", svg) and "stroke:#f00 !important" in svg
+
+
+def test_an_arrow_written_against_its_nodes_is_drawn():
+    # `A-->B` is the most common way of writing an edge (GitHub's own docs); merm 0.1.5 reads only `A --> B`
+    from slidekit.diagrams.mermaid import draw_mermaid
+
+    svg = draw_mermaid("graph TD;\n    A-->B;\n    A-->C;\n    B==>D[a-->b];\n    C-.->D;\n")
+    assert len(re.findall(r'<g class="edge"', svg)) == 4
+    assert ">a-->b<" in svg.replace("&gt;", ">")      # an arrow inside a label is the label's text
+
+
+def test_gantt_tasks_are_scheduled_as_mermaid_does():
+    # no start: after the previous task; `after a b`: at the latest end; 1w is 7 days, 24h one day, an end
+    # date instead of a duration; axisFormat (which merm 0.1.5 would take for a task) is left out
+    from slidekit.diagrams.mermaid import draw_mermaid
+
+    svg = draw_mermaid("gantt\n    dateFormat YYYY-MM-DD\n    axisFormat %d/%m\n    section Build\n"
+                       "    Design :a, 2024-01-01, 1w\n    Test :2d\n    Review :b, 2024-01-02, 2024-01-05\n"
+                       "    Ship :crit, after b a, 24h\n")
+    bars = [(float(x), float(w)) for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*rx=', svg)]
+    (design_x, design_w), (test_x, test_w), (review_x, review_w), (ship_x, ship_w) = bars
+    day = design_w / 7                              # the SVG's numbers have 2 decimals
+    assert test_x == pytest.approx(design_x + design_w, abs=0.1) and test_w == pytest.approx(2 * day, abs=0.1)
+    assert review_x == pytest.approx(design_x + day, abs=0.1) and review_w == pytest.approx(3 * day, abs=0.1)
+    # Ship is after b and a: a ends later
+    assert ship_x == pytest.approx(design_x + design_w, abs=0.1) and ship_w == pytest.approx(day, abs=0.1)
+    assert all(label in svg for label in ("Design", "Test", "Review", "Ship"))
+
+
+def test_a_gantt_chart_timed_within_a_day_is_refused_with_its_reason():
+    from slidekit.diagrams.mermaid import MermaidError, draw_mermaid
+
+    with pytest.raises(MermaidError, match="dateFormat HH:mm"):
+        draw_mermaid("gantt\n    dateFormat HH:mm\n    Start : 17:49, 2min\n")
+
+
+def test_a_flag_shaped_node_is_drawn_as_a_rectangle_and_labels_keep_their_arrows():
+    # merm 0.1.5 has no asymmetric (flag) shape `id>label]`; mermaid.js's examples use it
+    from slidekit.diagrams.mermaid import draw_mermaid
+
+    svg = draw_mermaid("graph LR\n    od>Odd shape]-->ro[x>y]\n")
+    assert "Odd shape" in svg and re.search(r">x(&gt;|>)y<", svg)   # a > inside a label stays text
+    assert len(re.findall(r'<g class="edge"', svg)) == 1

@@ -1,10 +1,16 @@
 """Mermaid drawn by merm (pure Python, WTFPL; https://pypi.org/project/merm/), version 0.1.5 assumed: its
 `render_diagram(source, theme=...)` entry point and `ParseError(message, line)`.
 
-Three things merm 0.1.5 does not read are done here (candidates for merm upstream): a label written on
-several lines (`A -->|git push` / `git pull| B`, `db[(Containerized` / `artifact)]`: a line break in
-mermaid.js), a space between an arrow and its label (`A --> |label| B`), and `linkStyle N css` (taken out of
-the source and put on the N-th drawn edge). All keep the source's line numbers.
+Things merm 0.1.5 does not read are done here (candidates for merm upstream), all keeping the source's
+line numbers. In flowcharts: a label written on several lines (`A -->|git push` / `git pull| B`,
+`db[(Containerized` / `artifact)]`: a line break in mermaid.js), an arrow written without spaces (`A-->B`),
+a space between an arrow and its label (`A --> |label| B`), `linkStyle N css` (taken out of the source
+and put on the N-th drawn edge), and the flag shape `id>label]` (drawn as a rectangle: merm has no flag).
+In gantt charts merm reads only `[tags,] [id,] YYYY-MM-DD|after ID, Nd` tasks: the tasks are scheduled
+here as mermaid.js does (a task without a start follows the previous one, `after a b` starts at the latest
+end, durations in `h`/`d`/`w`, end dates) and handed over with a start date and whole days; `axisFormat`-
+like directives merm would misread as tasks are left out. Weekends stay in (`excludes` is not applied, by
+merm either), and charts timed within a day (`dateFormat HH:mm`) are refused with that reason.
 
 merm picks a diagram's type by searching every line for a keyword, and draws anything else as a flowchart;
 here the type is read from the first line that is not front-matter, a comment or a directive (as mermaid.js
@@ -13,6 +19,7 @@ does), and a type merm does not draw is refused with its name instead of being m
 
 from __future__ import annotations
 
+import math
 import re
 
 ENGINE_VERSION = "0.1.5"
@@ -55,6 +62,31 @@ _EDGE_GROUP = re.compile(r'<g class="edge"')
 
 
 _ARROW_SPACE_LABEL = re.compile(r"((?:--|==|-\.)[-.=]*[>ox]?)[ \t]+\|")
+# an arrow merm reads only between spaces (`A-->B`); --o/--x are left alone (`A--oB` is ambiguous)
+_ARROW = r"<?(?:-\.+->?|={2,}>?|-{2,}>|-{3,})"
+_SPACELESS_BEFORE = re.compile(rf"(?<=\w)({_ARROW})")
+_SPACELESS_AFTER = re.compile(rf"({_ARROW})(?=\w)")
+# what an arrow inside must not be spaced in: a quoted text, an |edge label|, a node's [label]/(label)/{label}
+_KEPT_AS_WRITTEN = re.compile(r'"[^"]*"|\|[^|]*\||\[[^\]]*\]|\([^)]*\)|\{[^}]*\}')
+_NOT_EDGES = ("%%", "classDef", "class ", "style ", "click ", "linkStyle")
+# the asymmetric (flag) shape `id>label]`, which merm 0.1.5 cannot parse: drawn as a rectangle instead
+_FLAG_NODE = re.compile(r"(?<![\w-])(\w+)>([^\]\n]*)\]")
+
+
+def _space_arrows(line: str) -> str:
+    """The line with a space between an arrow and a node id written against it, outside labels, and flag
+    shapes written as rectangles."""
+    if line.lstrip().startswith(_NOT_EDGES) or not (re.search(_ARROW, line) or ">" in line):
+        return line
+    parts, last = [], 0
+    for m in _KEPT_AS_WRITTEN.finditer(line):
+        parts += [line[last:m.start()], m.group(0)]
+        last = m.end()
+    parts.append(line[last:])
+    for i in range(0, len(parts), 2):
+        flagless = _FLAG_NODE.sub(r"\1[\2]", parts[i])
+        parts[i] = _SPACELESS_AFTER.sub(r"\1 ", _SPACELESS_BEFORE.sub(r" \1", flagless))
+    return "".join(parts)
 
 
 def _open(line: str) -> bool:
@@ -84,7 +116,7 @@ def _fill_merm_gaps(body: str) -> tuple[str, list[tuple[str, str]]]:
             line = line.rstrip() + "<br/>" + lines[i + joined].strip()
         if _open(line):     # never closed: left as written, for merm to report
             line, joined = lines[i], 0
-        out.append(_ARROW_SPACE_LABEL.sub(r"\1|", line))
+        out.append(_ARROW_SPACE_LABEL.sub(r"\1|", _space_arrows(line)))
         out.extend([""] * joined)
         i += joined + 1
     return "\n".join(out), styles
@@ -127,6 +159,66 @@ def _through_graphviz(body: str, styles: list[tuple[str, str]]) -> str | None:
         return None
 
 
+_GANTT_SKIPPED = re.compile(r"^\s*(axisFormat|tickInterval|todayMarker|weekday|weekend|inclusiveEndDates|topAxis|"
+                            r"displayMode|click|accTitle|accDescr)\b")
+_GANTT_KEPT = re.compile(r"^\s*(gantt|title|dateFormat|excludes|includes|section)\b|^\s*(%%|$)")
+_GANTT_TAGS = ("done", "active", "crit", "milestone")
+_SPAN = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)$")
+_SPAN_DAYS = {"ms": 1 / 86_400_000, "s": 1 / 86_400, "m": 1 / 1440, "min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7}
+
+
+def _schedule_gantt(body: str) -> str:
+    """The gantt chart with every task given as `name :[tags,] [id,] YYYY-MM-DD, Nd`, scheduled by mermaid.js's
+    rules; a task it cannot schedule (unknown `after` id, unread date) is left as written for merm to report."""
+    from datetime import date, timedelta
+
+    m = re.search(r"^\s*dateFormat\s+(.+?)\s*$", body, re.M)
+    if m and m.group(1) != "YYYY-MM-DD":
+        raise MermaidError(f"gantt charts with 'dateFormat {m.group(1)}' are not drawn (merm {ENGINE_VERSION} "
+                           "schedules whole days given as YYYY-MM-DD)")
+    ends: dict[str, date] = {}
+    previous_end: date | None = None
+    out = []
+    for line in body.split("\n"):
+        if _GANTT_SKIPPED.match(line):
+            out.append("")
+            continue
+        if _GANTT_KEPT.match(line) or ":" not in line:
+            out.append(line)
+            continue
+        name, data = line.split(":", 1)
+        fields = [f.strip() for f in data.split(",") if f.strip()]
+        tags = [f for f in fields if f in _GANTT_TAGS and f != "milestone"]
+        rest = [f for f in fields if f not in _GANTT_TAGS]
+        task_id = rest[0] if len(rest) == 3 else None
+        start_text = rest[-2] if len(rest) >= 2 else None
+        try:
+            if start_text is None:
+                if previous_end is None:
+                    raise ValueError
+                start = previous_end
+            elif start_text.startswith("after "):
+                start = max(ends[ref] for ref in start_text.split()[1:])
+            else:
+                start = date.fromisoformat(start_text)
+            span = _SPAN.match(rest[-1]) if rest else None
+            if span:
+                days = math.ceil(float(span.group(1)) * _SPAN_DAYS[span.group(2)])
+            else:
+                days = (date.fromisoformat(rest[-1]) - start).days
+            if len(rest) > 3 or days < 0:
+                raise ValueError
+        except (ValueError, KeyError, IndexError):
+            out.append(line)
+            continue
+        end = start + timedelta(days=days)
+        previous_end = end
+        if task_id:
+            ends[task_id] = end
+        out.append(f"{name}:" + ", ".join(tags + ([task_id] if task_id else []) + [start.isoformat(), f"{days}d"]))
+    return "\n".join(out)
+
+
 def diagram_type(source: str) -> str:
     """The diagram's type keyword as written (`flowchart`, `sequenceDiagram`, `journey`...)."""
     return prepare(source)[0]
@@ -146,6 +238,8 @@ def draw_mermaid(source: str) -> str:
     styles: list[tuple[str, str]] = []
     if DRAWN_TYPES[keyword] == "flowchart":
         body, styles = _fill_merm_gaps(body)
+    elif keyword == "gantt":
+        body = _schedule_gantt(body)
     try:
         if DRAWN_TYPES[keyword] == "flowchart" and re.search(r"^\s*subgraph\b", body, re.M):
             drawn = _through_graphviz(body, styles)
