@@ -24,7 +24,9 @@ def is_ignored_comment(text: str) -> bool:
     return bool(_IGNORED_COMMENT.match(text))
 
 
-_EXTRA_DASHES = re.compile(r"\A-+(?=[ \t]*(?:\n|\Z))|(?<=\n)[ \t]*-+[ \t]*\Z|(?<=\s)-+\Z")
+# A comment's content as Marpit reads it (`<!--+\s*(.*?)\s*--+>`): the dashes right after `<!--` and right
+# before `-->` are not part of it, so `<!--- _class: x --->` is a directive
+_EXTRA_DASHES = re.compile(r"\A-+|-+\Z")
 
 
 def parse_comment_yaml(text: str) -> dict | None:
@@ -139,7 +141,7 @@ def read_slide_comments(tokens, line_of_token, report) -> SlideReading:
                 if hint:  # `<!-- pagnate: true -->` is a note to Marp, and surely a typo
                     report("unknown-directive", f"unknown directive '{key}'{hint}; the comment is kept "
                            "as a speaker note", line)
-            note = _EXTRA_DASHES.sub("", text.strip()).strip()
+            note = _EXTRA_DASHES.sub("", text).strip()
             if note:
                 reading.notes.append(note)
         else:
