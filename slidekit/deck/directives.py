@@ -4,10 +4,12 @@ apart from applying them (the cascade of local directives over slides)."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..markdown.comments import is_comment_block
 from ..markdown.renderer import comment_spans
 from ..markdown.tokens import walk_tokens
 from ..source import load_yaml, marp_quoted, yaml_error
@@ -116,12 +118,15 @@ def read_mapping(mapping: dict, line: int | None, report, from_comment: bool) ->
 
 
 def iter_comments(tokens: list[dict], line_of_token):
-    """(comment text, line) for every HTML comment in a slide's tokens, in order."""
+    """(comment text, line) for every comment Marpit reads in a slide's tokens, in order: an inline
+    comment, or the first comment of a block that starts with `<!--` (markdown/comment.js: the rest of
+    such a block is hidden, not read). A comment inside other raw HTML is neither read nor shown."""
     for tok in tokens:
         line = None         # (looked up for a token that holds a comment only)
         for node in walk_tokens([tok]):
-            if node["type"] in ("block_html", "inline_html"):
-                for _, _, text in comment_spans(node.get("raw", "")):
+            kind, raw = node["type"], node.get("raw", "")
+            if kind == "inline_html" and raw.startswith("<!--") or kind == "block_html" and is_comment_block(raw):
+                for _, _, text in itertools.islice(comment_spans(raw), 1):
                     if line is None:
                         line = line_of_token(tok)
                     yield text, line
