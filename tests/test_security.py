@@ -191,7 +191,27 @@ def test_filter_keeps_allowlisted_markup():
 
 def test_filter_escapes_what_it_does_not_know():
     assert filter_html("<x-foo a=1>t</x-foo>") == "&lt;x-foo a=1&gt;t&lt;/x-foo&gt;"
-    assert filter_html("a < b <a ") == "a &lt; b &lt;a "
+    assert filter_html("a < b <x-foo ") == "a &lt; b &lt;x-foo "
+
+
+def test_a_lt_inside_a_tag_starts_it_again_as_js_xss_reads_it():
+    # js-xss (marp-core's sanitizer) reads a tag from `<` to the next `>` outside quotes: a `<` before
+    # it starts the tag again, and what came before is text; a `<` in a quoted value is the value's
+    assert filter_html("<span <em>x</em>") == "&lt;span <em>x</em>"
+    assert filter_html('<img src=x.png <img src=y.png onerror="alert(1)">') == '&lt;img src=x.png <img src="y.png">'
+    assert filter_html('<b title="<i>">x</b> < y') == '<b title="&lt;i&gt;">x</b> &lt; y'
+    assert filter_html("a </ b> c </> d") == "a &lt;/ b&gt; c &lt;/&gt; d"
+    assert "\x00" not in filter_html("a\x00<span <b>x</b>")
+
+
+def test_a_tag_left_unfinished_at_the_end_is_filtered_as_a_tag():
+    # marp-core's sanitizer (js-xss) reads a `<` with no `>` after it to the end as a tag: it goes
+    # through the allowlist like any other, and stays text off it or with a quoted value left open
+    assert filter_html("a < b <a ") == "a &lt; b <a>"
+    assert filter_html('<img src="x.png" onerror=alert(1) style="x"\n') == '<img src="x.png">'
+    assert filter_html('<a href="javascript:alert(1)"\n') == "<a>"
+    assert filter_html('<script src="x.js"\n') == '&lt;script src="x.js"\n'
+    assert filter_html('<div title="a\nb') == '&lt;div title="a\nb'
 
 
 # srcset: a list of URLs, each checked like a src --------------------------------------------------------

@@ -17,7 +17,7 @@ from .backgrounds import extract_backgrounds
 from .directives import (DirectiveEntry, SlideReading, apply_directives, iter_comments, parse_comment_yaml,
                          read_mapping, read_slide_comments)
 from .model import Deck, Slide
-from .split import split_slides
+from .split import is_style_block, split_slides
 
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 # What a slide's span of the body must hold for a walk of its tokens to find something (compile_deck):
@@ -162,7 +162,15 @@ def extract_styles(slide: Slide, deck: Deck) -> None:
             attrs = (m.group(1) or "").lower()
             (slide.scoped_css if "scoped" in attrs else deck.global_css).append(m.group(2))
             return ""
-        tok["raw"] = _STYLE.sub(take, raw)
+        if tok["type"] == "block_html" and is_style_block(raw):
+            # Marpit's style block (markdown/style/parse.js): hidden whole; its first <style> is the style,
+            # and one never closed is none (`<style>` and what follows it are not shown as text)
+            m = _STYLE.search(raw)
+            if m:
+                take(m)
+            tok["raw"] = ""
+        else:
+            tok["raw"] = _STYLE.sub(take, raw)
 
 
 def _html_tokens(tokens):

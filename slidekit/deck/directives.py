@@ -4,10 +4,12 @@ apart from applying them (the cascade of local directives over slides)."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..markdown.comments import is_comment_block
 from ..markdown.renderer import comment_spans
 from ..markdown.tokens import walk_tokens
 from ..source import load_yaml, marp_quoted, yaml_error
@@ -24,7 +26,9 @@ def is_ignored_comment(text: str) -> bool:
     return bool(_IGNORED_COMMENT.match(text))
 
 
-_EXTRA_DASHES = re.compile(r"\A-+(?=[ \t]*(?:\n|\Z))|(?<=\n)[ \t]*-+[ \t]*\Z|(?<=\s)-+\Z")
+# A comment's content as Marpit reads it (`<!--+\s*(.*?)\s*--+>`): the dashes right after `<!--` and right
+# before `-->` are not part of it, so `<!--- _class: x --->` is a directive
+_EXTRA_DASHES = re.compile(r"\A-+|-+\Z")
 
 
 def parse_comment_yaml(text: str) -> dict | None:
@@ -114,12 +118,15 @@ def read_mapping(mapping: dict, line: int | None, report, from_comment: bool) ->
 
 
 def iter_comments(tokens: list[dict], line_of_token):
-    """(comment text, line) for every HTML comment in a slide's tokens, in order."""
+    """(comment text, line) for every comment Marpit reads in a slide's tokens, in order: an inline
+    comment, or the first comment of a block that starts with `<!--` (markdown/comment.js: the rest of
+    such a block is hidden, not read). A comment inside other raw HTML is neither read nor shown."""
     for tok in tokens:
         line = None         # (looked up for a token that holds a comment only)
         for node in walk_tokens([tok]):
-            if node["type"] in ("block_html", "inline_html"):
-                for _, _, text in comment_spans(node.get("raw", "")):
+            kind, raw = node["type"], node.get("raw", "")
+            if kind == "inline_html" and raw.startswith("<!--") or kind == "block_html" and is_comment_block(raw):
+                for _, _, text in itertools.islice(comment_spans(raw), 1):
                     if line is None:
                         line = line_of_token(tok)
                     yield text, line
@@ -139,7 +146,7 @@ def read_slide_comments(tokens, line_of_token, report) -> SlideReading:
                 if hint:  # `<!-- pagnate: true -->` is a note to Marp, and surely a typo
                     report("unknown-directive", f"unknown directive '{key}'{hint}; the comment is kept "
                            "as a speaker note", line)
-            note = _EXTRA_DASHES.sub("", text.strip()).strip()
+            note = _EXTRA_DASHES.sub("", text).strip()
             if note:
                 reading.notes.append(note)
         else:

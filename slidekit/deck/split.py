@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..markdown.renderer import comment_spans, strip_comments
+from ..markdown.comments import is_comment_block
 
 # Marpit's style parse rule (markdown/style/parse.js): a block starting with `<style` is a hidden
 # marpit_style token, whatever the html setting.
@@ -13,12 +13,13 @@ _STYLE_BLOCK = re.compile(r"[ \t]*<style(?=[\s>]|$)", re.I)
 
 
 def is_comment_token(tok: dict) -> bool:
-    """A block of nothing but HTML comments. (A regex like `\\s*(?:<!--.*?-->\\s*)+` backtracks
-    exponentially on a line of many comments followed by text.)"""
-    if tok["type"] != "block_html":
-        return False
-    raw = tok.get("raw", "")
-    return not strip_comments(raw).strip() and next(comment_spans(raw), None) is not None
+    """A block Marpit reads as a comment: one that starts with `<!--` (all of it hidden, comments.py)."""
+    return tok["type"] == "block_html" and is_comment_block(tok.get("raw", ""))
+
+
+def is_style_block(raw: str) -> bool:
+    """An HTML block Marpit reads as a `<style>` (hidden whole)."""
+    return _STYLE_BLOCK.match(raw) is not None
 
 
 def is_hidden_token(tok: dict) -> bool:
@@ -29,7 +30,7 @@ def is_hidden_token(tok: dict) -> bool:
     if tok["type"] != "block_html":
         return False
     raw = tok.get("raw", "")
-    return not raw.strip() or _STYLE_BLOCK.match(raw) is not None or is_comment_token(tok)
+    return not raw.strip() or is_style_block(raw) or is_comment_token(tok)
 
 
 def heading_levels(value) -> set[int]:

@@ -8,6 +8,7 @@ from typing import Callable
 import mistune
 
 from .breaks import breaks_plugin
+from .comments import comments_plugin
 from .emoji import emoji_plugin
 from .linkify import linkify_plugin
 from .markdoc import markdoc_plugin
@@ -23,11 +24,12 @@ PLUGINS: dict[str, Callable | str] = {
     "task_lists": "task_lists",
     "url": linkify_plugin,      # bare URLs ended as linkify-it ends them (linkify.py)
     "breaks": breaks_plugin,    # a backslash before a newline is part of the break (breaks.py)
+    "comments": comments_plugin,   # an inline comment ends at the first `-->` after `<!--` (comments.py)
     "markdoc": markdoc_plugin,  # {% $markdoc.frontmatter.KEY %} / {% $KEY %} (markdoc.py)
     "emoji": emoji_plugin,      # :smile: shortcodes (emoji.py)
     "math": math_plugin,        # $...$ and $$...$$ drawn to SVG at build time (math.py)
 }
-DEFAULT_PLUGINS = ("table", "strikethrough", "url", "breaks", "markdoc", "math", "emoji")   # no task lists: marp-core has none
+DEFAULT_PLUGINS = ("table", "strikethrough", "url", "breaks", "comments", "markdoc", "math", "emoji")   # no task lists: marp-core has none
 
 
 def register_plugin(name: str, plugin: Callable) -> None:

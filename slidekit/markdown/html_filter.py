@@ -131,11 +131,15 @@ def check_srcsets(fragment: str, check) -> str:
     return _SRCSET_ATTR.sub(one, fragment) if "srcset=" in fragment else fragment
 
 
+_END_TAG_NAME = re.compile(r"</[A-Za-z]")
+
+
 class _Filter(HTMLParser):
     def __init__(self, allow_all: bool, stack: list[str]):
         super().__init__(convert_charrefs=False)
         self.allow_all = allow_all
         self.out: list[str] = []
+        self._as_written: int | None = None   # the place of an end tag to show as written (parse_endtag)
         self.stack = stack   # elements raw HTML opened in this slide, innermost last
 
     # Tags -------------------------------------------------------------------------------------
@@ -174,8 +178,26 @@ class _Filter(HTMLParser):
         rebuilt = self._tag(tag, attrs, " /")
         self.out.append(rebuilt if rebuilt is not None else html.escape(self.get_starttag_text() or ""))
 
+    def parse_endtag(self, i):
+        # An end tag off the allowlist is shown as written (`</Warning>`, `</foo >`), as marp-core's
+        # sanitizer (js-xss) shows it: handle_endtag marks its place, filled here with the source text.
+        if not self.allow_all and self.cdata_elem is None and not _END_TAG_NAME.match(self.rawdata, i):
+            # `</ b>`, `</>`: no tag (a browser drops them); js-xss shows them as written
+            end = self.rawdata.find(">", i + 2)
+            if end < 0:
+                return -1
+            self.out.append(html.escape(self.rawdata[i:end + 1]))
+            return end + 1
+        self._as_written = None
+        end = super().parse_endtag(i)
+        if self._as_written is not None and end > i:
+            self.out[self._as_written] = html.escape(self.rawdata[i:end])
+        self._as_written = None
+        return end
+
     def handle_endtag(self, tag):
         if not (tag in ALLOWED or self.allow_all):
+            self._as_written = len(self.out)
             self.out.append(html.escape(f"</{tag}>"))
         elif tag in self.stack:
             # Close what the deck opened, innermost first. An end tag it never opened is dropped: it
@@ -231,14 +253,90 @@ def filter_html(fragment: str, allow_all: bool = False, stack: list[str] | None 
     `stack` carries the elements left open across the fragments of one slide, so that end tags match
     what the deck opened; `close_open` ends the slide's leftovers."""
     stack = stack if stack is not None else []
-    # No tag can end after the last `>`: that tail is text. Handing it to the parser as text keeps the
-    # work linear; HTMLParser rescans to the end from every unfinished `<a ` or `<!--` (quadratic).
+    if not allow_all and "<" in fragment:
+        fragment = _text_lts_marked(fragment.replace(_TEXT_LT, "\ufffd"))
+    # No tag can end after the last `>`: that tail is text but for an unfinished tag at its very end
+    # (unfinished_tag). Handing it to the parser as text keeps the work linear; HTMLParser rescans to
+    # the end from every unfinished `<a ` or `<!--` (quadratic).
     cut = fragment.rfind(">") + 1
     f = _Filter(allow_all=allow_all, stack=stack)
     f.feed(fragment[:cut])
-    f.feed(fragment[cut:].replace("<", "&lt;"))
+    tail = fragment[cut:]
+    start = unfinished_tag(tail, allow_all)
+    f.feed(tail[:start].replace("<", "&lt;"))
+    if start < len(tail):
+        f.feed(tail[start:].rstrip() + ">")
     f.close()
-    return "".join(f.out)
+    out = "".join(f.out)
+    return out.replace(_TEXT_LT, "&lt;") if _TEXT_LT in out else out
+
+
+# marp-core's sanitizer (js-xss) reads a tag from `<` to the next `>` outside a quoted value; a `<` before
+# that `>` starts the tag again and leaves the first `<` as text: `<span <em>x</em>` is `&lt;span <em>x</em>`
+# there (a browser would read a span). Such a `<` is marked with NUL (the source has none: CommonMark makes
+# it U+FFFD) before the fragment is parsed, and written `&lt;` after. Comments are skipped, as js-xss strips
+# them first.
+_TEXT_LT = "\x00"
+_TAG_SCAN = re.compile(r"""<!--|[<>"']""")
+
+
+def _text_lts_marked(fragment: str) -> str:
+    marks: list[int] = []
+    start: int | None = None      # the `<` of the tag being read
+    quote = ""
+    pos = 0
+    while (m := _TAG_SCAN.search(fragment, pos)) is not None:
+        token, pos = m.group(), m.end()
+        if quote:
+            quote = "" if token == quote else quote
+        elif token == ">":
+            start = None
+        elif token in "\"'":
+            if start is None:                    # text
+                continue
+            before = m.start() - 1               # a quote opens a value after `=` (spaces between)
+            while before > start and fragment[before] in " \t\n\r\f":
+                before -= 1
+            quote = token if fragment[before] == "=" else ""
+        else:                                    # `<` or `<!--`
+            if start is not None:
+                marks.append(start)
+            start = m.start()
+            if token == "<!--":
+                end = fragment.find("-->", m.start() + 4)
+                if end < 0:
+                    break
+                start, pos = None, end + 3
+    if not marks:
+        return fragment
+    chars = list(fragment)
+    for at in marks:
+        chars[at] = _TEXT_LT
+    return "".join(chars)
+
+
+_UNFINISHED_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)/?\s")
+
+
+def unfinished_tag(tail: str, allow_all: bool = False) -> int:
+    """Where a tag left unfinished at the end of a raw HTML block starts in `tail` (the text after the
+    block's last `>`), or len(tail). marp-core's sanitizer (js-xss) reads a `<` to the end of its input
+    as a tag when no `>` follows: `<div id="foo"\n*hi*\n` is `<div>` there. Only the last `<` can
+    start one; its name ends at a space (the block's final newline); a quote opened after `=` and
+    never closed leaves it text, and so does a tag off the allowlist (shown as written)."""
+    start = tail.rfind("<")
+    m = _UNFINISHED_TAG.match(tail, start) if start >= 0 else None
+    if m is None or not (allow_all or m.group(1).lower() in ALLOWED):
+        return len(tail)
+    quote = last = ""
+    for ch in tail[m.end(1):]:
+        if quote:
+            quote, last = ("", ch) if ch == quote else (quote, last)
+        elif ch in "\"'" and last == "=":
+            quote = ch
+        elif not ch.isspace():
+            last = ch
+    return len(tail) if quote else start
 
 
 def close_open(stack: list[str]) -> str:

@@ -12,6 +12,7 @@ from mistune import HTMLRenderer
 
 from .highlight import highlight_cached
 from ..diagrams import fence_engine, fence_html
+from .comments import is_comment_block
 from .html_filter import close_open, filter_html, is_safe_url, is_valid_link
 from .images import ImageSpec, parse_image_alt
 from .linkify import EMAIL
@@ -264,10 +265,15 @@ class SlideRenderer(HTMLRenderer):
         return filter_html(html_text, allow_all=self.allow_html, stack=self.open_tags)
 
     def block_html(self, html_text):
+        if is_comment_block(html_text):     # Marpit's comment block: hidden whole (comments.py)
+            return ""
         without_comments = strip_comments(html_text)
         if not without_comments.strip():
             return ""
-        return filter_html(without_comments, allow_all=self.allow_html, stack=self.open_tags) + "\n"
+        # written as markdown-it writes an HTML block: its lines as they are, no newline added (inside a
+        # `<pre>` one more would be a blank line)
+        out = filter_html(without_comments, allow_all=self.allow_html, stack=self.open_tags)
+        return out if out.endswith("\n") else out + "\n"
 
     def strikethrough(self, text):
         return "<s>" + text + "</s>"   # markdown-it's (marp-core's) element for ~~text~~
