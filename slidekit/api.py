@@ -81,6 +81,22 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
             processes.stop()
 
 
+def _image_uses(deck: Deck) -> list:
+    """(url, spec) of every Markdown image of the deck, backgrounds included."""
+    uses = []
+
+    def walk(tokens: list[dict]) -> None:
+        for token in tokens:
+            if token["type"] == "image" and token.get("spec") is not None:
+                uses.append((token["attrs"]["url"], token["spec"]))
+            if token.get("children"):
+                walk(token["children"])
+    for slide in deck.slides:
+        walk(slide.tokens)
+        uses += [(bg.url, bg.spec) for bg in slide.backgrounds]
+    return uses
+
+
 def _imported_css(deck: Deck, themes, resolver: AssetResolver) -> list[str]:
     """The CSS files the deck's own CSS imports, read through the resolver (its folder rules)."""
     from .render.css_imports import imported_css
@@ -130,6 +146,10 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
             "@import" in css for slide in deck.slides for css in slide.scoped_css):
         deck.imported_css = _imported_css(deck, themes, resolver)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
+    uses = _image_uses(deck)
+    if len(uses) > 1:
+        from .export.pdf_chunks import usable_cpus
+        resolver.prepare_ahead(uses, usable_cpus())
     render_slides(deck, render_options)
     resolver.release()
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)

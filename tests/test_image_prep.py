@@ -141,3 +141,43 @@ def test_a_108_megapixel_photo_is_drawn_scaled_and_a_bomb_refused_on_each_line(t
     assert [(i["w"], i["h"]) for i in images] == [(2560, 1920)]     # covers the 1280x720 slide twice over
     html = build_file(deck, BuildOptions(format="html", offline=True)).output
     assert html.count("data:image/") == 1         # the big photo is in the HTML too (downscaled), the bomb not
+
+
+def test_backgrounds_side_by_side_are_each_stored_for_their_share_of_the_slide(tmp_path, no_cache):
+    # Marp divides the slide between several backgrounds: three side by side are each 426.7x720 CSS px
+    # (a 3000x2000 photo covering that: 1080x720, x2), two one above the other each 1280x360 (1280x854, x2)
+    _photo(tmp_path / "a.jpg")
+    _photo(tmp_path / "b.jpg", size=(3000, 2001))
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](a.jpg) ![bg](a.jpg) ![bg](a.jpg)\n\n---\n\n"
+                    "![bg vertical](b.jpg) ![bg](b.jpg)\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert sorted((i["w"], i["h"]) for i in _images(pdf)) == [(2160, 1440), (2560, 1708)]
+
+
+def test_images_prepared_ahead_in_threads_are_the_ones_rendering_uses(tmp_path, no_cache, monkeypatch):
+    from slidekit.export import image_prep
+    for name in "abc":
+        _photo(tmp_path / f"{name}.jpg")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg sepia](a.jpg)\n\n---\n\n![bg right](b.jpg)\n\n![w:300](c.jpg)\n\n"
+                    "---\n\n![bg blur:4px](a.jpg)\n", encoding="utf-8")
+    import slidekit.api as api
+    monkeypatch.setattr("slidekit.export.pdf_chunks.usable_cpus", lambda: 1)
+    serial, _ = _pdf(deck)
+
+    made = []
+    original = image_prep._prepare
+    monkeypatch.setattr(image_prep, "_prepare", lambda *args: made.append(args[1]) or original(*args))
+    monkeypatch.setattr("slidekit.export.pdf_chunks.usable_cpus", lambda: 2)
+    rendered = api.render_slides
+    during_render = []
+
+    def render_slides(deck, options):
+        made.clear()
+        rendered(deck, options)
+        during_render.extend(made)
+    monkeypatch.setattr(api, "render_slides", render_slides)
+    ahead, _ = _pdf(deck)
+    assert during_render == []          # every image was made before the slides were rendered
+    assert ahead == serial

@@ -49,9 +49,11 @@ class AssetResolver:
         self.reported: set[tuple] = set()
         self.slide: int | None = None
         self.line: int | None = None
+        self._planned: dict[Path, list[tuple]] | None = None   # while prepare_ahead looks: file -> prepare args
+        self._ready: dict[tuple, object] = {}     # prepare args -> the image prepare_ahead made
 
     def __call__(self, url: str, spec: ImageSpec) -> str:
-        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size)
+        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size, spec.share)
         key = (url, tuple(spec.filters) if self.target == "pdf" else (), shown)
         if key not in self.cache:
             self._found = []
@@ -71,9 +73,50 @@ class AssetResolver:
     def release(self) -> None:
         """Free the pixels kept while the slides were rendered (a big photo's, hundreds of megabytes)."""
         import sys
+        self._ready.clear()
         prep = sys.modules.get("slidekit.export.image_prep")
         if prep is not None:
             prep._decoded.clear()
+
+    def prepare_ahead(self, uses: list[tuple[str, ImageSpec]], threads: int) -> None:
+        """Make the images that these uses (url, spec) need prepared (downscaled, filtered: image_prep.py)
+        side by side, one file a thread, in up to `threads` threads: Pillow decodes, resizes, filters and
+        encodes without holding the GIL, so a deck of photos is prepared by every CPU rather than one.
+        Rendering then finds them made; what failed here is made again there, and reported there."""
+        if threads < 2:
+            return
+        planned: dict[Path, list[tuple]] = {}
+        self._planned = planned
+        try:
+            for url, spec in uses:
+                self._found = []           # (warnings are given by the use itself, when rendered)
+                try:
+                    self._resolve(url.strip(), spec)
+                except Exception:  # noqa: BLE001 - the use itself reports it
+                    pass
+        finally:
+            self._planned, self._found = None, None
+        groups = [list(dict.fromkeys(args)) for args in planned.values()]
+        if len(groups) < 2:
+            return                         # one file: its uses are prepared one after the other anyway
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .image_prep import prepare
+
+        def prepare_file(group: list[tuple]) -> list[tuple]:
+            made, decoded = [], {}         # (a big PNG used twice is decoded once, in this thread)
+            for args in group:
+                path, size, filters, scale_px, keep_format = args
+                try:
+                    made.append((args, prepare(path.read_bytes(), size, list(filters), scale_px, keep_format,
+                                               decoded=decoded)))
+                except Exception:  # noqa: BLE001 - made again, and reported, by the use itself
+                    pass
+            return made
+
+        with ThreadPoolExecutor(max_workers=min(threads, len(groups)), thread_name_prefix="slidekit-image") as pool:
+            for made in pool.map(prepare_file, groups):
+                self._ready.update(made)
 
     def _line_of(self, url: str) -> int | None:
         """The line of this use of `url`: the first line from the slide's start that names it and is not
@@ -149,6 +192,8 @@ class AssetResolver:
         return self._prepared(url, resolved, mime, spec, filters, shown, size)
 
     def _as_is(self, resolved: Path, mime: str | None) -> str:
+        if self._planned is not None:
+            return ""                      # prepare_ahead only looks for what to prepare
         if self.target == "pdf":
             return resolved.as_uri()
         data = resolved.read_bytes()
@@ -178,9 +223,13 @@ class AssetResolver:
         if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
             return self._as_is(path, mime)   # nothing to gain: WeasyPrint stores a JPEG file as it is
         stored_w = target[0] if target else width
+        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf")
+        if self._planned is not None:
+            self._planned.setdefault(path, []).append(args)
+            return ""
         try:
-            prepared = prepare(path.read_bytes(), target, filters, stored_w / width / max(scale, 1e-9),
-                               keep_format=self.target != "pdf")
+            prepared = self._ready.get(args) or prepare(path.read_bytes(), target, filters, args[3],
+                                                        keep_format=args[4])
         except Exception as exc:  # a broken or hostile image must not stop the build
             self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
                        "it is used as it is")

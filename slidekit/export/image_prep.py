@@ -52,6 +52,7 @@ def shown_scale(spec, width: int, height: int, slide: tuple[int, int]) -> float:
             box_w = slide_w * max(0.0, min(100.0, float((spec.split_size or "50%").rstrip("%")))) / 100
         except ValueError:
             box_w = slide_w / 2
+    box_w, slide_h = box_w * spec.share[0], slide_h * spec.share[1]     # several backgrounds share the area
     size = spec.size or "cover"
     if size == "contain":
         return min(box_w / width, slide_h / height)
@@ -74,9 +75,10 @@ def target_size(width: int, height: int, scale: float) -> tuple[int, int] | None
 
 
 def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, str]], scale_px: float,
-            keep_format: bool = False) -> Prepared:
+            keep_format: bool = False, decoded: dict | None = None) -> Prepared:
     """`data` (an image file's bytes) at `size` (None: as it is), with `filters` (blur radii in CSS px,
-    `scale_px` image pixels to a CSS pixel after resizing). Cached by content."""
+    `scale_px` image pixels to a CSS pixel after resizing). Cached by content. `decoded` keeps the last
+    PNG decoded (this module's own by default; a thread preparing images gives its own)."""
     key = cache.digest(cache.code_key("slidekit.export.image_prep", "slidekit.export.filters"),
                        cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format))
     found = cache.get_bytes("images", key)
@@ -87,7 +89,7 @@ def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, 
             return Prepared(body, mime, int(w), int(h))
         except ValueError:
             pass
-    prepared = _prepare(data, size, filters, scale_px, keep_format)
+    prepared = _prepare(data, size, filters, scale_px, keep_format, _decoded if decoded is None else decoded)
     cache.put_bytes("images", key, f"{prepared.mime} {prepared.width} {prepared.height}\n".encode() + prepared.data)
     return prepared
 
@@ -96,15 +98,15 @@ _decoded: dict[str, tuple] = {}    # a PNG's digest -> its pixels: a big image u
                                    # decoded once (a JPEG is decoded at each use's size: fast, and exact)
 
 
-def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool) -> Prepared:
+def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, decoded: dict) -> Prepared:
     from PIL import Image
     digest = cache.digest(data)
-    image, source_format = _decoded.get(digest) or (None, None)
+    image, source_format = decoded.get(digest) or (None, None)
     if image is None:
         image, source_format = _decode(data, size)
-        _decoded.clear()                 # one image at a time
+        decoded.clear()                  # one image at a time
         if source_format != "JPEG":
-            _decoded[digest] = (image, source_format)
+            decoded[digest] = (image, source_format)
     if size is not None and image.size != size:
         image = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
     if filters:
