@@ -106,10 +106,10 @@ class AssetResolver:
         def prepare_file(group: list[tuple]) -> list[tuple]:
             made, decoded = [], {}         # (a big PNG used twice is decoded once, in this thread)
             for args in group:
-                path, size, filters, scale_px, keep_format = args
+                path, size, filters, scale_px, keep_format, crop = args
                 try:
                     made.append((args, prepare(path.read_bytes(), size, list(filters), scale_px, keep_format,
-                                               decoded=decoded)))
+                                               decoded=decoded, crop=crop)))
                 except Exception:  # noqa: BLE001 - made again, and reported, by the use itself
                     pass
             return made
@@ -202,7 +202,7 @@ class AssetResolver:
     def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
                   size: int) -> str:
         """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
-        from .image_prep import HTML_DOWNSCALE_FROM, image_header, prepare, shown_scale, target_size
+        from .image_prep import HTML_DOWNSCALE_FROM, cover_crop, image_header, prepare, shown_scale, target_size
         quick = _png_size(path) or _jpeg_size(path)
         if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
             # most images need no work: known from their header, without loading Pillow (either way up:
@@ -222,14 +222,18 @@ class AssetResolver:
             target = None        # the HTML keeps an image up to three times its shown size as it is
         if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
             return self._as_is(path, mime)   # nothing to gain: WeasyPrint stores a JPEG file as it is
+        crop = cover_crop(spec, width, height, self.slide_size) if self.target == "pdf" else None
+        if crop is not None:      # only the part that shows is stored (at the same scale)
+            width, height = crop[2] - crop[0], crop[3] - crop[1]
+            target = target_size(width, height, scale)
         stored_w = target[0] if target else width
-        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf")
+        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf", crop)
         if self._planned is not None:
             self._planned.setdefault(path, []).append(args)
             return ""
         try:
             prepared = self._ready.get(args) or prepare(path.read_bytes(), target, filters, args[3],
-                                                        keep_format=args[4])
+                                                        keep_format=args[4], crop=crop)
         except Exception as exc:  # a broken or hostile image must not stop the build
             self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
                        "it is used as it is")
