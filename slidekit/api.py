@@ -30,6 +30,9 @@ class BuildOptions:
     overrides: dict[str, Any] = field(default_factory=dict)   # title, description, author, url, image
     jobs: int = 1          # processes that lay out a long deck's PDF (slidekit/export/pdf_chunks.py)
     pdf_cache: bool = True   # PDF chunks kept on disk for the next build (off when the laid-out pages are used)
+    # image pixels the PDF stores a CSS pixel shown (None: twice, export/image_prep.py); an export drawn from
+    # the PDF at a lower resolution (pictures, PPTX) asks for its own
+    image_density: float | None = None
 
     @classmethod
     def of(cls, settings, format: str = "html", **more) -> "BuildOptions":
@@ -141,7 +144,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline,
-                             slide_size=size, text=source.text)
+                             slide_size=size, text=source.text, density=options.image_density)
     if any("@import" in css for css in deck.global_css) or any(
             "@import" in css for slide in deck.slides for css in slide.scoped_css):
         deck.imported_css = _imported_css(deck, themes, resolver)

@@ -32,8 +32,10 @@ class AssetResolver:
 
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
                  allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False,
-                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None) -> None:
+                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None,
+                 density: float | None = None) -> None:
         self.folder = folder.resolve()
+        self.density = density      # PDF: image pixels stored a CSS pixel shown (None: image_prep's rule)
         self.slide_size = slide_size
         self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
         self.used_lines: set[tuple[str, int]] = set()
@@ -202,7 +204,9 @@ class AssetResolver:
     def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
                   size: int) -> str:
         """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
-        from .image_prep import HTML_DOWNSCALE_FROM, cover_crop, image_header, prepare, shown_scale, target_size
+        from .image_prep import (HTML_DOWNSCALE_FROM, SHOWN_TIMES, cover_crop, image_header, prepare, shown_scale,
+                                 target_size)
+        times = self.density if self.density and self.target == "pdf" else SHOWN_TIMES
         quick = _png_size(path) or _jpeg_size(path)
         if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
             # most images need no work: known from their header, without loading Pillow (either way up:
@@ -210,14 +214,14 @@ class AssetResolver:
             w, h = quick
             scale = max(shown_scale(spec, w, h, self.slide_size), shown_scale(spec, h, w, self.slide_size))
             bound = HTML_DOWNSCALE_FROM if self.target != "pdf" else 1.0
-            if target_size(w, h, scale * bound) is None and (self.target != "pdf" or size < 200_000):
+            if target_size(w, h, scale * bound, times) is None and (self.target != "pdf" or size < 200_000):
                 return self._as_is(path, mime)
         header = image_header(path)
         if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
             return self._as_is(path, mime)
         width, height, kind = header
         scale = shown_scale(spec, width, height, self.slide_size)
-        target = target_size(width, height, scale)
+        target = target_size(width, height, scale, times)
         if self.target != "pdf" and target is not None and target[0] * HTML_DOWNSCALE_FROM > width:
             target = None        # the HTML keeps an image up to three times its shown size as it is
         if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
@@ -225,7 +229,7 @@ class AssetResolver:
         crop = cover_crop(spec, width, height, self.slide_size) if self.target == "pdf" else None
         if crop is not None:      # only the part that shows is stored (at the same scale)
             width, height = crop[2] - crop[0], crop[3] - crop[1]
-            target = target_size(width, height, scale)
+            target = target_size(width, height, scale, times)
         stored_w = target[0] if target else width
         args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf", crop)
         if self._planned is not None:

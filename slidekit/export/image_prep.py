@@ -92,9 +92,10 @@ def _box(spec, slide: tuple[int, int]) -> tuple[float, float]:
     return box_w * spec.share[0], slide_h * spec.share[1]     # several backgrounds share the area
 
 
-def target_size(width: int, height: int, scale: float) -> tuple[int, int] | None:
-    """The size to store an image shown at `scale`, or None when it is already small enough."""
-    factor = SHOWN_TIMES * scale
+def target_size(width: int, height: int, scale: float, times: float = SHOWN_TIMES) -> tuple[int, int] | None:
+    """The size to store an image shown at `scale` with `times` pixels a CSS pixel, or None when it is
+    already small enough."""
+    factor = times * scale
     if factor >= 1:
         return None
     return max(1, round(width * factor)), max(1, round(height * factor))
