@@ -54,9 +54,12 @@ class AssetResolver:
         self._planned: dict[Path, list[tuple]] | None = None   # while prepare_ahead looks: file -> prepare args
         self._ready: dict[tuple, object] = {}     # prepare args -> the image prepare_ahead made
 
-    def __call__(self, url: str, spec: ImageSpec) -> str:
+    def _key(self, url: str, spec: ImageSpec) -> tuple:
         shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size, spec.share)
-        key = (url, tuple(spec.filters) if self.target == "pdf" else (), shown)
+        return url, tuple(spec.filters) if self.target == "pdf" else (), shown
+
+    def __call__(self, url: str, spec: ImageSpec) -> str:
+        key = self._key(url, spec)
         if key not in self.cache:
             self._found = []
             try:
@@ -90,7 +93,7 @@ class AssetResolver:
         planned: dict[Path, list[tuple]] = {}
         self._planned = planned
         try:
-            for url, spec in uses:
+            for url, spec in {self._key(url, spec): (url, spec) for url, spec in uses}.values():
                 self._found = []           # (warnings are given by the use itself, when rendered)
                 try:
                     self._resolve(url.strip(), spec)
