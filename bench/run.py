@@ -2,7 +2,7 @@
 """Time slidekit against marp-cli on the seed deck and on generated decks, HTML and PDF.
 
     python bench/run.py [--runs 5] [--sizes 50,200,1000] [--photos photos,big-png] [--skip-marp]
-                        [--formats html,pdf] [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
+                        [--formats html,pdf,pptx,images] [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
 
 Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`) and by marp-cli
 (as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
@@ -131,14 +131,31 @@ def measure_rusage(cmd: list[str], env: dict, limit: float, cwd: Path, sample: b
 
 
 # The two tools ------------------------------------------------------------------------------------
+# `images` writes one PNG a slide into a folder of its own (OUT/deck.001.png, ...); its size is their sum.
+def output_path(out_dir: Path, name: str, tool: str, fmt: str) -> Path:
+    if fmt == "images":
+        folder = out_dir / f"{name}-{tool}-images"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder / "deck.png"
+    return out_dir / f"{name}-{tool}.{fmt}"
+
+
+def output_mb(out: Path) -> float | None:
+    files = sorted(out.parent.glob("deck.*.png")) if out.name == "deck.png" else [out] if out.exists() else []
+    return sum(f.stat().st_size for f in files) / 1e6 if files else None
+
+
 def slidekit_cmd(deck: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "slidekit", "build", str(deck), "-o", str(out), "-q"]
+    kind = {".pptx": ["--pptx"], ".png": ["--images", "png"]}.get(out.suffix, [])
+    return [sys.executable, "-m", "slidekit", "build", str(deck), *kind, "-o", str(out), "-q"]
 
 
 def marp_cmd(deck: Path, out: Path) -> list[str]:
     cmd = ["node", str(MARP_CLI), "--no-stdin", "--no-config-file"]
-    if out.suffix == ".pdf":
-        cmd += ["--pdf", "--allow-local-files", "--browser", "chrome", "--browser-path", CHROME,
+    kind = {".pdf": ["--pdf"], ".pptx": ["--pptx"], ".png": ["--images", "png"]}.get(out.suffix)
+    if kind:
+        cmd += [*kind, "--allow-local-files", "--browser", "chrome", "--browser-path", CHROME,
                 "--browser-timeout", "300"]
     return cmd + [str(deck), "-o", str(out)]
 
@@ -199,7 +216,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="50,200,1000", help="generated deck sizes (comma list; '' for none)")
     parser.add_argument("--photos", default="photos,big-png",
                         help="photo decks of bench/photo_deck.py (comma list; '' for none)")
-    parser.add_argument("--formats", default="html,pdf")
+    parser.add_argument("--formats", default="html,pdf", help="comma list of html, pdf, pptx, images (PNG)")
     parser.add_argument("--skip-marp", action="store_true")
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--limit", type=float, default=120, help="seconds before a build is given up")
@@ -247,14 +264,14 @@ def main() -> int:
                 for tool in order:
                     if tool in gave_up or (tool == "marp" and not use_marp):
                         continue
-                    out = out_dir / f"{name}-{tool}.{fmt}"
+                    out = output_path(out_dir, name, tool, fmt)
                     cmd = slidekit_cmd(deck, out) if tool == "sk" else marp_cmd(deck, out)
                     if tool == "sk":    # a first build of the deck: no PDF chunk of an earlier run
                         shutil.rmtree(work / "slidekit-cache" / "pdf-chunks", ignore_errors=True)
                     run = measure_rusage(cmd, sk_env if tool == "sk" else marp_env, args.limit, deck.parent,
                                          sample)
-                    if run.wall is not None and out.exists():
-                        run.out_mb = out.stat().st_size / 1e6
+                    if run.wall is not None:
+                        run.out_mb = output_mb(out)
                     (memory if sample else results)[tool].append(run)
                     if run.wall is None:
                         gave_up.add(tool)

@@ -30,6 +30,9 @@ class BuildOptions:
     overrides: dict[str, Any] = field(default_factory=dict)   # title, description, author, url, image
     jobs: int = 1          # processes that lay out a long deck's PDF (slidekit/export/pdf_chunks.py)
     pdf_cache: bool = True   # PDF chunks kept on disk for the next build (off when the laid-out pages are used)
+    # image pixels the PDF stores a CSS pixel shown (None: twice, export/image_prep.py); an export drawn from
+    # the PDF at a lower resolution (pictures, PPTX) asks for its own
+    image_density: float | None = None
 
     @classmethod
     def of(cls, settings, format: str = "html", **more) -> "BuildOptions":
@@ -81,6 +84,22 @@ def build_source(source: Source, options: BuildOptions, diagnostics: Diagnostics
             processes.stop()
 
 
+def _image_uses(deck: Deck) -> list:
+    """(url, spec) of every Markdown image of the deck, backgrounds included."""
+    uses = []
+
+    def walk(tokens: list[dict]) -> None:
+        for token in tokens:
+            if token["type"] == "image" and token.get("spec") is not None:
+                uses.append((token["attrs"]["url"], token["spec"]))
+            if token.get("children"):
+                walk(token["children"])
+    for slide in deck.slides:
+        walk(slide.tokens)
+        uses += [(bg.url, bg.spec) for bg in slide.backgrounds]
+    return uses
+
+
 def _imported_css(deck: Deck, themes, resolver: AssetResolver) -> list[str]:
     """The CSS files the deck's own CSS imports, read through the resolver (its folder rules)."""
     from .render.css_imports import imported_css
@@ -125,11 +144,15 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline,
-                             slide_size=size, text=source.text)
+                             slide_size=size, text=source.text, density=options.image_density)
     if any("@import" in css for css in deck.global_css) or any(
             "@import" in css for slide in deck.slides for css in slide.scoped_css):
         deck.imported_css = _imported_css(deck, themes, resolver)
     render_options = RenderOptions(target=options.format, allow_html=options.allow_html, resolve_image=resolver)
+    uses = _image_uses(deck)
+    if len(uses) > 1:
+        from .export.pdf_chunks import usable_cpus
+        resolver.prepare_ahead(uses, usable_cpus())
     render_slides(deck, render_options)
     resolver.release()
     stylesheet = slide_stylesheet(deck, themes.css_with_imports(theme), size)

@@ -38,3 +38,28 @@ def test_title_image_jpeg_scaled(tmp_path):
 def test_scale_two(tmp_path):
     assert main(["build", str(_deck(tmp_path)), "--image", "png", "--image-scale", "2", "-q"]) == 0
     assert Image.open(tmp_path / "talk.png").size == (2560, 1440)
+
+
+def test_the_pictures_pdf_stores_photos_at_the_pictures_scale(tmp_path, monkeypatch):
+    # The PDF drawn into pictures at scale 1 needs its photos at one pixel a CSS pixel, not the PDF's two:
+    # a quarter of the pixels to decode, resize and encode. The PPTX's pictures are cut at 1.5.
+    import random
+
+    from slidekit.export import image_prep
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    rng = random.Random(3)
+    photo = Image.new("RGB", (8, 6))
+    photo.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
+    photo.resize((3000, 2000), Image.BICUBIC).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](p.jpg)\n\n# Photo\n", encoding="utf-8")
+    sizes = []
+    original = image_prep._prepare
+    monkeypatch.setattr(image_prep, "_prepare", lambda *args: sizes.append(args[1]) or original(*args))
+    assert main(["build", str(deck), "-o", str(tmp_path / "talk.pdf"), "-q"]) == 0
+    assert main(["build", str(deck), "--images", "png", "-q", "-j", "1"]) == 0
+    assert main(["build", str(deck), "--image", "png", "--image-scale", "0.5", "-q", "-j", "1"]) == 0
+    assert main(["build", str(deck), "--pptx", "-q"]) == 0
+    # the photo covers the 1280x720 slide: stored 2560, 1280, 640 and 1920 pixels wide
+    assert [size[0] for size in sizes] == [2560, 1280, 640, 1920]
+    assert Image.open(tmp_path / "talk.001.png").size == (1280, 720)

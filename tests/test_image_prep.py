@@ -75,8 +75,9 @@ def test_an_image_is_stored_no_larger_than_twice_its_shown_size(tmp_path, no_cac
                     encoding="utf-8")
     pdf, _ = _pdf(deck)
     sizes = sorted((i["w"], i["h"], i["filter"]) for i in _images(pdf))
-    # inline at 200 CSS px wide: 400 px; the split background (320x720 CSS px, covered): 1080x720 x2
-    assert sizes == [(400, 267, "/DCTDecode"), (2160, 1440, "/DCTDecode")]
+    # inline at 200 CSS px wide: 400 px; the split background (320x720 CSS px, covered: the photo's middle
+    # 960x2000 shows) x2, rounded outwards
+    assert sizes == [(400, 267, "/DCTDecode"), (641, 1440, "/DCTDecode")]
 
 
 def test_an_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
@@ -138,6 +139,73 @@ def test_a_108_megapixel_photo_is_drawn_scaled_and_a_bomb_refused_on_each_line(t
     assert all("bomb.png" in d.message and "decompression bomb" in d.message for d in bombs)
     assert not [d for d in diagnostics if "big.png" in d.message]
     images = _images(pdf)
-    assert [(i["w"], i["h"]) for i in images] == [(2560, 1920)]     # covers the 1280x720 slide twice over
+    assert [(i["w"], i["h"]) for i in images] == [(2560, 1440)]     # its middle 12000x6750 shows: twice the slide's size
     html = build_file(deck, BuildOptions(format="html", offline=True)).output
     assert html.count("data:image/") == 1         # the big photo is in the HTML too (downscaled), the bomb not
+
+
+def test_backgrounds_side_by_side_are_each_stored_for_their_share_of_the_slide(tmp_path, no_cache):
+    # Marp divides the slide between several backgrounds: three side by side are each 426.7x720 CSS px
+    # (of a 3000x2000 photo covering that, its middle 1778x3000 shows: stored 854x1440), two one above the
+    # other each 1280x360 (2560x720, plus a pixel rounded outwards)
+    _photo(tmp_path / "a.jpg")
+    _photo(tmp_path / "b.jpg", size=(3000, 2001))
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](a.jpg) ![bg](a.jpg) ![bg](a.jpg)\n\n---\n\n"
+                    "![bg vertical](b.jpg) ![bg](b.jpg)\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert sorted((i["w"], i["h"]) for i in _images(pdf)) == [(854, 1440), (2560, 721)]
+
+
+def test_images_prepared_ahead_in_threads_are_the_ones_rendering_uses(tmp_path, no_cache, monkeypatch):
+    from slidekit.export import image_prep
+    for name in "abc":
+        _photo(tmp_path / f"{name}.jpg")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg sepia](a.jpg)\n\n---\n\n![bg right](b.jpg)\n\n![w:300](c.jpg)\n\n"
+                    "---\n\n![bg blur:4px](a.jpg)\n", encoding="utf-8")
+    import slidekit.api as api
+    monkeypatch.setattr("slidekit.export.pdf_chunks.usable_cpus", lambda: 1)
+    serial, _ = _pdf(deck)
+
+    made = []
+    original = image_prep._prepare
+    monkeypatch.setattr(image_prep, "_prepare", lambda *args: made.append(args[1]) or original(*args))
+    monkeypatch.setattr("slidekit.export.pdf_chunks.usable_cpus", lambda: 2)
+    rendered = api.render_slides
+    during_render = []
+
+    def render_slides(deck, options):
+        made.clear()
+        rendered(deck, options)
+        during_render.extend(made)
+    monkeypatch.setattr(api, "render_slides", render_slides)
+    ahead, _ = _pdf(deck)
+    assert during_render == []          # every image was made before the slides were rendered
+    assert ahead == serial
+
+
+def test_a_covering_background_stored_as_the_part_that_shows_draws_the_same_slide(tmp_path, no_cache, monkeypatch):
+    # A portrait photo behind a landscape slide and a landscape one on a narrow split side: only their
+    # middles show, and only those are stored; the slide looks as with the whole photo.
+    from PIL import Image, ImageChops, ImageStat
+
+    from slidekit.export import image_prep
+    from slidekit.export.images import render_pages
+
+    for name, size in (("tall.jpg", (1500, 2400)), ("wide.jpg", (3000, 1400))):
+        ramp = Image.linear_gradient("L").resize(size)
+        Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_90).resize(size), ramp)).save(
+            tmp_path / name, "JPEG", quality=95)
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg sepia](tall.jpg)\n\n---\n\n# Split\n\n"
+                    "![bg left:30% blur:1px](wide.jpg)\n", encoding="utf-8")
+    cropped, _ = _pdf(deck)
+    assert sorted((i["w"], i["h"]) for i in _images(cropped)) == [(748, 1400), (1500, 844)]
+    monkeypatch.setattr(image_prep, "cover_crop", lambda *args: None)
+    whole, _ = _pdf(deck)
+    assert sorted((i["w"], i["h"]) for i in _images(whole)) == [(1500, 2400), (3000, 1400)]
+    for a, b in zip(render_pages(cropped, scale=0.5), render_pages(whole, scale=0.5)):
+        difference = ImageChops.difference(Image.open(io.BytesIO(a)).convert("RGB"),
+                                           Image.open(io.BytesIO(b)).convert("RGB"))
+        assert max(ImageStat.Stat(difference).mean) < 1.0

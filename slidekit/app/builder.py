@@ -93,6 +93,17 @@ def _write(path: Path, data: bytes | str) -> None:
         write_atomic(path, data)
 
 
+def _image_density(kind: str | None, settings) -> float | None:
+    """The image pixels a CSS pixel that an export drawn from the PDF shows: pictures at their scale, the
+    PPTX's pictures at the scale they are cut at; None (the PDF's own rule) for the PDF and the handout."""
+    if kind in ("images", "image"):
+        return max(0.1, float(settings.image_scale or 1))
+    if kind == "pptx":
+        from ..export.pptx import PICTURE_DENSITY
+        return PICTURE_DENSITY
+    return None
+
+
 def _build_one(job: Job, settings, site: bool) -> Outcome:
     from ..api import BuildOptions
     from ..export.outputs import build_format, export, output_kind
@@ -105,7 +116,8 @@ def _build_one(job: Job, settings, site: bool) -> Outcome:
         return BuildOptions.of(settings, fmt,
                                # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py); the
                                # PPTX is placed from the pages laid out in this process
-                               jobs=1 if kind == "pptx" else settings.pdf_jobs, pdf_cache=kind != "pptx")
+                               jobs=1 if kind == "pptx" else settings.pdf_jobs, pdf_cache=kind != "pptx",
+                               image_density=_image_density(kind, settings) if fmt == "pdf" else None)
 
     fmt = build_format(kind) if kind else \
         ("pdf" if target.suffix.lower() == ".pdf" or (str(target) == STDIO and settings.pdf) else "html")

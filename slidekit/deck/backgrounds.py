@@ -18,6 +18,9 @@ def extract_backgrounds(slide: Slide) -> None:
             slide.split_size = bg.spec.split_size or "50%"
         if bg.spec.vertical:
             slide.bg_direction = "vertical"
+    count = len(slide.backgrounds)
+    for bg in slide.backgrounds:        # (what the image resolver stores them at depends on it)
+        bg.spec.share = (1.0, 1.0 / count) if slide.bg_direction == "vertical" else (1.0 / count, 1.0)
 
 
 def _walk(tokens: list[dict], slide: Slide) -> list[dict]:

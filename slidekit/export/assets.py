@@ -32,8 +32,10 @@ class AssetResolver:
 
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
                  allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False,
-                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None) -> None:
+                 slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None,
+                 density: float | None = None) -> None:
         self.folder = folder.resolve()
+        self.density = density      # PDF: image pixels stored a CSS pixel shown (None: image_prep's rule)
         self.slide_size = slide_size
         self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
         self.used_lines: set[tuple[str, int]] = set()
@@ -49,10 +51,15 @@ class AssetResolver:
         self.reported: set[tuple] = set()
         self.slide: int | None = None
         self.line: int | None = None
+        self._planned: dict[Path, list[tuple]] | None = None   # while prepare_ahead looks: file -> prepare args
+        self._ready: dict[tuple, object] = {}     # prepare args -> the image prepare_ahead made
+
+    def _key(self, url: str, spec: ImageSpec) -> tuple:
+        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size, spec.share)
+        return url, tuple(spec.filters) if self.target == "pdf" else (), shown
 
     def __call__(self, url: str, spec: ImageSpec) -> str:
-        shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size)
-        key = (url, tuple(spec.filters) if self.target == "pdf" else (), shown)
+        key = self._key(url, spec)
         if key not in self.cache:
             self._found = []
             try:
@@ -71,9 +78,50 @@ class AssetResolver:
     def release(self) -> None:
         """Free the pixels kept while the slides were rendered (a big photo's, hundreds of megabytes)."""
         import sys
+        self._ready.clear()
         prep = sys.modules.get("slidekit.export.image_prep")
         if prep is not None:
             prep._decoded.clear()
+
+    def prepare_ahead(self, uses: list[tuple[str, ImageSpec]], threads: int) -> None:
+        """Make the images that these uses (url, spec) need prepared (downscaled, filtered: image_prep.py)
+        side by side, one file a thread, in up to `threads` threads: Pillow decodes, resizes, filters and
+        encodes without holding the GIL, so a deck of photos is prepared by every CPU rather than one.
+        Rendering then finds them made; what failed here is made again there, and reported there."""
+        if threads < 2:
+            return
+        planned: dict[Path, list[tuple]] = {}
+        self._planned = planned
+        try:
+            for url, spec in {self._key(url, spec): (url, spec) for url, spec in uses}.values():
+                self._found = []           # (warnings are given by the use itself, when rendered)
+                try:
+                    self._resolve(url.strip(), spec)
+                except Exception:  # noqa: BLE001 - the use itself reports it
+                    pass
+        finally:
+            self._planned, self._found = None, None
+        groups = [list(dict.fromkeys(args)) for args in planned.values()]
+        if len(groups) < 2:
+            return                         # one file: its uses are prepared one after the other anyway
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .image_prep import prepare
+
+        def prepare_file(group: list[tuple]) -> list[tuple]:
+            made, decoded = [], {}         # (a big PNG used twice is decoded once, in this thread)
+            for args in group:
+                path, size, filters, scale_px, keep_format, crop = args
+                try:
+                    made.append((args, prepare(path.read_bytes(), size, list(filters), scale_px, keep_format,
+                                               decoded=decoded, crop=crop)))
+                except Exception:  # noqa: BLE001 - made again, and reported, by the use itself
+                    pass
+            return made
+
+        with ThreadPoolExecutor(max_workers=min(threads, len(groups)), thread_name_prefix="slidekit-image") as pool:
+            for made in pool.map(prepare_file, groups):
+                self._ready.update(made)
 
     def _line_of(self, url: str) -> int | None:
         """The line of this use of `url`: the first line from the slide's start that names it and is not
@@ -149,6 +197,8 @@ class AssetResolver:
         return self._prepared(url, resolved, mime, spec, filters, shown, size)
 
     def _as_is(self, resolved: Path, mime: str | None) -> str:
+        if self._planned is not None:
+            return ""                      # prepare_ahead only looks for what to prepare
         if self.target == "pdf":
             return resolved.as_uri()
         data = resolved.read_bytes()
@@ -157,7 +207,9 @@ class AssetResolver:
     def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
                   size: int) -> str:
         """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
-        from .image_prep import HTML_DOWNSCALE_FROM, image_header, prepare, shown_scale, target_size
+        from .image_prep import (HTML_DOWNSCALE_FROM, SHOWN_TIMES, cover_crop, image_header, prepare, shown_scale,
+                                 target_size)
+        times = self.density if self.density and self.target == "pdf" else SHOWN_TIMES
         quick = _png_size(path) or _jpeg_size(path)
         if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
             # most images need no work: known from their header, without loading Pillow (either way up:
@@ -165,22 +217,30 @@ class AssetResolver:
             w, h = quick
             scale = max(shown_scale(spec, w, h, self.slide_size), shown_scale(spec, h, w, self.slide_size))
             bound = HTML_DOWNSCALE_FROM if self.target != "pdf" else 1.0
-            if target_size(w, h, scale * bound) is None and (self.target != "pdf" or size < 200_000):
+            if target_size(w, h, scale * bound, times) is None and (self.target != "pdf" or size < 200_000):
                 return self._as_is(path, mime)
         header = image_header(path)
         if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
             return self._as_is(path, mime)
         width, height, kind = header
         scale = shown_scale(spec, width, height, self.slide_size)
-        target = target_size(width, height, scale)
+        target = target_size(width, height, scale, times)
         if self.target != "pdf" and target is not None and target[0] * HTML_DOWNSCALE_FROM > width:
             target = None        # the HTML keeps an image up to three times its shown size as it is
         if target is None and not filters and (kind == "JPEG" or self.target != "pdf" or size < 200_000):
             return self._as_is(path, mime)   # nothing to gain: WeasyPrint stores a JPEG file as it is
+        crop = cover_crop(spec, width, height, self.slide_size) if self.target == "pdf" else None
+        if crop is not None:      # only the part that shows is stored (at the same scale)
+            width, height = crop[2] - crop[0], crop[3] - crop[1]
+            target = target_size(width, height, scale, times)
         stored_w = target[0] if target else width
+        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf", crop)
+        if self._planned is not None:
+            self._planned.setdefault(path, []).append(args)
+            return ""
         try:
-            prepared = prepare(path.read_bytes(), target, filters, stored_w / width / max(scale, 1e-9),
-                               keep_format=self.target != "pdf")
+            prepared = self._ready.get(args) or prepare(path.read_bytes(), target, filters, args[3],
+                                                        keep_format=args[4], crop=crop)
         except Exception as exc:  # a broken or hostile image must not stop the build
             self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
                        "it is used as it is")

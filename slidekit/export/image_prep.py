@@ -13,6 +13,7 @@ name in the PDF.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -46,12 +47,7 @@ def shown_scale(spec, width: int, height: int, slide: tuple[int, int]) -> float:
         return max(w / width if w else 0.0, h / height if h else 0.0)
     if not spec.bg:
         return min(1.0, slide_w / width)       # natural size, at most the slide's width
-    box_w = slide_w
-    if spec.split:
-        try:
-            box_w = slide_w * max(0.0, min(100.0, float((spec.split_size or "50%").rstrip("%")))) / 100
-        except ValueError:
-            box_w = slide_w / 2
+    box_w, slide_h = _box(spec, slide)
     size = spec.size or "cover"
     if size == "contain":
         return min(box_w / width, slide_h / height)
@@ -65,20 +61,55 @@ def shown_scale(spec, width: int, height: int, slide: tuple[int, int]) -> float:
     return max(box_w / width, slide_h / height)
 
 
-def target_size(width: int, height: int, scale: float) -> tuple[int, int] | None:
-    """The size to store an image shown at `scale`, or None when it is already small enough."""
-    factor = SHOWN_TIMES * scale
+def cover_crop(spec, width: int, height: int, slide: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """The part (left, top, right, bottom, in image pixels) of a background image that covers its box,
+    centred as Marp places it, when the rest is cut off (a portrait photo behind a landscape slide: more than
+    half of it); None when the whole image shows or the background is not a plain `cover` one."""
+    if not spec.bg or spec.width or spec.height or (spec.size or "cover") != "cover":
+        return None
+    box_w, box_h = _box(spec, slide)
+    scale = max(box_w / width, box_h / height)
+    if scale <= 0:
+        return None
+    shown_w, shown_h = min(width, box_w / scale), min(height, box_h / scale)
+    # whole pixels, rounded outwards: what WeasyPrint draws of the part is what it drew of the whole
+    left, top = math.floor((width - shown_w) / 2), math.floor((height - shown_h) / 2)
+    right, bottom = width - left, height - top
+    if (right - left) * (bottom - top) > 0.9 * width * height:
+        return None
+    return left, top, right, bottom
+
+
+def _box(spec, slide: tuple[int, int]) -> tuple[float, float]:
+    """The box a background is drawn in, in CSS px: its share of the slide or of its split side."""
+    slide_w, slide_h = slide
+    box_w = slide_w
+    if spec.split:
+        try:
+            box_w = slide_w * max(0.0, min(100.0, float((spec.split_size or "50%").rstrip("%")))) / 100
+        except ValueError:
+            box_w = slide_w / 2
+    return box_w * spec.share[0], slide_h * spec.share[1]     # several backgrounds share the area
+
+
+def target_size(width: int, height: int, scale: float, times: float = SHOWN_TIMES) -> tuple[int, int] | None:
+    """The size to store an image shown at `scale` with `times` pixels a CSS pixel, or None when it is
+    already small enough."""
+    factor = times * scale
     if factor >= 1:
         return None
     return max(1, round(width * factor)), max(1, round(height * factor))
 
 
 def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, str]], scale_px: float,
-            keep_format: bool = False) -> Prepared:
-    """`data` (an image file's bytes) at `size` (None: as it is), with `filters` (blur radii in CSS px,
-    `scale_px` image pixels to a CSS pixel after resizing). Cached by content."""
+            keep_format: bool = False, decoded: dict | None = None, crop: tuple | None = None) -> Prepared:
+    """`data` (an image file's bytes), cut to `crop` (cover_crop's part, or None), at `size` (None: as it
+    is), with `filters` (blur radii in CSS px, `scale_px` image pixels to a CSS pixel after resizing).
+    Cached by content. `decoded` keeps the last PNG decoded (this module's own by default; a thread
+    preparing images gives its own)."""
     key = cache.digest(cache.code_key("slidekit.export.image_prep", "slidekit.export.filters"),
-                       cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format))
+                       cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format),
+                       repr(crop))
     found = cache.get_bytes("images", key)
     if found is not None:
         head, _, body = found.partition(b"\n")
@@ -87,7 +118,7 @@ def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, 
             return Prepared(body, mime, int(w), int(h))
         except ValueError:
             pass
-    prepared = _prepare(data, size, filters, scale_px, keep_format)
+    prepared = _prepare(data, size, filters, scale_px, keep_format, _decoded if decoded is None else decoded, crop)
     cache.put_bytes("images", key, f"{prepared.mime} {prepared.width} {prepared.height}\n".encode() + prepared.data)
     return prepared
 
@@ -96,15 +127,25 @@ _decoded: dict[str, tuple] = {}    # a PNG's digest -> its pixels: a big image u
                                    # decoded once (a JPEG is decoded at each use's size: fast, and exact)
 
 
-def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool) -> Prepared:
+def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, decoded: dict,
+             crop: tuple | None = None) -> Prepared:
     from PIL import Image
     digest = cache.digest(data)
-    image, source_format = _decoded.get(digest) or (None, None)
+    image, source_format = decoded.get(digest) or (None, None)
     if image is None:
-        image, source_format = _decode(data, size)
-        _decoded.clear()                 # one image at a time
+        draft = size
+        if crop is not None and size is not None:     # the whole image's size at the part's scale
+            full = _header_size(data)
+            draft = full and (math.ceil(size[0] * full[0] / (crop[2] - crop[0])),
+                              math.ceil(size[1] * full[1] / (crop[3] - crop[1])))
+        image, source_format = _decode(data, draft)
+        decoded.clear()                  # one image at a time
         if source_format != "JPEG":
-            _decoded[digest] = (image, source_format)
+            decoded[digest] = (image, source_format)
+    if crop is not None:
+        full = _header_size(data) or image.size
+        fx, fy = image.size[0] / full[0], image.size[1] / full[1]   # (a JPEG may be decoded at 1/2...)
+        image = image.crop((round(crop[0] * fx), round(crop[1] * fy), round(crop[2] * fx), round(crop[3] * fy)))
     if size is not None and image.size != size:
         image = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
     if filters:
@@ -149,6 +190,12 @@ def _decode(data: bytes, size):
         has_alpha = image.mode in ("P", "PA") and "transparency" in image.info or image.mode.endswith("A")
         image = image.convert("RGBA" if has_alpha else "RGB")
     return image, source_format
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """The image's size upright (after its EXIF turn), from its header."""
+    found = image_header(io.BytesIO(data))
+    return found and found[:2]
 
 
 def _orientation(image) -> int:

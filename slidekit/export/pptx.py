@@ -48,6 +48,7 @@ GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace":
                  "fantasy": None, "emoji": None, "math": None}
 RENDER_SCALE = 2.0          # pictures cut from the page: two pixels a PDF point
 BACKGROUND_SCALE = 1.5      # the text-less background picture
+PICTURE_DENSITY = RENDER_SCALE * PT_PER_PX   # pixels a CSS pixel of the pictures cut: what the PDF's images need
 FLAT_TOLERANCE = 10         # per channel, 0-255
 FLAT_SHARE = 0.998          # share of the pixels outside pictures that must be the background colour
 
@@ -811,7 +812,8 @@ def _encode(image, skip_uniform=False) -> bytes | None:
         return None      # nothing drawn there (an image that could not be read)
     buffer = io.BytesIO()
     if image.width * image.height <= 250_000 or len(image.getcolors(4096) or ()) in range(1, 4096):
-        image.save(buffer, "PNG", optimize=False)
+        from .images import PNG_LEVEL
+        image.save(buffer, "PNG", compress_level=PNG_LEVEL)
     else:
         image.save(buffer, "JPEG", quality=88)
     return buffer.getvalue()

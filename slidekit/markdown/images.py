@@ -39,6 +39,9 @@ class ImageSpec:
     split: str | None = None         # "left" or "right"
     split_size: str | None = None    # "40%"
     vertical: bool = False
+    # a background's share (width, height) of its slide's background area (the slide or its split side):
+    # several backgrounds divide it equally, side by side or, `vertical`, one above the other
+    share: tuple[float, float] = (1.0, 1.0)
     filters: list[tuple[str, str]] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)   # keywords with values we could not use
 
