@@ -122,14 +122,53 @@ def test_a_tall_code_block_is_scaled_down_to_the_themes_bound(tmp_path):
     assert abs((last[0] - first[0]) - 383) < 383 * 0.04, (first, last)
 
 
+def ink_bands(page, gap=8):
+    """(top, bottom, left, right) of each band of dark rows of a page, top to bottom."""
+    grey = page.convert("L")
+    rows = [y for y in range(grey.height) if any(grey.getpixel((x, y)) < 128 for x in range(0, grey.width, 2))]
+    bands, start, prev = [], rows[0], rows[0]
+    for y in rows[1:] + [None]:
+        if y is None or y > prev + gap:
+            xs = [x for r in range(start, prev + 1) for x in range(0, grey.width, 2) if grey.getpixel((x, r)) < 128]
+            bands.append((start, prev, min(xs), max(xs)))
+            start = y
+        prev = y if y is not None else prev
+    return bands
+
+
 @needs_pdftoppm
-def test_display_maths_is_as_wide_as_katex_draws_it(tmp_path):
-    # marp-core's KaTeX sets a formula at 1.21em (`.katex`): in marp-cli's PDF at 96 dpi this display
-    # formula spans 206 px across.
+def test_display_maths_is_as_wide_as_marp_draws_it(tmp_path):
+    # marp-core's default engine, MathJax, draws this display formula 206 px across in marp-cli's PDF at 96 dpi.
     pages, _ = pdf_pages(FIXTURES / "math" / "deck.md", tmp_path, dpi=96)
     page = pages[0].convert("L")
     xs = [x for y in range(330, page.height) for x in range(0, page.width, 2) if page.getpixel((x, y)) < 128]
     assert abs((max(xs) - min(xs)) - 206) < 206 * 0.06, (min(xs), max(xs))
+
+
+@needs_pdftoppm
+def test_maths_is_sized_per_engine_mathjax_in_ex_of_the_text_katex_at_1_21em(tmp_path):
+    # marp-core's `math` global directive: MathJax (default) sizes a formula in ex of the text (1 ex = 0.442
+    # em of the formula), so beside Liberation Serif (x-height 0.459) it is 1.04em: marp-cli draws this one
+    # 248 px across at 96 dpi. KaTeX sets `.katex` at 1.21em: 1.21 / 1.04 times as wide.
+    (tmp_path / "mj").mkdir()
+    (tmp_path / "kt").mkdir()
+    mathjax = ink_bands(pdf_pages(FIXTURES / "math" / "serif_mathjax.md", tmp_path / "mj", dpi=96)[0][0])
+    katex = ink_bands(pdf_pages(FIXTURES / "math" / "serif_katex.md", tmp_path / "kt", dpi=96)[0][0])
+    mathjax_width = mathjax[0][3] - mathjax[0][2]
+    katex_width = katex[0][3] - katex[0][2]
+    assert abs(mathjax_width - 248) < 248 * 0.04, mathjax
+    assert abs(katex_width / mathjax_width - 1.21 / (0.459 / 0.442)) < 0.05, (katex, mathjax)
+
+
+@needs_pdftoppm
+def test_display_maths_rows_and_the_text_below_are_where_marp_puts_them(tmp_path):
+    # MathJax lays a table out as TeX: rows at least 0.75em high and 0.25em deep, align's rows 3pt (0.3em)
+    # apart; a display formula is a block (no line box around it). marp-cli at 96 dpi: the four rows start
+    # at y = 248, 293, 339, 383 and the paragraph below at 440.
+    bands = ink_bands(pdf_pages(FIXTURES / "math" / "align_rows.md", tmp_path, dpi=96)[0][0])
+    assert len(bands) == 5, bands
+    for (top, *_), want in zip(bands, (248, 293, 339, 383, 440)):
+        assert abs(top - want) <= 4, bands
 
 
 @needs_pdftoppm

@@ -150,6 +150,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
         attrs.append(("lang", str(deck.globals["lang"])))
     if deck.globals.get("theme"):
         attrs.append(("data-theme", str(deck.globals["theme"])))
+    if deck.globals.get("math") == "katex":   # marp-core's engines: mathjax (default) or katex; sizes differ
+        attrs.append(("data-math", "katex"))
     style: list[str] = []
     for name, value in d.items():
         directive = DIRECTIVES[name]
