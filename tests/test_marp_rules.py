@@ -223,3 +223,12 @@ def test_absolutely_positioned_flex_title_keeps_to_one_line(tmp_path):
     pages, _ = pdf_pages(FIXTURES / "abs_flex_gap.md", tmp_path, dpi=96, allow_html=True)
     bands = ink_bands(pages[0], gap=3)
     assert len(bands) == 1, bands
+
+
+@needs_pdftoppm
+def test_a_missing_image_keeps_its_line_as_in_chromium(tmp_path):
+    # Chromium keeps an image that cannot be loaded as an empty inline box: a paragraph of one missing
+    # `![](x.png)` is still a line high. marp-cli at 96 dpi: "Before", "Middle", "After" at y = 228, 347, 466.
+    pages, _ = pdf_pages(FIXTURES / "missing_image.md", tmp_path, dpi=96)
+    tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
+    assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (228, 347, 466))), tops
