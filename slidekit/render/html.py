@@ -426,10 +426,11 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
 
 # An image that cannot be loaded is, in Chromium (Marp's PDF), an empty inline box that keeps its line a
 # line high; WeasyPrint draws a broken image's alt text, but makes nothing of an empty alt, and the line
-# goes (a paragraph of one missing `![](x.png)` vanishes, the text below moves up). A no-break space as
-# the alt is that line, in the PDF only; a loaded image does not show its alt.
+# goes (a paragraph of one missing `![](x.png)` vanishes, the text below moves up). A word joiner (U+2060,
+# zero width, not collapsed) as the alt is that line, in the PDF only; a loaded image does not show its alt.
+# (A no-break space would be a glyph of some fallback font, and cost CJK text its ToUnicode entries.)
 _EMPTY_ALT = re.compile(r'(<img\b[^>]*?\salt=)""')
-_KEEP_BROKEN_IMAGE_LINE = '\\1"&#160;"'
+_KEEP_BROKEN_IMAGE_LINE = '\\1"&#8288;"'
 
 
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
