@@ -2,8 +2,10 @@
 outlines from the STIX Two Math font), so that the HTML and the PDF show the same drawing without JavaScript.
 
 The SVG is written inline and coloured with `currentColor`, so formulas follow the slide's text colour, and
-sized in `em` so they follow the surrounding text. A display formula wider than its slide shrinks to fit
-(`max-width: 100%`, the height following the drawing's aspect ratio).
+sized in `em` of its `.sk-math` wrapper, whose font size is the engine's (scaffold.css, after marp-core's
+`math` global directive): MathJax, marp-core's default, sizes a formula in `ex` of the surrounding text
+(1 ex = 0.442 em of the formula, its TeX font's x-height); KaTeX sets it at 1.21em. A display formula wider
+than its slide shrinks to fit (`max-width: 100%`, the height following the drawing's aspect ratio).
 
 Dollar signs as prices stay text: an inline formula opens with `$` followed by a non-space, closes with `$`
 preceded by a non-space and not followed by a digit (Pandoc's rule), so "$5 and $10" is text.
@@ -27,9 +29,6 @@ INLINE_MATH = (
 )
 MAX_FORMULA_CHARS = 1000   # a deck cannot stall the build with a huge formula
 SIZE = 24.0               # ziamath draws at this size (px); everything is then expressed in em of it
-# marp-core's default maths engine, KaTeX, sets formulas at 1.21 times the text's size (`.katex { font:
-# normal 1.21em KaTeX_Main }` in its stylesheet): a formula here is that much larger than its text too.
-KATEX_EM = 1.21
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
 _ROOT = re.compile(r"^<svg\b[^>]*>")
 
@@ -50,7 +49,11 @@ def math_svg(latex: str, display: bool = False) -> str:
         raise MathError(f"formula longer than {MAX_FORMULA_CHARS} characters; not drawn")
     ziamath.config.svg2 = False           # plain paths: no <symbol> ids (WeasyPrint makes ids anchors)
     try:
-        drawing = ziamath.Latex(latex, size=SIZE, color="currentColor", inline=not display)
+        # no margin: the box is the ink's, as MathJax's and KaTeX's are, so a formula grows its line no more
+        if "\\begin" in latex and "\\tag" not in latex:   # tables laid out with TeX's row rules
+            drawing = ziamath.Math(_tex_tables(latex, display), size=SIZE, margin=0)
+        else:
+            drawing = ziamath.Latex(latex, size=SIZE, color="currentColor", inline=not display, margin=0)
         svg = drawing.svg()
     except Exception as exc:  # ziamath raises many kinds on bad input; all mean "cannot draw this"
         raise MathError(str(exc) or exc.__class__.__name__) from exc
@@ -60,16 +63,50 @@ def math_svg(latex: str, display: bool = False) -> str:
     if not m:
         raise MathError("no drawing")
     x, y, width, height = (float(v) for v in m.groups())
-    em = lambda v: f"{v * KATEX_EM / SIZE:.3f}".rstrip("0").rstrip(".") + "em"  # noqa: E731
+    em = lambda v: f"{v / SIZE:.3f}".rstrip("0").rstrip(".") + "em"  # noqa: E731
     descent = y + height                  # the baseline is y = 0 in ziamath's drawing
     style = f"width:{em(width)};height:{em(height)};vertical-align:-{em(max(descent, 0.0))}"
     if display:
-        style = f"width:{em(width)};max-width:100%"   # the height follows the drawing (WeasyPrint too)
+        # a block: no line box (and its strut) around the drawing; the height follows it (WeasyPrint too)
+        style = f"display:block;margin:0 auto;width:{em(width)};max-width:100%"
     label = html.escape(latex, quote=True)
     root = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{m.group(1)} {m.group(2)} {m.group(3)} '
             f'{m.group(4)}" class="sk-math-svg" role="img" aria-label="{label}" style="{style}">')
     svg = _ROOT.sub(lambda _: root, svg.strip(), count=1)
     return re.sub(r"<\?xml[^>]*\?>", "", svg)
+
+
+def _tex_tables(latex: str, display: bool):
+    """The MathML of `latex` with its tables spaced as TeX (and MathJax) space them: a row is at least
+    0.75em high and 0.25em deep (the array strut); rows 4pt apart unless the environment says (align: 3pt,
+    the jot), columns 1em; a `pt` is a tenth of the formula's em (MathJax's unit), not a printer's point."""
+    from xml.etree import ElementTree as ET
+
+    from ziamath.tex import tex2mml
+
+    root = ET.fromstring(tex2mml(latex, inline=not display))
+    ns = "{http://www.w3.org/1998/Math/MathML}"
+    for table in root.iter(ns + "mtable"):
+        table.set("rowspacing", _spacing_px(table.get("rowspacing", "4pt")))
+        table.set("columnspacing", _spacing_px(table.get("columnspacing", "1em")))
+        for cell in table.iter(ns + "mtd"):
+            strut = ET.Element(ns + "mspace", {"width": "0px", "height": f"{0.75 * SIZE:g}px",
+                                               "depth": f"{0.25 * SIZE:g}px"})
+            cell.insert(0, strut)
+    root.set("mathcolor", "currentColor")
+    return root
+
+
+def _spacing_px(spacing: str) -> str:
+    """TeX spacing in px of the drawing (ziamath reads an em as 4/3 of its size: px are exact)."""
+    ems = {"pt": 0.1, "em": 1.0}
+    def px(value: str) -> str:
+        unit = ems.get(value[-2:])
+        try:
+            return f"{float(value[:-2]) * unit * SIZE:g}px" if unit else value
+        except ValueError:
+            return value
+    return " ".join(px(v) for v in spacing.split())
 
 
 def render_formula(latex: str, display: bool) -> str:

@@ -150,6 +150,8 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
         attrs.append(("lang", str(deck.globals["lang"])))
     if deck.globals.get("theme"):
         attrs.append(("data-theme", str(deck.globals["theme"])))
+    if deck.globals.get("math") == "katex":   # marp-core's engines: mathjax (default) or katex; sizes differ
+        attrs.append(("data-math", "katex"))
     style: list[str] = []
     for name, value in d.items():
         directive = DIRECTIVES[name]
@@ -422,6 +424,15 @@ def share_repeated_images(sections: list[str]) -> tuple[list[str], str]:
     return shared, _shared_css(names)
 
 
+# An image that cannot be loaded is, in Chromium (Marp's PDF), an empty inline box that keeps its line a
+# line high; WeasyPrint draws a broken image's alt text, but makes nothing of an empty alt, and the line
+# goes (a paragraph of one missing `![](x.png)` vanishes, the text below moves up). A word joiner (U+2060,
+# zero width, not collapsed) as the alt is that line, in the PDF only; a loaded image does not show its alt.
+# (A no-break space would be a glyph of some fallback font, and cost CJK text its ToUnicode entries.)
+_EMPTY_ALT = re.compile(r'(<img\b[^>]*?\salt=)""')
+_KEEP_BROKEN_IMAGE_LINE = '\\1"&#8288;"'
+
+
 def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options: RenderOptions,
                     theme_name: str, size_name: str) -> str:
     total = deck.slide_count
@@ -443,6 +454,7 @@ def render_document(deck: Deck, stylesheet: str, size: tuple[int, int], options:
                              for slide in deck.slides if slide.notes_html)
     else:   # each slide in its own page box (the template's CSS for the PDF)
         from markupsafe import escape
+        sections = [_EMPTY_ALT.sub(_KEEP_BROKEN_IMAGE_LINE, section) for section in sections]
         page = f'<div class="sk-deck sk-page" data-theme="{escape(theme_name)}">'
         sections_html = "".join(f"{page}{section}</div>\n" for section in sections)
         notes_html = ""
