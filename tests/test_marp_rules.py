@@ -215,8 +215,6 @@ def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
 
 
 @needs_pdftoppm
-@pytest.mark.xfail(strict=True, reason="WeasyPrint 70 leaves `gap` out of a flex row's max-content width; "
-                   "the library patch is proposed in notes/F.md for export/patches.py")
 def test_absolutely_positioned_flex_title_keeps_to_one_line(tmp_path):
     # Chromium (marp-cli, --html) sizes an absolutely positioned box to its content's max-content width, gaps
     # of a flex row included: this title is one line. Without the gaps its items shrink and wrap by word.

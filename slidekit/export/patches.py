@@ -12,7 +12,8 @@ raises. Python and its standard library are never patched.
 - `install()`, once WeasyPrint is loaded, for the whole process:
   WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
   (`_svg_current_colour`, diagrams/pdf_style.py);
-  `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); image names that do not
+  `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
+  content widths (`_flex_row_gap`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
   skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
@@ -272,6 +273,28 @@ def _relative_font_size() -> None:
     computed_values.COMPUTER_FUNCTIONS["font_size"] = font_size
 
 
+def _flex_row_gap() -> None:
+    """A flex row's min- and max-content widths include its `column-gap`, as in Chromium. WeasyPrint 70 sums
+    the items alone, so a shrink-to-fit flex row (an absolutely positioned title bar) came out narrower than
+    its items and gaps, and they wrapped word by word where Marp keeps them on one line."""
+    from weasyprint.layout import preferred
+
+    def with_gap(original, wrapping: bool):
+        def width(context, box, outer=True):
+            result = original(context, box, outer)
+            style = box.style
+            gap = style["column_gap"]
+            items = sum(1 for child in box.children if child.is_flex_item)
+            if (items > 1 and style["flex_direction"].startswith("row") and getattr(gap, "unit", None) == "px"
+                    and (wrapping or style["flex_wrap"] == "nowrap")):
+                result += gap.value * (items - 1)
+            return result
+        return width
+
+    preferred.flex_min_content_width = with_gap(preferred.flex_min_content_width, wrapping=False)
+    preferred.flex_max_content_width = with_gap(preferred.flex_max_content_width, wrapping=True)
+
+
 # WeasyPrint names each raster image of a PDF (`/i918b16c7... Do`) after an MD5 digest of the URL it loaded
 # it from, which for a deck's own images is a `file:` URL holding the folder's absolute path: the same deck
 # built in `~/talks/` and in a CI checkout gave PDFs that differed in those bytes. While a deck is laid out
@@ -400,7 +423,8 @@ def add_object(writer, obj):
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _relative_font_size, _image_names, _skip_empty_margin_boxes),
+    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _image_names,
+                   _skip_empty_margin_boxes),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),
 }
