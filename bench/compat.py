@@ -4,7 +4,7 @@
     python bench/compat.py [--refs DIR] [--out FILE] [--shared DIR] [-j N] [--keep DIR] [DECK...]
     python bench/compat.py --html-vs-pdf [...] [DECK...]
 
-Default decks: ../shared/corpus/public/*.md, the repo's decks/*/slides.md and the seed
+Default decks: ../shared/corpus/public/*.md, the repo's decks/*/slides.md, bench/corpus/*.md and the seed
 ../shared/corpus/seeds/mlops-guide-presentation.md. A DECK argument is a path or the name of
 a default deck (e.g. 006-a-guide-to-mlops). A deck's name is its file stem, or its folder's
 name for decks/NAME/slides.md.
@@ -97,6 +97,7 @@ def deck_name(path: Path) -> str:
 def default_decks(repo: Path, shared: Path) -> list[Deck]:
     paths = sorted((shared / "corpus/public").glob("*.md"))
     paths += sorted((repo / "decks").glob("*/slides.md"))
+    paths += sorted((repo / "bench/corpus").glob("*.md"))
     paths.append(shared / SEED)
     return [Deck(deck_name(p), p.resolve()) for p in paths if p.is_file()]
 
