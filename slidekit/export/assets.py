@@ -263,18 +263,22 @@ class AssetResolver:
             return url
         if not url or url.startswith("#") or (scheme and scheme != "file") or self.allow_local_files:
             return url
-        path = Path(unquote(parts.path))
-        if not path.is_absolute():
-            path = self.folder / path
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError, ValueError):
-            resolved = None
+        resolved = self._local_path(parts.path)
         if resolved is None or not any(_is_within(resolved, root) for root in self.roots):
             self._warn("outside-folder", url, f"{url} is outside the deck's folder and was not read; "
                        "use --allow-local-files to allow it")
             return ""
         return url
+
+    def _local_path(self, url_path: str) -> Path | None:
+        """A URL's path as a resolved local file, relative to the deck's folder; None if it cannot be."""
+        path = Path(unquote(url_path))
+        if not path.is_absolute():
+            path = self.folder / path
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError, ValueError):
+            return None
 
     def stylesheet(self, url: str) -> str | None:
         """The text of a CSS file the deck's CSS imports (render/css_imports.py): a local file under the
@@ -285,13 +289,7 @@ class AssetResolver:
             self._warn("css-import", url, f"@import {url}: only CSS files under the deck's folder are "
                        "imported; copy the file beside the deck")
             return None
-        path = Path(unquote(parts.path))
-        if not path.is_absolute():
-            path = self.folder / path
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError, ValueError):
-            resolved = None
+        resolved = self._local_path(parts.path)
         if resolved is not None and not self.allow_local_files \
                 and not any(_is_within(resolved, root) for root in self.roots):
             self._warn("outside-folder", url, f"@import {url}: the file is outside the deck's folder and "
