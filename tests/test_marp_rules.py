@@ -230,3 +230,22 @@ def test_a_missing_image_keeps_its_line_as_in_chromium(tmp_path):
     pages, _ = pdf_pages(FIXTURES / "missing_image.md", tmp_path, dpi=96)
     tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
     assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (228, 347, 466))), tops
+
+
+def test_an_ordered_list_is_numbered_from_its_first_number_in_the_pdf(tmp_path):
+    # markdown-it keeps a list's first number as `<ol start="7">`, and Chromium numbers from it: in marp-cli's
+    # PDF the list of slide 1 reads "7. seventh 8. eighth", that of slide 2 (`3)` delimiters) "3. third".
+    result = build_file(FIXTURES / "ol_start" / "deck.md", BuildOptions(format="pdf"))
+    path = tmp_path / "deck.pdf"
+    path.write_bytes(result.output)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f")]
+    assert "7. seventh 8. eighth" in pages[0], pages[0]
+    assert "3. third 4. fourth" in pages[1], pages[1]
+
+
+def test_list_start_hints_map_start_to_the_list_item_counter():
+    from slidekit.render.css import list_start_hints
+    css = list_start_hints('<ol start="7"><li>a</li></ol><ol><li>b</li></ol><ol start=0><li>c</li></ol>')
+    assert css == (':where(.sk-deck ol[start="0"]) { counter-reset: list-item -1; }\n'
+                   ':where(.sk-deck ol[start="7"]) { counter-reset: list-item 6; }\n')

@@ -217,3 +217,19 @@ def img_size_hints(*htmls: str) -> str:
                     sizes[(m.group(1).lower(), raw)] = f"{value.group(1)}{value.group(2) or 'px'}"
     return "".join(f':where({DECK} img[{name}="{css_string(raw)}"]) {{ {name}: {size}; }}\n'
                    for (name, raw), size in sizes.items() if css_string(raw) == raw)
+
+
+# `<ol start="7">` (markdown-it writes it for a list whose first number is not 1): a browser numbers from 7;
+# WeasyPrint maps `start` to the list-item counter only among all its presentational hints (see above), so
+# the mapping of CSS Lists 3's UA stylesheet is one zero-specificity rule per start value.
+_OL_START = re.compile(r"""<ol\b[^>]*?\sstart\s*=\s*(?:"(-?\d+)"|'(-?\d+)'|(-?\d+)(?=[\s>]))""", re.I)
+
+
+def list_start_hints(*htmls: str) -> str:
+    """The rules that number an `ol` from its `start` attribute, as a browser does."""
+    starts: set[int] = set()
+    for text in htmls:
+        if "<ol" in text:
+            starts.update(int(next(v for v in m.groups() if v is not None)) for m in _OL_START.finditer(text))
+    return "".join(f':where({DECK} ol[start="{n}"]) {{ counter-reset: list-item {n - 1}; }}\n'
+                   for n in sorted(starts))

@@ -15,7 +15,7 @@ from ..markdown.html_filter import is_safe_url
 from ..markdown.images import ImageSpec
 from ..markdown.html_filter import check_srcsets, truncate_html
 from ..markdown.renderer import ImageResolver, SlideRenderer
-from .css import SECTION, img_size_hints, rem_to_px, root_font_px, scope_css, style_element_text
+from .css import SECTION, img_size_hints, list_start_hints, rem_to_px, root_font_px, scope_css, style_element_text
 from .page import render_page
 
 _SAFE_VAR = re.compile(r"^[^;{}<>\"\\]*$")
@@ -305,8 +305,8 @@ def slide_stylesheet(deck: Deck, theme_css: str, size: tuple[int, int]) -> str:
     width, height = size
     root_px = root_font_px(theme_css, *deck.global_css)
     # files the deck's CSS imports come first, as Marpit hoists @import (render/css_imports.py)
-    parts = [img_size_hints(*(text for slide in deck.slides
-                              for text in (slide.html, slide.header_html, slide.footer_html)))]
+    slide_htmls = [text for slide in deck.slides for text in (slide.html, slide.header_html, slide.footer_html)]
+    parts = [img_size_hints(*slide_htmls), list_start_hints(*slide_htmls)]
     parts += [scope_css(rem_to_px(css, root_px)) for css in deck.imported_css]
     parts += [scope_css(asset_text("scaffold.css")), scope_css(rem_to_px(theme_css, root_px))]
     parts.append(scope_css(asset_text("highlight.css")))  # code colours (markdown/highlight.py)
