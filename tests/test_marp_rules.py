@@ -249,3 +249,46 @@ def test_list_start_hints_map_start_to_the_list_item_counter():
     css = list_start_hints('<ol start="7"><li>a</li></ol><ol><li>b</li></ol><ol start=0><li>c</li></ol>')
     assert css == (':where(.sk-deck ol[start="0"]) { counter-reset: list-item -1; }\n'
                    ':where(.sk-deck ol[start="7"]) { counter-reset: list-item 6; }\n')
+
+
+def pdf_words(deck: Path, tmp_path: Path, fmt: str = "pdf") -> list[str]:
+    import re
+    result = build_file(deck, BuildOptions(format=fmt))
+    path = tmp_path / f"{deck.stem}.pdf"
+    path.write_bytes(result.output)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return re.findall(r"\w+", text.lower())
+
+
+def test_katex_formulas_are_text_in_the_pdf_and_mathjax_formulas_are_not(tmp_path):
+    # marp-core's KaTeX writes formulas as HTML text: marp-cli's PDF of katex.md yields the words below (in
+    # pdftotext's order); its MathJax output is SVG paths, so mathjax.md yields none of the formulas' words.
+    katex = pdf_words(FIXTURES / "katex_text" / "katex.md", tmp_path)
+    marp = ["m", "n", "aij", "a11", "a12", "a21", "a22", "det", "ad", "bc", "ds", "dt", "βsi"]
+    assert sorted(w for w in katex if w in marp) == sorted(marp), katex
+    mathjax = pdf_words(FIXTURES / "katex_text" / "mathjax.md", tmp_path)
+    assert sorted(mathjax) == sorted(["matrices", "the", "size", "is", "the", "entry", "then", "and", "hold"])
+
+
+def test_a_formulas_text_layer_takes_no_room_in_the_pdf(tmp_path):
+    # the text is transparent and laid over the drawing: every word after a formula sits where it sits with
+    # the layer hidden by a deck rule
+    deck = (FIXTURES / "katex_text" / "katex.md").read_text(encoding="utf-8")
+    hidden = tmp_path / "hidden.md"
+    hidden.write_text(deck + "\n<style>section .sk-math-text { display: none !important; }</style>\n",
+                      encoding="utf-8")
+    with_layer = word_boxes(build_file(FIXTURES / "katex_text" / "katex.md", BuildOptions(format="pdf")).output,
+                            tmp_path)[0]
+    without = word_boxes(build_file(hidden, BuildOptions(format="pdf")).output, tmp_path)[0]
+    assert "a11" in with_layer and "a11" not in without
+    for word in ("Matrices", "entry", "Then", "hold."):
+        assert abs(with_layer[word][0] - without[word][0]) < 0.05, word
+
+
+def test_formula_text_reads_symbols_in_order_with_scripts_joined():
+    from slidekit.markdown.math import formula_text
+    assert formula_text(r"a_{11} + x^2") == "a11+x2"
+    assert formula_text(r"\mathbf{A}\mathbb{R}") == "AR"                       # styled letters read plain
+    assert formula_text(r"\begin{bmatrix} a & b \\ c & d \end{bmatrix}", True) == "[ a b c d ]"
+    assert formula_text(r"\frac{dS}{dt}") == "dS dt"
+    assert formula_text(r"\sin x") == "sin x"

@@ -391,7 +391,8 @@ def _line_pieces(box, href=None):
         if tag.endswith("::marker") or not _visible(child):
             continue
         if isinstance(child, boxes.TextBox):
-            yield child.text, child.style, href
+            if child.style["color"].alpha > 0:     # a transparent text layer (a formula's) is not drawn
+                yield child.text, child.style, href
         elif tag == "br":
             yield BREAK, None, None
         elif isinstance(child, boxes.ReplacedBox):

@@ -117,9 +117,65 @@ def render_formula(latex: str, display: bool) -> str:
         delim = "$$" if display else "$"
         return (f'<code class="sk-math-error" title="{html.escape(str(exc))}">'
                 f"{html.escape(delim + latex + delim, quote=False)}</code>")
+    layer = text_layer(latex, display, svg)
     if display:
-        return f'<span class="sk-math sk-math-display" style="display:block;width:100%;text-align:center">{svg}</span>'
-    return f'<span class="sk-math">{svg}</span>'
+        return (f'<span class="sk-math sk-math-display" style="display:block;width:100%;text-align:center">'
+                f'{layer}{svg}</span>')
+    return f'<span class="sk-math">{layer}{svg}</span>'
+
+
+# The text layer --------------------------------------------------------------------------------------
+# KaTeX, marp-core's `math: katex`, writes a formula as HTML text in its own fonts, so in Marp's PDF its
+# symbols are text a reader can select and search; MathJax (the default) draws SVG paths, as slidekit does.
+# So each formula carries its text, in reading order, in a transparent box over the drawing, which is shown
+# only where the deck asks for KaTeX (scaffold.css). The text is what the drawing shows, from the formula's
+# MathML: symbols in order, a script joined to its base (a_{11} reads a11), other parts apart.
+_JOINED = {"msub", "msup", "msubsup", "mrow", "mstyle", "mpadded", "mphantom", "menclose", "math",
+           "msqrt", "mroot"}
+_INVISIBLE = dict.fromkeys(range(0x2061, 0x2065))   # function application, invisible times/separator/plus
+_WIDTH_PER_CHAR = 0.6   # em: a safe average advance, so that the text stays within the drawing's width
+
+
+@lru_cache(maxsize=512)
+def formula_text(latex: str, display: bool = False) -> str:
+    """The words a formula shows, as KaTeX's HTML would give them to a reader ('' when unknown)."""
+    import unicodedata
+    from xml.etree import ElementTree as ET
+
+    from ziamath.tex import tex2mml
+
+    try:
+        root = ET.fromstring(tex2mml(latex.strip(), inline=not display))
+    except Exception:  # ziamath drew it from the same MathML; a failure here only costs the text
+        return ""
+
+    def text(node) -> str:
+        tag = node.tag.rsplit("}", 1)[-1]
+        if tag in ("mi", "mn", "mo", "mtext", "ms"):
+            value = unicodedata.normalize("NFKC", (node.text or "").translate(_INVISIBLE))
+            return f"{value} " if tag in ("mi", "mo") and len(value) > 1 else value   # sin x, det A
+        if tag == "mspace":
+            return " " if not node.get("width", "").startswith(("0", "-")) else ""
+        parts = [text(child) for child in node]
+        if tag in _JOINED:
+            return "".join(parts)
+        return f' {" ".join(parts)} '     # table cells and rows, fractions, limits: apart, and from their neighbours
+
+    return " ".join(text(root).split())
+
+
+def text_layer(latex: str, display: bool, svg: str) -> str:
+    words = formula_text(latex, display)
+    m = _VIEWBOX.search(svg)
+    if not words or not m:
+        return ""
+    width = float(m.group(3)) / SIZE                       # em of .sk-math, as the drawing
+    size = min(1.0, width / (_WIDTH_PER_CHAR * len(words)))
+    style = f"width:{width:.3f}em;margin-right:-{width:.3f}em;font-size:{size:.3f}em"
+    if display:
+        style = f"width:{width:.3f}em;max-width:100%;font-size:{size:.3f}em"
+    return (f'<span class="sk-math-text" aria-hidden="true" style="{style}">'
+            f"{html.escape(words, quote=False)}</span>")
 
 
 def formula_error(latex: str, display: bool) -> str | None:
