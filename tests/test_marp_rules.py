@@ -292,3 +292,12 @@ def test_formula_text_reads_symbols_in_order_with_scripts_joined():
     assert formula_text(r"\begin{bmatrix} a & b \\ c & d \end{bmatrix}", True) == "[ a b c d ]"
     assert formula_text(r"\frac{dS}{dt}") == "dS dt"
     assert formula_text(r"\sin x") == "sin x"
+
+
+def test_eqnarray_is_drawn_as_mathjax_draws_it(tmp_path):
+    # MathJax, marp-core's default engine, knows LaTeX's eqnarray (three columns, r c l): marp-cli's PDF shows
+    # the formula drawn, with no text of it (SVG paths), and the paragraph below
+    words = pdf_words(FIXTURES / "math" / "eqnarray.md", tmp_path)
+    assert words == ["eqnarray", "below", "the", "formula"], words
+    from slidekit.markdown.math import formula_text
+    assert formula_text(r"\begin{eqnarray} x &=& 1 \\ y &\equiv& a \end{eqnarray}", True) == "x = 1 y ≡ a"

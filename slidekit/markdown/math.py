@@ -29,6 +29,8 @@ INLINE_MATH = (
 )
 MAX_FORMULA_CHARS = 1000   # a deck cannot stall the build with a huge formula
 SIZE = 24.0               # ziamath draws at this size (px); everything is then expressed in em of it
+# LaTeX's eqnarray, which MathJax (marp-core's default engine) reads: three columns, right, centre, left
+_EQNARRAY = re.compile(r"\\(begin|end)\{eqnarray\*?\}")
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
 _ROOT = re.compile(r"^<svg\b[^>]*>")
 
@@ -48,10 +50,12 @@ def math_svg(latex: str, display: bool = False) -> str:
     if len(latex) > MAX_FORMULA_CHARS:  # ziamath's layout time grows with the square of the length
         raise MathError(f"formula longer than {MAX_FORMULA_CHARS} characters; not drawn")
     ziamath.config.svg2 = False           # plain paths: no <symbol> ids (WeasyPrint makes ids anchors)
+    eqnarray = _EQNARRAY.search(latex) is not None
+    latex = _tex_aliases(latex)
     try:
         # no margin: the box is the ink's, as MathJax's and KaTeX's are, so a formula grows its line no more
         if "\\begin" in latex and "\\tag" not in latex:   # tables laid out with TeX's row rules
-            drawing = ziamath.Math(_tex_tables(latex, display), size=SIZE, margin=0)
+            drawing = ziamath.Math(_tex_tables(latex, display, eqnarray), size=SIZE, margin=0)
         else:
             drawing = ziamath.Latex(latex, size=SIZE, color="currentColor", inline=not display, margin=0)
         svg = drawing.svg()
@@ -76,10 +80,16 @@ def math_svg(latex: str, display: bool = False) -> str:
     return re.sub(r"<\?xml[^>]*\?>", "", svg)
 
 
-def _tex_tables(latex: str, display: bool):
+def _tex_aliases(latex: str) -> str:
+    """Environments ziamath lacks, written as the ones they are: eqnarray is an array of columns rcl."""
+    return _EQNARRAY.sub(lambda m: r"\end{array}" if m.group(1) == "end" else r"\begin{array}{rcl}", latex)
+
+
+def _tex_tables(latex: str, display: bool, eqnarray: bool = False):
     """The MathML of `latex` with its tables spaced as TeX (and MathJax) space them: a row is at least
     0.75em high and 0.25em deep (the array strut); rows 4pt apart unless the environment says (align: 3pt,
-    the jot), columns 1em; a `pt` is a tenth of the formula's em (MathJax's unit), not a printer's point."""
+    the jot), columns 1em; a `pt` is a tenth of the formula's em (MathJax's unit), not a printer's point.
+    An eqnarray (MathJax's EqnArray) sets its cells in display style, columns a thick space (5/18em) apart."""
     from xml.etree import ElementTree as ET
 
     from ziamath.tex import tex2mml
@@ -88,8 +98,14 @@ def _tex_tables(latex: str, display: bool):
     ns = "{http://www.w3.org/1998/Math/MathML}"
     for table in root.iter(ns + "mtable"):
         table.set("rowspacing", _spacing_px(table.get("rowspacing", "4pt")))
-        table.set("columnspacing", _spacing_px(table.get("columnspacing", "1em")))
+        table.set("columnspacing", _spacing_px("0.2778em" if eqnarray else table.get("columnspacing", "1em")))
         for cell in table.iter(ns + "mtd"):
+            if eqnarray:
+                style = ET.Element(ns + "mstyle", {"displaystyle": "true"})
+                style.extend(list(cell))
+                for child in list(cell):
+                    cell.remove(child)
+                cell.append(style)
             strut = ET.Element(ns + "mspace", {"width": "0px", "height": f"{0.75 * SIZE:g}px",
                                                "depth": f"{0.25 * SIZE:g}px"})
             cell.insert(0, strut)
@@ -145,7 +161,7 @@ def formula_text(latex: str, display: bool = False) -> str:
     from ziamath.tex import tex2mml
 
     try:
-        root = ET.fromstring(tex2mml(latex.strip(), inline=not display))
+        root = ET.fromstring(tex2mml(_tex_aliases(latex.strip()), inline=not display))
     except Exception:  # ziamath drew it from the same MathML; a failure here only costs the text
         return ""
 
