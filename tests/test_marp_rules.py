@@ -301,3 +301,17 @@ def test_eqnarray_is_drawn_as_mathjax_draws_it(tmp_path):
     assert words == ["eqnarray", "below", "the", "formula"], words
     from slidekit.markdown.math import formula_text
     assert formula_text(r"\begin{eqnarray} x &=& 1 \\ y &\equiv& a \end{eqnarray}", True) == "x = 1 y ≡ a"
+
+
+def test_a_paginate_value_other_than_true_hold_or_skip_hides_the_page_number(tmp_path):
+    # Marpit reads directive values as text (YAML's failsafe schema): paginate shows the number only for
+    # "true"; an empty value or any other word hides it (marp-cli's PDF: "One 1", "Two", "Three", "Four 4")
+    import re
+    result = build_file(FIXTURES / "paginate_values" / "deck.md", BuildOptions(format="pdf"))
+    path = tmp_path / "deck.pdf"
+    path.write_bytes(result.output)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    pages = [re.findall(r"\w+", page) for page in text.split("\f")][:4]
+    assert pages == [["One", "1"], ["Two"], ["Three"], ["Four", "4"]], pages
+    warned = [d.message for d in result.diagnostics]
+    assert warned == ["'_paginate: none': expected true, false, hold or skip; Marp reads it as false"], warned

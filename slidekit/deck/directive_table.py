@@ -33,13 +33,27 @@ def as_bool(value: Any) -> bool:
     raise DirectiveValueError("expected true or false")
 
 
+class DirectiveValueReadAs(DirectiveValueError):
+    """A value Marp accepts but reads otherwise than it may look: used as `value`, with a warning."""
+
+    def __init__(self, message: str, value: Any):
+        super().__init__(message)
+        self.value = value
+
+
 def as_paginate(value: Any) -> bool | str:
-    if isinstance(value, str) and value.strip().lower() in ("hold", "skip"):
-        return value.strip().lower()
-    try:
-        return as_bool(value)
-    except DirectiveValueError:
-        raise DirectiveValueError("expected true, false, hold or skip") from None
+    # Marpit (markdown/directives/directives.js) reads every scalar as text: "true" shows the page number,
+    # "hold" and "skip" keep it from counting, anything else (an empty value too) hides it.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (dict, list)):
+        raise DirectiveValueError("expected true, false, hold or skip")
+    text = "" if value is None else str(value).strip().lower()
+    if text in ("hold", "skip", "true", "false"):
+        return text if text in ("hold", "skip") else text == "true"
+    if text == "":
+        return False
+    raise DirectiveValueReadAs("expected true, false, hold or skip; Marp reads it as false", False)
 
 
 def as_class(value: Any) -> str:

@@ -14,6 +14,7 @@ from ..markdown.renderer import comment_spans
 from ..markdown.tokens import walk_tokens
 from ..source import load_yaml, marp_quoted, yaml_error
 from .directive_table import DIRECTIVE_NAMES, DIRECTIVES, Directive, DirectiveValueError  # noqa: F401
+from .directive_table import DirectiveValueReadAs
 from .directive_table import as_heading_divider  # noqa: F401 - (read from here by config.py)
 
 
@@ -110,6 +111,9 @@ def read_mapping(mapping: dict, line: int | None, report, from_comment: bool) ->
             continue
         try:
             value = directive.read(raw)
+        except DirectiveValueReadAs as exc:
+            report("directive-value", f"'{key}: {raw}': {exc}", line)
+            value = exc.value
         except DirectiveValueError as exc:
             report("directive-value", f"'{key}: {raw}': {exc}; it is ignored", line)
             continue
