@@ -230,3 +230,13 @@ def test_a_missing_image_keeps_its_line_as_in_chromium(tmp_path):
     pages, _ = pdf_pages(FIXTURES / "missing_image.md", tmp_path, dpi=96)
     tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
     assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (228, 347, 466))), tops
+
+
+@needs_pdftoppm
+def test_a_heading_with_letter_spacing_in_em_stays_one_line_high(tmp_path):
+    # Text laid out at its own max-content width fits on one line (Chromium). marp-cli at 96 dpi: heading,
+    # quote and list start at y = 276, 361, 421. WeasyPrint's truncated line width made this flex item's
+    # automatic minimum height two lines and pushed the heading up, the rest down.
+    pages, _ = pdf_pages(FIXTURES / "letter_spacing_heading.md", tmp_path, dpi=96)
+    tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
+    assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (276, 361, 421))), tops
