@@ -240,3 +240,13 @@ def test_a_heading_with_letter_spacing_in_em_stays_one_line_high(tmp_path):
     pages, _ = pdf_pages(FIXTURES / "letter_spacing_heading.md", tmp_path, dpi=96)
     tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
     assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (276, 361, 421))), tops
+
+
+@needs_pdftoppm
+def test_generic_font_families_resolve_as_in_chromium(tmp_path):
+    # Chromium on Linux: `sans-serif` is Arial, `serif` and a list with no installed font Times New Roman
+    # (Liberation Sans and Serif). marp-cli at 96 dpi draws the three lines 824, 620 and 442 px wide;
+    # fontconfig's own defaults (DejaVu) are some 20 % wider.
+    pages, _ = pdf_pages(FIXTURES / "generic_families.md", tmp_path, dpi=96)
+    widths = [right - left for _, _, left, right in ink_bands(pages[0], gap=3)]
+    assert len(widths) == 3 and all(abs(got - want) <= 8 for got, want in zip(widths, (824, 620, 442))), widths

@@ -14,7 +14,8 @@ raises. Python and its standard library are never patched.
   (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
   content widths (`_flex_row_gap`); a line's available width rounded up, not down, to Pango's units
-  (`_line_width_rounded_up`); image names that do not
+  (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
+  (`_chromium_generic_families`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
   skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
@@ -296,6 +297,32 @@ def _flex_row_gap() -> None:
     preferred.flex_max_content_width = with_gap(preferred.flex_max_content_width, wrapping=True)
 
 
+# Chromium's default fonts for the generic families on Linux (its font settings: standard and serif "Times
+# New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed).
+CHROMIUM_GENERIC_FAMILIES = {"serif": "Times New Roman", "sans-serif": "Arial"}
+CHROMIUM_STANDARD_FAMILY = "Times New Roman"
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
+                    "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong"}
+
+
+def _chromium_generic_families() -> None:
+    """A font family list resolves as in Chromium, which draws Marp's PDF: `sans-serif` is Arial and `serif`
+    Times New Roman (on Linux, Liberation Sans and Serif), and a list none of whose fonts is installed falls
+    to the standard font, Times New Roman. WeasyPrint hands the generic names to fontconfig, whose defaults
+    are DejaVu Sans and Serif, and a list with no generic family also ends in DejaVu Sans: a deck asking for
+    `'Poppins', sans-serif` without Poppins installed was set wider than in Marp."""
+    from weasyprint.css import computed_values, properties
+
+    def font_family(style, name, value):
+        families = tuple(CHROMIUM_GENERIC_FAMILIES.get(family, family) for family in value)
+        if not GENERIC_FAMILIES.intersection(value):
+            families += (CHROMIUM_STANDARD_FAMILY,)
+        return families
+
+    computed_values.COMPUTER_FUNCTIONS["font_family"] = font_family
+    properties.INITIAL_NOT_COMPUTED.add("font_family")
+
+
 PANGO_SCALE = 1024   # Pango's units per pixel
 
 
@@ -448,7 +475,7 @@ def add_object(writer, obj):
 
 _PATCHES = {
     "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _line_width_rounded_up,
-                   _image_names, _skip_empty_margin_boxes),
+                   _chromium_generic_families, _image_names, _skip_empty_margin_boxes),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),
 }
