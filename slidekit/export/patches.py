@@ -298,7 +298,9 @@ def _flex_row_gap() -> None:
 
 
 # Chromium's default fonts for the generic families on Linux (its font settings: standard and serif "Times
-# New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed).
+# New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed);
+# `system-ui` is the desktop's font: fontconfig's own sans-serif, named (fontconfig would prefer a later
+# "Arial" of the list to its generic alias).
 CHROMIUM_GENERIC_FAMILIES = {"serif": "Times New Roman", "sans-serif": "Arial"}
 CHROMIUM_STANDARD_FAMILY = "Times New Roman"
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
@@ -313,14 +315,42 @@ def _chromium_generic_families() -> None:
     `'Poppins', sans-serif` without Poppins installed was set wider than in Marp."""
     from weasyprint.css import computed_values, properties
 
+    generic = dict(CHROMIUM_GENERIC_FAMILIES)
+    system_ui = _fontconfig_family("sans-serif")
+    if system_ui:
+        generic["system-ui"] = system_ui
+
     def font_family(style, name, value):
-        families = tuple(CHROMIUM_GENERIC_FAMILIES.get(family, family) for family in value)
+        families = tuple(generic.get(family, family) for family in value)
         if not GENERIC_FAMILIES.intersection(value):
             families += (CHROMIUM_STANDARD_FAMILY,)
         return families
 
     computed_values.COMPUTER_FUNCTIONS["font_family"] = font_family
     properties.INITIAL_NOT_COMPUTED.add("font_family")
+
+
+def _fontconfig_family(name: str) -> str | None:
+    """The family fontconfig picks for `name` (a generic family), through WeasyPrint's own binding."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", name.encode())
+        fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
+        fontconfig.FcDefaultSubstitute(pattern)
+        match = fontconfig.FcFontMatch(ffi.NULL, pattern, ffi.new("FcResult *"))
+        if match == ffi.NULL:
+            return None
+        try:
+            family = ffi.new("FcChar8 **")
+            if fontconfig.FcPatternGetString(match, b"family", 0, family) != fontconfig.FcResultMatch:
+                return None
+            return ffi.string(family[0]).decode()
+        finally:
+            fontconfig.FcPatternDestroy(match)
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
 
 
 PANGO_SCALE = 1024   # Pango's units per pixel
