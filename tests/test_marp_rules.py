@@ -315,3 +315,23 @@ def test_a_paginate_value_other_than_true_hold_or_skip_hides_the_page_number(tmp
     assert pages == [["One", "1"], ["Two"], ["Three"], ["Four", "4"]], pages
     warned = [d.message for d in result.diagnostics]
     assert warned == ["'_paginate: none': expected true, false, hold or skip; Marp reads it as false"], warned
+@needs_pdftoppm
+def test_a_heading_with_letter_spacing_in_em_stays_one_line_high(tmp_path):
+    # Text laid out at its own max-content width fits on one line (Chromium). marp-cli at 96 dpi: heading,
+    # quote and list start at y = 276, 361, 421. WeasyPrint's truncated line width made this flex item's
+    # automatic minimum height two lines and pushed the heading up, the rest down.
+    pages, _ = pdf_pages(FIXTURES / "letter_spacing_heading.md", tmp_path, dpi=96)
+    tops = [top for top, *_ in ink_bands(pages[0], gap=3)]
+    assert len(tops) == 3 and all(abs(top - want) <= 4 for top, want in zip(tops, (276, 361, 421))), tops
+
+
+@needs_pdftoppm
+def test_generic_font_families_resolve_as_in_chromium(tmp_path):
+    # Chromium on Linux: `sans-serif` is Arial, `serif` and a list with no installed font Times New Roman
+    # (Liberation Sans and Serif), `system-ui` the desktop's font (fontconfig's sans-serif: DejaVu Sans here)
+    # even before an installed Arial. marp-cli at 96 dpi draws the four lines 824, 620, 442 and 680 px wide;
+    # fontconfig's defaults for the first three (DejaVu) are some 20 % wider.
+    pages, _ = pdf_pages(FIXTURES / "generic_families.md", tmp_path, dpi=96)
+    widths = [right - left for _, _, left, right in ink_bands(pages[0], gap=3)]
+    want = (824, 620, 442, 680)
+    assert len(widths) == 4 and all(abs(got - w) <= 8 for got, w in zip(widths, want)), widths

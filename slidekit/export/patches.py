@@ -13,7 +13,9 @@ raises. Python and its standard library are never patched.
   WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
   (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
-  content widths (`_flex_row_gap`); image names that do not
+  content widths (`_flex_row_gap`); a line's available width rounded up, not down, to Pango's units
+  (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
+  (`_chromium_generic_families`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
   skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
@@ -295,6 +297,85 @@ def _flex_row_gap() -> None:
     preferred.flex_max_content_width = with_gap(preferred.flex_max_content_width, wrapping=True)
 
 
+# Chromium's default fonts for the generic families on Linux (its font settings: standard and serif "Times
+# New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed);
+# `system-ui` is the desktop's font: fontconfig's own sans-serif, named (fontconfig would prefer a later
+# "Arial" of the list to its generic alias).
+CHROMIUM_GENERIC_FAMILIES = {"serif": "Times New Roman", "sans-serif": "Arial"}
+CHROMIUM_STANDARD_FAMILY = "Times New Roman"
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
+                    "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong"}
+
+
+def _chromium_generic_families() -> None:
+    """A font family list resolves as in Chromium, which draws Marp's PDF: `sans-serif` is Arial and `serif`
+    Times New Roman (on Linux, Liberation Sans and Serif), and a list none of whose fonts is installed falls
+    to the standard font, Times New Roman. WeasyPrint hands the generic names to fontconfig, whose defaults
+    are DejaVu Sans and Serif, and a list with no generic family also ends in DejaVu Sans: a deck asking for
+    `'Poppins', sans-serif` without Poppins installed was set wider than in Marp."""
+    from weasyprint.css import computed_values, properties
+
+    generic = dict(CHROMIUM_GENERIC_FAMILIES)
+    system_ui = _fontconfig_family("sans-serif")
+    if system_ui:
+        generic["system-ui"] = system_ui
+
+    def font_family(style, name, value):
+        families = tuple(generic.get(family, family) for family in value)
+        if not GENERIC_FAMILIES.intersection(value):
+            families += (CHROMIUM_STANDARD_FAMILY,)
+        return families
+
+    computed_values.COMPUTER_FUNCTIONS["font_family"] = font_family
+    properties.INITIAL_NOT_COMPUTED.add("font_family")
+
+
+def _fontconfig_family(name: str) -> str | None:
+    """The family fontconfig picks for `name` (a generic family), through WeasyPrint's own binding."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", name.encode())
+        fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
+        fontconfig.FcDefaultSubstitute(pattern)
+        match = fontconfig.FcFontMatch(ffi.NULL, pattern, ffi.new("FcResult *"))
+        if match == ffi.NULL:
+            return None
+        try:
+            family = ffi.new("FcChar8 **")
+            if fontconfig.FcPatternGetString(match, b"family", 0, family) != fontconfig.FcResultMatch:
+                return None
+            return ffi.string(family[0]).decode()
+        finally:
+            fontconfig.FcPatternDestroy(match)
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
+
+
+PANGO_SCALE = 1024   # Pango's units per pixel
+
+
+def _line_width_rounded_up() -> None:
+    """Text laid out at its own max-content width stays on one line, as in Chromium. WeasyPrint 70 hands
+    Pango the line's available width truncated to whole Pango units (1/1024 px): a width measured between two
+    units (any `letter-spacing` in `em`) came out a hair short and the last word wrapped. A flex column item's
+    automatic minimum height is laid out at that width, so a heading with `letter-spacing: -0.02em` stood two
+    lines tall. The width is rounded up to the next unit instead."""
+    import math
+
+    from weasyprint.text import line_break
+
+    original = line_break.create_layout
+
+    def create_layout(text, style, context, max_width, justification_spacing):
+        if max_width is not None and math.isfinite(max_width):
+            max_width = math.ceil(max_width * PANGO_SCALE) / PANGO_SCALE
+        return original(text, style, context, max_width, justification_spacing)
+
+    line_break.create_layout = create_layout
+
+
 # WeasyPrint names each raster image of a PDF (`/i918b16c7... Do`) after an MD5 digest of the URL it loaded
 # it from, which for a deck's own images is a `file:` URL holding the folder's absolute path: the same deck
 # built in `~/talks/` and in a CI checkout gave PDFs that differed in those bytes. While a deck is laid out
@@ -423,8 +504,8 @@ def add_object(writer, obj):
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _image_names,
-                   _skip_empty_margin_boxes),
+    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _line_width_rounded_up,
+                   _chromium_generic_families, _image_names, _skip_empty_margin_boxes),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),
 }

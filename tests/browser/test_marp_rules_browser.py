@@ -68,3 +68,15 @@ def test_blockquote_paragraphs_sit_where_marps_do(first_slide, theme, want):
     x, y1, y2, y3 = want
     assert abs(quoted[0][0] - x) <= 2 and abs(quoted[0][1] - y1) <= 3 and abs(quoted[1][1] - y2) <= 3, quoted
     assert abs(after[1] - y3) <= 3, after
+
+
+def test_uncover_header_footer_and_page_number_cast_marps_shadows(first_slide):
+    # marp-core's uncover: header and footer `text-shadow: 0 1px 0` in the background's tint at 0.8 (they stay
+    # legible on a picture), the page number a 5px glow of the background; marp-cli's computed values.
+    page = first_slide(FIXTURES / "uncover_footer_shadow.md")
+    shadows = page.evaluate("""() => [...document.querySelectorAll('.sk-deck > section')].map((s) =>
+        [...s.querySelectorAll('header, footer')].map((e) => getComputedStyle(e).textShadow)
+        .concat([getComputedStyle(s, '::after').textShadow]))""")
+    light, dark = "rgba(253, 252, 255, 0.8) 0px 1px 0px", "rgba(32, 34, 40, 0.8) 0px 1px 0px"
+    assert shadows == [[light, light, "rgb(253, 252, 255) 0px 0px 5px"],
+                       [dark, dark, "rgb(32, 34, 40) 0px 0px 5px"]], shadows
