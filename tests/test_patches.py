@@ -67,3 +67,24 @@ def test_no_other_module_assigns_to_a_librarys_attributes():
                         imported.get(root.id, "").split(".")[0] in libraries:
                     found.append(f"{path.relative_to(SLIDEKIT)}:{node.lineno}")
     assert found == []
+
+
+
+def test_a_selector_given_as_text_is_compiled_once(monkeypatch):
+    """WeasyPrint queries every slide's document for `style`, `link`, `title`...: compiled once a process."""
+    from xml.etree import ElementTree
+
+    import cssselect2.tree
+    from cssselect2 import ElementWrapper
+
+    from slidekit.export.weasy import load
+    load()
+    patches.install()
+    calls = []
+    original = cssselect2.tree.compile_selector_list
+    monkeypatch.setattr(cssselect2.tree, "compile_selector_list",
+                        lambda *args, **kwargs: calls.append(args) or original(*args, **kwargs))
+    for title in ("a", "b"):
+        root = ElementWrapper.from_html_root(ElementTree.fromstring(f"<html><head><title>{title}</title></head></html>"))
+        assert [e.etree_element.text for e in root.query_all("title", "sk-once-only")] == [title]
+    assert len(calls) <= 2          # the first query's two selectors; none for the second document

@@ -9,6 +9,7 @@ are read: nothing here changes the document.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
@@ -60,13 +61,26 @@ class SlideLayout:
 
 
 # Walking the box tree ------------------------------------------------------------------------------
+# A laid-out page never changes: the layout of a slide is measured once for the `safe` check, fitting and
+# the overflow warnings (the same page objects come back from the page cache of export/pdf.py).
+_MEASURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def measure(document) -> list[SlideLayout]:
     """One SlideLayout per page of a WeasyPrint document whose pages each hold one `<section>`."""
     layouts = []
     for page in document.pages:
-        section = _find(page._page_box, lambda b: _tag(b) == "section")
-        if section is not None:
-            layouts.append(_measure_section(section))
+        try:
+            layout = _MEASURED[page]
+        except (KeyError, TypeError):
+            section = _find(page._page_box, lambda b: _tag(b) == "section")
+            layout = _measure_section(section) if section is not None else None
+            try:
+                _MEASURED[page] = layout
+            except TypeError:       # (a page that cannot be weakly referenced: measured each time)
+                pass
+        if layout is not None:
+            layouts.append(layout)
     return layouts
 
 

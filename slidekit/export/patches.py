@@ -21,6 +21,8 @@ raises. Python and its standard library are never patched.
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
   pydyf: streams deflated at level 6 rather than 9 (`_deflate_level`); the page references kept until a
   page is added (`_page_references_memo`).
+  cssselect2: a selector given as text to `query_all`/`matches` is compiled once, not for every document
+  (`_compiled_selector_memo`: WeasyPrint looks each slide's document up for `style`, `link`, `title`...).
 - pypdf: `add_object` adds an indirect object through `PdfWriter._add_object` (pypdf has no public way).
 """
 
@@ -43,6 +45,7 @@ ASSUMED = {
     "cffi": ("cffi", "__version__", (1, 15), (3,)),
     "fontTools": ("fontTools", "version", (4, 0), (5,)),
     "pypdf": ("pypdf", "__version__", (4,), (8,)),
+    "cssselect2": ("cssselect2", "__version__", (0, 7), (0, 11)),
 }
 
 _LOCK = threading.Lock()
@@ -503,9 +506,33 @@ def add_object(writer, obj):
     return writer._add_object(obj)
 
 
+# cssselect2 ---------------------------------------------------------------------------------------------
+def _compiled_selector_memo() -> None:
+    """`ElementWrapper.query_all('style', 'link')` compiles its selectors into Python code (`eval`) on every
+    call, and WeasyPrint makes a few such calls for each document: one document a slide here. The tests
+    compiled from the same text are the same pure functions, so they are kept by that text."""
+    from cssselect2 import tree
+
+    compile_selectors = tree.ElementWrapper._compile
+    compiled: dict[tuple, list] = {}
+
+    def _compile(selectors):
+        if not all(isinstance(selector, str) for selector in selectors):
+            return compile_selectors(selectors)
+        tests = compiled.get(selectors)
+        if tests is None:
+            if len(compiled) >= 256:         # (a program querying many texts: kept bounded)
+                compiled.clear()
+            tests = compiled[selectors] = compile_selectors(selectors)
+        return tests
+
+    tree.ElementWrapper._compile = staticmethod(_compile)
+
+
 _PATCHES = {
     "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes),
+    "cssselect2": (_compiled_selector_memo,),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),
 }

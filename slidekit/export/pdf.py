@@ -324,6 +324,9 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     slide_head = _HEAD_ONLY.sub("", head)
     pages_by_key: dict[str, list] = {}
     documents, pages = [], []
+    # One image cache for this layout's slides: a background on many slides is fetched and decoded once
+    # (WeasyPrint keys it by URL, so it lives no longer than this layout: a file may change before the next).
+    images: dict = {}
     chunks = body.split(_PAGE)
     prefix, chunks = chunks[0], [_PAGE + c for c in chunks[1:]]
     chunks[0] = prefix + chunks[0]
@@ -339,7 +342,8 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
             html_type = weasyprint.HTML if full or needs_full(chunk) else lean_html
             own_head = slide_head if documents else head
             document = html_type(string=f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
-                                 url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+                                 url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
+                                                                     cache=images)
             if _overflows(document):
                 # Themes centre slides with `justify-content: safe center`: a slide too full for its box
                 # starts at the top in a browser and in Marp. WeasyPrint has no `safe`, so lay it out again,
@@ -348,7 +352,8 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
                 if apart:
                     coverage.reset_font_map()
                 document = html_type(string=f"{own_head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
-                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config)
+                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
+                                                                     cache=images)
             if apart:
                 coverage.reset_font_map()
             documents.append(document)
