@@ -209,3 +209,21 @@ def test_a_covering_background_stored_as_the_part_that_shows_draws_the_same_slid
         difference = ImageChops.difference(Image.open(io.BytesIO(a)).convert("RGB"),
                                            Image.open(io.BytesIO(b)).convert("RGB"))
         assert max(ImageStat.Stat(difference).mean) < 1.0
+
+
+def test_a_transparent_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
+    # A PNG with an alpha channel is stored as an image and its mask; the image refers to the mask, and the
+    # pair drawn by two chunks was stored twice (a speaker's logo on the first and the last slide).
+    from PIL import Image
+    logo = Image.new("RGBA", (300, 200), (200, 30, 90, 0))
+    logo.paste((200, 30, 90, 255), (50, 50, 250, 150))
+    logo.save(tmp_path / "logo.png")
+    slides = ["# A ![h:80](logo.png)"] + [f"# {i}" for i in range(20)] + ["# B ![h:80](logo.png)"]
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(pdf))
+    first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
+    assert len(first) == 1 and first == last
+    assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 2     # the image and its mask
