@@ -227,3 +227,45 @@ def test_a_transparent_image_used_twice_is_stored_once_even_across_chunks(tmp_pa
     first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
     assert len(first) == 1 and first == last
     assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 2     # the image and its mask
+
+
+def _idat(png: bytes) -> bytes:
+    parts, at = [], 8
+    while at < len(png):
+        length, kind = struct.unpack(">I4s", png[at:at + 8])
+        if kind == b"IDAT":
+            parts.append(png[at + 8:at + 8 + length])
+        at += 12 + length
+    return b"".join(parts)
+
+
+def test_an_opaque_png_goes_into_the_pdf_as_its_file_holds_it(tmp_path, no_cache):
+    # WeasyPrint decoded every PNG and deflated its pixels again: for a deck of exported slides (full-slide
+    # PNGs) most of the PDF's time. An opaque 8-bit PNG's image data is now stored as it is.
+    from PIL import Image
+    picture = Image.linear_gradient("L").resize((640, 360)).convert("RGB")
+    picture.save(tmp_path / "slide.png", compress_level=1)     # not WeasyPrint's level: its copy would differ
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](slide.png)\n\n---\n\n![w:300](slide.png)\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert _idat((tmp_path / "slide.png").read_bytes()) in pdf
+    assert [(i["w"], i["h"], i["filter"]) for i in _images(pdf)] == [(640, 360, "/FlateDecode")]
+
+
+def test_an_upright_photo_with_exif_data_goes_into_the_pdf_as_its_file(tmp_path, no_cache):
+    # WeasyPrint turned every image with EXIF data upright through a copy, and encoded the copy again: a
+    # camera's JPEG lost quality (re-encoded at quality 75) and time. An upright one is stored as it is; one
+    # that the EXIF turns is still drawn turned.
+    from PIL import Image
+    _photo(tmp_path / "plain.jpg", (800, 600))
+    image = Image.open(tmp_path / "plain.jpg")
+    for name, turn in (("upright.jpg", 1), ("turned.jpg", 6)):
+        exif = Image.Exif()
+        exif[0x0112] = turn
+        image.save(tmp_path / name, "JPEG", quality=90, exif=exif.tobytes())
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![w:400](upright.jpg)\n\n---\n\n![w:300](turned.jpg)\n",
+                    encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert (tmp_path / "upright.jpg").read_bytes() in pdf
+    assert sorted((i["w"], i["h"]) for i in _images(pdf)) == [(600, 800), (800, 600)]
