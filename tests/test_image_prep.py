@@ -6,6 +6,7 @@ import io
 import random
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +270,25 @@ def test_an_upright_photo_with_exif_data_goes_into_the_pdf_as_its_file(tmp_path,
     pdf, _ = _pdf(deck)
     assert (tmp_path / "upright.jpg").read_bytes() in pdf
     assert sorted((i["w"], i["h"]) for i in _images(pdf)) == [(600, 800), (800, 600)]
+
+
+def test_a_prepared_image_reaches_the_pdf_as_a_file_not_in_its_html(tmp_path, monkeypatch):
+    # A prepared photo went into the page's HTML as a data: URI of megabytes, which WeasyPrint's HTML and CSS
+    # parsers scan character by character: a third of a real photo deck's time. It is a file named by its
+    # content now, in the cache (or a temporary folder), and the PDF's image is named by that name.
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    from slidekit.diagnostics import Diagnostics
+    from slidekit.export.assets import AssetResolver
+    from slidekit.markdown.images import ImageSpec
+    _photo(tmp_path / "p.jpg", (2400, 1600))
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    resolver = AssetResolver(tmp_path, "pdf", Diagnostics())
+    url = resolver("p.jpg", ImageSpec(bg=True, filters=[("sepia", "1")]))
+    assert url.startswith("file:")
+    stored = Path(url2pathname(urlsplit(url).path))
+    assert stored.parent == tmp_path / "cache" / "slidekit-prepared-images"
+    from PIL import Image
+    with Image.open(stored) as image:
+        assert image.format == "JPEG" and image.size == (2400, 1350)     # the part that shows

@@ -53,6 +53,7 @@ class AssetResolver:
         self.line: int | None = None
         self._planned: dict[Path, list[tuple]] | None = None   # while prepare_ahead looks: file -> prepare args
         self._ready: dict[tuple, object] = {}     # prepare args -> the image prepare_ahead made
+        self.prepared_folder: Path | None = None  # the PDF's prepared images are files there (image_prep.py)
 
     def _key(self, url: str, spec: ImageSpec) -> tuple:
         shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size, spec.share)
@@ -251,7 +252,16 @@ class AssetResolver:
             return self._as_is(path, mime)
         if self.target == "pdf" and keep_format and prepared.data == data:
             return self._as_is(path, mime)   # (WeasyPrint reads the file: no copy in the page's HTML)
-        uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        if self.target == "pdf":
+            try:
+                from .image_prep import prepared_file, prepared_folder
+                if self.prepared_folder is None:
+                    self.prepared_folder = prepared_folder()
+                uri = prepared_file(prepared, self.prepared_folder).as_uri()
+            except OSError:      # no folder to write in: the image goes into the HTML
+                uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        else:
+            uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
         if target is not None and not spec.bg:
             self.natural_widths[uri] = width     # shown at its file's size, not the stored one's
         return uri
@@ -270,7 +280,8 @@ class AssetResolver:
         if not url or url.startswith("#") or (scheme and scheme != "file") or self.allow_local_files:
             return url
         resolved = self._local_path(parts.path)
-        if resolved is None or not any(_is_within(resolved, root) for root in self.roots):
+        roots = self.roots + ([self.prepared_folder] if self.prepared_folder is not None else [])
+        if resolved is None or not any(_is_within(resolved, root) for root in roots):
             self._warn("outside-folder", url, f"{url} is outside the deck's folder and was not read; "
                        "use --allow-local-files to allow it")
             return ""

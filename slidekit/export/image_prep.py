@@ -16,6 +16,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import cache
 
@@ -170,6 +171,49 @@ def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, dec
         image.save(buffer, "PNG", compress_level=png_level)
         mime = "image/png"
     return Prepared(buffer.getvalue(), mime, image.width, image.height)
+
+
+PREPARED_FOLDER = "slidekit-prepared-images"   # (export/patches.py names a PDF's images in it by file name)
+_temporary: list = []
+
+
+def prepared_folder() -> Path:
+    """Where the PDF's prepared images are written, as files WeasyPrint reads (a data: URI of megabytes in
+    the page's HTML and CSS is scanned character by character by their parsers): a folder of the on-disk
+    cache, named by content and so the same for every build; with the cache off, a private temporary folder
+    removed when the process ends."""
+    base = cache.cache_dir()
+    if base is not None:
+        folder = base / PREPARED_FOLDER
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return folder
+        except OSError:
+            pass
+    if not _temporary:
+        import atexit
+        import shutil
+        import tempfile
+        made = Path(tempfile.mkdtemp(prefix=PREPARED_FOLDER + "-"))
+        atexit.register(shutil.rmtree, made, True)
+        _temporary.append(made)
+    return _temporary[0]
+
+
+def prepared_file(prepared: Prepared, folder: Path) -> Path:
+    """The prepared image as a file of `folder`, named by its content (written once, atomically)."""
+    import os
+    suffix = ".jpg" if prepared.mime == "image/jpeg" else ".png"
+    path = folder / (cache.digest(prepared.data)[:48] + suffix)
+    try:
+        if path.stat().st_size == len(prepared.data):
+            return path
+    except OSError:
+        pass
+    partial = folder / f".{path.name}.{os.getpid()}.tmp"
+    partial.write_bytes(prepared.data)
+    os.replace(partial, path)
+    return path
 
 
 def _decode(data: bytes, size):

@@ -302,9 +302,13 @@ def _flex_row_gap() -> None:
 # built in `~/talks/` and in a CI checkout gave PDFs that differed in those bytes. While a deck is laid out
 # (`deck_folder`), the digest of a URL below the deck's folder is taken of its path relative to the folder.
 # A name only has to be unique within the PDF: a relative path is, among the deck's own images, and any other
-# URL (outside the folder, remote, `data:`) is digested whole, as before, behind a different prefix.
+# URL (outside the folder, remote, `data:`) is digested whole, as before, behind a different prefix. A prepared
+# image (downscaled, filtered) is a file named by its content wherever its folder is: named by that name.
 _FOLDER_URL: ContextVar[bytes | None] = ContextVar("slidekit_deck_folder_url", default=None)
 _RELATIVE = b"slidekit-deck-folder:"    # (not the start of any URL WeasyPrint loads: it has no scheme)
+# A prepared image's file (export/image_prep.py) is in the cache's folder or a temporary one: named by its file.
+_PREPARED = b"slidekit-prepared-images"
+_PREPARED_URL = re.compile(rb"^file:.*/slidekit-prepared-images[^/]*/([^/]+)$")
 
 
 def _image_names() -> None:
@@ -314,7 +318,10 @@ def _image_names() -> None:
 
     def md5(data: bytes = b"", **kwargs):
         folder = _FOLDER_URL.get()
-        if folder is not None and data.startswith(folder):
+        found = _PREPARED_URL.search(data) if b"/" + _PREPARED in data else None
+        if found:            # a prepared image (export/image_prep.py): its file is named by its content
+            data = _PREPARED + b":" + found[1]
+        elif folder is not None and data.startswith(folder):
             data = _RELATIVE + data[len(folder):]
         return real(data, **kwargs)
 
