@@ -2,12 +2,14 @@
 """Time slidekit against marp-cli on the seed deck and on generated decks, HTML and PDF.
 
     python bench/run.py [--runs 5] [--sizes 50,200,1000] [--photos photos,big-png] [--skip-marp]
+                        [--photo-decks /work/photo-decks] [--only NAME,...]
                         [--formats html,pdf,pptx,images] [--limit 120] [--work DIR] [--repo DIR] [--cache warm|cold]
 
 Each (deck, format) is built by slidekit (`python -m slidekit build DECK -o OUT`) and by marp-cli
 (as ../shared/tools/marp-ref invokes it), alternately, RUNS times each, every run in a fresh process.
 The photo decks (bench/photo_deck.py: camera-sized JPEGs with Marp's filters, a 108-megapixel PNG) are
-generated into the work dir. Prints a Markdown table: median wall time of each, the ratio slidekit / marp,
+generated into the work dir; --photo-decks adds real public decks with their photos (bench/photo_decks.tsv,
+extracted by bench/photo_decks.py). Prints a Markdown table: median wall time of each, the ratio slidekit / marp,
 median CPU time (user + sys of the process and its waited-for children), the output's size and the peak
 resident memory of the whole process tree
 (sampled every 20 ms, and never below the largest single process's ru_maxrss). Memory is sampled in one
@@ -44,6 +46,7 @@ CHROME = os.environ.get("MARP_REF_CHROME", "/usr/bin/chromium")
 sys.path.insert(0, str(HERE))
 from gen_deck import write_deck  # noqa: E402
 from photo_deck import write as write_photo_deck  # noqa: E402
+from photo_decks import deck_file, read_manifest  # noqa: E402
 
 
 # Measuring one run --------------------------------------------------------------------------------
@@ -216,6 +219,10 @@ def main() -> int:
     parser.add_argument("--sizes", default="50,200,1000", help="generated deck sizes (comma list; '' for none)")
     parser.add_argument("--photos", default="photos,big-png",
                         help="photo decks of bench/photo_deck.py (comma list; '' for none)")
+    parser.add_argument("--photo-decks", type=Path, default=None, metavar="DIR",
+                        help="folder of the real photo decks of bench/photo_decks.tsv (DIR/NAME/DECK.md, as "
+                             "bench/photo_decks.py extracts them); each is copied into the work dir and measured")
+    parser.add_argument("--only", default="", help="comma list: measure only the decks of these names")
     parser.add_argument("--formats", default="html,pdf", help="comma list of html, pdf, pptx, images (PNG)")
     parser.add_argument("--skip-marp", action="store_true")
     parser.add_argument("--no-seed", action="store_true")
@@ -240,6 +247,20 @@ def main() -> int:
         decks.append((f"gen-{size}", write_deck(size, work / f"gen-{size}" / f"bench-{size}.md")))
     for kind in [k.strip() for k in args.photos.split(",") if k.strip()]:
         decks.append((kind, write_photo_deck(work / kind, kind)))
+    if args.photo_decks:
+        for entry in read_manifest():
+            source = deck_file(args.photo_decks.resolve(), entry)
+            if not source.is_file():
+                print(f"bench: {entry['name']}: no {source} (run bench/photo_decks.py)", file=sys.stderr)
+                continue
+            # A copy in the work dir: outputs and caches stay out of the extracted folder.
+            copy = work / "photo-decks" / entry["name"]
+            if not copy.is_dir():
+                shutil.copytree(source.parent, copy)
+            decks.append((entry["name"], copy / source.name))
+    if args.only:
+        wanted = {n.strip() for n in args.only.split(",")}
+        decks = [(name, deck) for name, deck in decks if name in wanted]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     use_marp = not args.skip_marp
     if use_marp and not MARP_CLI.is_file():

@@ -162,6 +162,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
         from .source import builtin_theme_dir
         roots = [folder, builtin_theme_dir(), Path(__file__).parent]
         roots += [p if p.is_dir() else p.parent for p in theme_paths]
+        if resolver.prepared_folder is not None:
+            roots.append(resolver.prepared_folder)
     # The PDF's fitting headings, long code blocks and `fit: true` slides are sized from a layout of the
     # slides (slidekit/markdown/fit.py); the HTML fits them in the browser (slidekit/render/assets/fit.js),
     # so an HTML build never loads WeasyPrint.

@@ -6,6 +6,7 @@ import io
 import random
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +210,85 @@ def test_a_covering_background_stored_as_the_part_that_shows_draws_the_same_slid
         difference = ImageChops.difference(Image.open(io.BytesIO(a)).convert("RGB"),
                                            Image.open(io.BytesIO(b)).convert("RGB"))
         assert max(ImageStat.Stat(difference).mean) < 1.0
+
+
+def test_a_transparent_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
+    # A PNG with an alpha channel is stored as an image and its mask; the image refers to the mask, and the
+    # pair drawn by two chunks was stored twice (a speaker's logo on the first and the last slide).
+    from PIL import Image
+    logo = Image.new("RGBA", (300, 200), (200, 30, 90, 0))
+    logo.paste((200, 30, 90, 255), (50, 50, 250, 150))
+    logo.save(tmp_path / "logo.png")
+    slides = ["# A ![h:80](logo.png)"] + [f"# {i}" for i in range(20)] + ["# B ![h:80](logo.png)"]
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(pdf))
+    first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
+    assert len(first) == 1 and first == last
+    assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 2     # the image and its mask
+
+
+def _idat(png: bytes) -> bytes:
+    parts, at = [], 8
+    while at < len(png):
+        length, kind = struct.unpack(">I4s", png[at:at + 8])
+        if kind == b"IDAT":
+            parts.append(png[at + 8:at + 8 + length])
+        at += 12 + length
+    return b"".join(parts)
+
+
+def test_an_opaque_png_goes_into_the_pdf_as_its_file_holds_it(tmp_path, no_cache):
+    # WeasyPrint decoded every PNG and deflated its pixels again: for a deck of exported slides (full-slide
+    # PNGs) most of the PDF's time. An opaque 8-bit PNG's image data is now stored as it is.
+    from PIL import Image
+    picture = Image.linear_gradient("L").resize((640, 360)).convert("RGB")
+    picture.save(tmp_path / "slide.png", compress_level=1)     # not WeasyPrint's level: its copy would differ
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](slide.png)\n\n---\n\n![w:300](slide.png)\n", encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert _idat((tmp_path / "slide.png").read_bytes()) in pdf
+    assert [(i["w"], i["h"], i["filter"]) for i in _images(pdf)] == [(640, 360, "/FlateDecode")]
+
+
+def test_an_upright_photo_with_exif_data_goes_into_the_pdf_as_its_file(tmp_path, no_cache):
+    # WeasyPrint turned every image with EXIF data upright through a copy, and encoded the copy again: a
+    # camera's JPEG lost quality (re-encoded at quality 75) and time. An upright one is stored as it is; one
+    # that the EXIF turns is still drawn turned.
+    from PIL import Image
+    _photo(tmp_path / "plain.jpg", (800, 600))
+    image = Image.open(tmp_path / "plain.jpg")
+    for name, turn in (("upright.jpg", 1), ("turned.jpg", 6)):
+        exif = Image.Exif()
+        exif[0x0112] = turn
+        image.save(tmp_path / name, "JPEG", quality=90, exif=exif.tobytes())
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\n---\n\n![w:400](upright.jpg)\n\n---\n\n![w:300](turned.jpg)\n",
+                    encoding="utf-8")
+    pdf, _ = _pdf(deck)
+    assert (tmp_path / "upright.jpg").read_bytes() in pdf
+    assert sorted((i["w"], i["h"]) for i in _images(pdf)) == [(600, 800), (800, 600)]
+
+
+def test_a_prepared_image_reaches_the_pdf_as_a_file_not_in_its_html(tmp_path, monkeypatch):
+    # A prepared photo went into the page's HTML as a data: URI of megabytes, which WeasyPrint's HTML and CSS
+    # parsers scan character by character: a third of a real photo deck's time. It is a file named by its
+    # content now, in the cache (or a temporary folder), and the PDF's image is named by that name.
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    from slidekit.diagnostics import Diagnostics
+    from slidekit.export.assets import AssetResolver
+    from slidekit.markdown.images import ImageSpec
+    _photo(tmp_path / "p.jpg", (2400, 1600))
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    resolver = AssetResolver(tmp_path, "pdf", Diagnostics())
+    url = resolver("p.jpg", ImageSpec(bg=True, filters=[("sepia", "1")]))
+    assert url.startswith("file:")
+    stored = Path(url2pathname(urlsplit(url).path))
+    assert stored.parent == tmp_path / "cache" / "slidekit-prepared-images"
+    from PIL import Image
+    with Image.open(stored) as image:
+        assert image.format == "JPEG" and image.size == (2400, 1350)     # the part that shows

@@ -53,6 +53,7 @@ class AssetResolver:
         self.line: int | None = None
         self._planned: dict[Path, list[tuple]] | None = None   # while prepare_ahead looks: file -> prepare args
         self._ready: dict[tuple, object] = {}     # prepare args -> the image prepare_ahead made
+        self.prepared_folder: Path | None = None  # the PDF's prepared images are files there (image_prep.py)
 
     def _key(self, url: str, spec: ImageSpec) -> tuple:
         shown = (spec.bg, spec.width, spec.height, spec.size, spec.split, spec.split_size, spec.share)
@@ -111,10 +112,10 @@ class AssetResolver:
         def prepare_file(group: list[tuple]) -> list[tuple]:
             made, decoded = [], {}         # (a big PNG used twice is decoded once, in this thread)
             for args in group:
-                path, size, filters, scale_px, keep_format, crop = args
+                path, size, filters, scale_px, keep_format, crop, png_level = args
                 try:
                     made.append((args, prepare(path.read_bytes(), size, list(filters), scale_px, keep_format,
-                                               decoded=decoded, crop=crop)))
+                                               decoded=decoded, crop=crop, png_level=png_level)))
                 except Exception:  # noqa: BLE001 - made again, and reported, by the use itself
                     pass
             return made
@@ -207,8 +208,8 @@ class AssetResolver:
     def _prepared(self, url: str, path: Path, mime: str | None, spec: ImageSpec, filters, shown: str,
                   size: int) -> str:
         """The image no larger than shown, filtered for the PDF (slidekit/export/image_prep.py)."""
-        from .image_prep import (HTML_DOWNSCALE_FROM, SHOWN_TIMES, cover_crop, image_header, prepare, shown_scale,
-                                 target_size)
+        from .image_prep import (HTML_DOWNSCALE_FROM, PDF_PNG_LEVEL, PNG_LEVEL, SHOWN_TIMES, cover_crop, image_header,
+                                 prepare, shown_scale, target_size)
         times = self.density if self.density and self.target == "pdf" else SHOWN_TIMES
         quick = _png_size(path) or _jpeg_size(path)
         if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
@@ -234,18 +235,33 @@ class AssetResolver:
             width, height = crop[2] - crop[0], crop[3] - crop[1]
             target = target_size(width, height, scale, times)
         stored_w = target[0] if target else width
-        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), self.target != "pdf", crop)
+        # A PNG kept as it is (the PDF: not a photo to turn into a JPEG) is used from its file, as a small one is
+        keep_format = self.target != "pdf" or (target is None and not filters and crop is None and kind == "PNG")
+        png_level = PNG_LEVEL if self.target != "pdf" else PDF_PNG_LEVEL
+        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), keep_format, crop, png_level)
         if self._planned is not None:
             self._planned.setdefault(path, []).append(args)
             return ""
         try:
-            prepared = self._ready.get(args) or prepare(path.read_bytes(), target, filters, args[3],
-                                                        keep_format=args[4], crop=crop)
+            data = path.read_bytes()
+            prepared = self._ready.get(args) or prepare(data, target, filters, args[3], keep_format=keep_format,
+                                                        crop=crop, png_level=png_level)
         except Exception as exc:  # a broken or hostile image must not stop the build
             self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
                        "it is used as it is")
             return self._as_is(path, mime)
-        uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        if self.target == "pdf" and keep_format and prepared.data == data:
+            return self._as_is(path, mime)   # (WeasyPrint reads the file: no copy in the page's HTML)
+        if self.target == "pdf":
+            try:
+                from .image_prep import prepared_file, prepared_folder
+                if self.prepared_folder is None:
+                    self.prepared_folder = prepared_folder()
+                uri = prepared_file(prepared, self.prepared_folder).as_uri()
+            except OSError:      # no folder to write in: the image goes into the HTML
+                uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+        else:
+            uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
         if target is not None and not spec.bg:
             self.natural_widths[uri] = width     # shown at its file's size, not the stored one's
         return uri
@@ -264,7 +280,8 @@ class AssetResolver:
         if not url or url.startswith("#") or (scheme and scheme != "file") or self.allow_local_files:
             return url
         resolved = self._local_path(parts.path)
-        if resolved is None or not any(_is_within(resolved, root) for root in self.roots):
+        roots = self.roots + ([self.prepared_folder] if self.prepared_folder is not None else [])
+        if resolved is None or not any(_is_within(resolved, root) for root in roots):
             self._warn("outside-folder", url, f"{url} is outside the deck's folder and was not read; "
                        "use --allow-local-files to allow it")
             return ""

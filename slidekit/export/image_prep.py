@@ -16,6 +16,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import cache
 
@@ -23,6 +24,8 @@ JPEG_QUALITY = 85
 SHOWN_TIMES = 2.0           # pixels stored per CSS pixel shown, at most
 HTML_DOWNSCALE_FROM = 1.5   # the HTML downscales only an image more than 1.5x that bound (3x its shown size)
 PHOTO_RATIO = 2.5           # a crop whose PNG is this many times its JPEG is a photo
+PNG_LEVEL = 6               # zlib level of a PNG made
+PDF_PNG_LEVEL = 6           # for the PDF: an opaque PNG's data goes into it as it is (export/patches.py)
 _PX = re.compile(r"^\s*(\d+(?:\.\d+)?)(px)?\s*$")
 
 
@@ -102,14 +105,17 @@ def target_size(width: int, height: int, scale: float, times: float = SHOWN_TIME
 
 
 def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, str]], scale_px: float,
-            keep_format: bool = False, decoded: dict | None = None, crop: tuple | None = None) -> Prepared:
+            keep_format: bool = False, decoded: dict | None = None, crop: tuple | None = None,
+            png_level: int = PNG_LEVEL) -> Prepared:
     """`data` (an image file's bytes), cut to `crop` (cover_crop's part, or None), at `size` (None: as it
     is), with `filters` (blur radii in CSS px, `scale_px` image pixels to a CSS pixel after resizing).
+    `keep_format`: a PNG that stays one, unresized and unfiltered, is given back as it is (`data`).
+    `png_level`: zlib level of a PNG made (the PDF's WeasyPrint decodes and deflates it again: PDF_PNG_LEVEL).
     Cached by content. `decoded` keeps the last PNG decoded (this module's own by default; a thread
     preparing images gives its own)."""
     key = cache.digest(cache.code_key("slidekit.export.image_prep", "slidekit.export.filters"),
                        cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format),
-                       repr(crop))
+                       repr(crop), str(png_level))
     found = cache.get_bytes("images", key)
     if found is not None:
         head, _, body = found.partition(b"\n")
@@ -118,7 +124,8 @@ def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, 
             return Prepared(body, mime, int(w), int(h))
         except ValueError:
             pass
-    prepared = _prepare(data, size, filters, scale_px, keep_format, _decoded if decoded is None else decoded, crop)
+    prepared = _prepare(data, size, filters, scale_px, keep_format, _decoded if decoded is None else decoded, crop,
+                        png_level)
     cache.put_bytes("images", key, f"{prepared.mime} {prepared.width} {prepared.height}\n".encode() + prepared.data)
     return prepared
 
@@ -128,7 +135,7 @@ _decoded: dict[str, tuple] = {}    # a PNG's digest -> its pixels: a big image u
 
 
 def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, decoded: dict,
-             crop: tuple | None = None) -> Prepared:
+             crop: tuple | None = None, png_level: int = 6) -> Prepared:
     from PIL import Image
     digest = cache.digest(data)
     image, source_format = decoded.get(digest) or (None, None)
@@ -154,16 +161,59 @@ def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, dec
     if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert(image.mode[:-1])         # opaque after all
     photo = image.mode in ("RGB", "L") and (source_format == "JPEG" or _looks_like_photo(image))
-    if keep_format and not photo and source_format == "PNG" and size is None and not filters:
+    if keep_format and not photo and source_format == "PNG" and size is None and not filters and crop is None:
         return Prepared(data, "image/png", image.width, image.height)
     buffer = io.BytesIO()
     if photo:
         image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
         mime = "image/jpeg"
     else:
-        image.save(buffer, "PNG", compress_level=6)
+        image.save(buffer, "PNG", compress_level=png_level)
         mime = "image/png"
     return Prepared(buffer.getvalue(), mime, image.width, image.height)
+
+
+PREPARED_FOLDER = "slidekit-prepared-images"   # (export/patches.py names a PDF's images in it by file name)
+_temporary: list = []
+
+
+def prepared_folder() -> Path:
+    """Where the PDF's prepared images are written, as files WeasyPrint reads (a data: URI of megabytes in
+    the page's HTML and CSS is scanned character by character by their parsers): a folder of the on-disk
+    cache, named by content and so the same for every build; with the cache off, a private temporary folder
+    removed when the process ends."""
+    base = cache.cache_dir()
+    if base is not None:
+        folder = base / PREPARED_FOLDER
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return folder
+        except OSError:
+            pass
+    if not _temporary:
+        import atexit
+        import shutil
+        import tempfile
+        made = Path(tempfile.mkdtemp(prefix=PREPARED_FOLDER + "-"))
+        atexit.register(shutil.rmtree, made, True)
+        _temporary.append(made)
+    return _temporary[0]
+
+
+def prepared_file(prepared: Prepared, folder: Path) -> Path:
+    """The prepared image as a file of `folder`, named by its content (written once, atomically)."""
+    import os
+    suffix = ".jpg" if prepared.mime == "image/jpeg" else ".png"
+    path = folder / (cache.digest(prepared.data)[:48] + suffix)
+    try:
+        if path.stat().st_size == len(prepared.data):
+            return path
+    except OSError:
+        pass
+    partial = folder / f".{path.name}.{os.getpid()}.tmp"
+    partial.write_bytes(prepared.data)
+    os.replace(partial, path)
+    return path
 
 
 def _decode(data: bytes, size):

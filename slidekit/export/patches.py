@@ -17,7 +17,9 @@ raises. Python and its standard library are never patched.
   (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
   (`_chromium_generic_families`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
-  skip making the sixteen margin boxes (`_skip_empty_margin_boxes`).
+  skip making the sixteen margin boxes (`_skip_empty_margin_boxes`); an opaque 8-bit PNG's image data
+  stored as it is, not decoded and encoded again (`_png_data_as_is`); an upright image with EXIF data kept
+  as it is rather than copied and encoded again (`_upright_kept`).
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
   pydyf: streams deflated at level 6 rather than 9 (`_deflate_level`); the page references kept until a
   page is added (`_page_references_memo`).
@@ -384,9 +386,13 @@ def _line_width_rounded_up() -> None:
 # built in `~/talks/` and in a CI checkout gave PDFs that differed in those bytes. While a deck is laid out
 # (`deck_folder`), the digest of a URL below the deck's folder is taken of its path relative to the folder.
 # A name only has to be unique within the PDF: a relative path is, among the deck's own images, and any other
-# URL (outside the folder, remote, `data:`) is digested whole, as before, behind a different prefix.
+# URL (outside the folder, remote, `data:`) is digested whole, as before, behind a different prefix. A prepared
+# image (downscaled, filtered) is a file named by its content wherever its folder is: named by that name.
 _FOLDER_URL: ContextVar[bytes | None] = ContextVar("slidekit_deck_folder_url", default=None)
 _RELATIVE = b"slidekit-deck-folder:"    # (not the start of any URL WeasyPrint loads: it has no scheme)
+# A prepared image's file (export/image_prep.py) is in the cache's folder or a temporary one: named by its file.
+_PREPARED = b"slidekit-prepared-images"
+_PREPARED_URL = re.compile(rb"^file:.*/slidekit-prepared-images[^/]*/([^/]+)$")
 
 
 def _image_names() -> None:
@@ -396,7 +402,10 @@ def _image_names() -> None:
 
     def md5(data: bytes = b"", **kwargs):
         folder = _FOLDER_URL.get()
-        if folder is not None and data.startswith(folder):
+        found = _PREPARED_URL.search(data) if b"/" + _PREPARED in data else None
+        if found:            # a prepared image (export/image_prep.py): its file is named by its content
+            data = _PREPARED + b":" + found[1]
+        elif folder is not None and data.startswith(folder):
             data = _RELATIVE + data[len(folder):]
         return real(data, **kwargs)
 
@@ -411,6 +420,74 @@ def deck_folder(folder: str | Path):
         yield
     finally:
         _FOLDER_URL.reset(token)
+
+
+# WeasyPrint stores a PNG's pixels in the PDF as PNG data (deflated rows, each with its filter byte), which it
+# makes by decoding the PNG and encoding it again with Pillow: for a deck of full-slide PNGs (slides exported
+# as pictures, screenshots) most of the PDF's time. A PNG that already holds its pixels as the PDF stores them
+# (8 bits a sample, RGB or grey, no transparency, not interlaced) gives its image data as it is; the
+# pixels are the same, so is every page, and the data is deflated as its maker deflated it.
+def _png_data_as_is() -> None:
+    from weasyprint.images import RasterImage
+
+    real = RasterImage._get_png_data
+
+    def get_png_data(pillow_image):
+        found = _png_image_data(pillow_image)
+        return found if found is not None else real(pillow_image)
+
+    RasterImage._get_png_data = staticmethod(get_png_data)
+
+
+# WeasyPrint turns every image that has EXIF data upright with Pillow's `exif_transpose`, which copies the
+# image even when its orientation is upright already (a camera's JPEG, an exported slide's PNG): the copy has
+# lost the file's bytes, so WeasyPrint encodes the pixels again (a JPEG at its default quality 75, a loss).
+# An image whose EXIF orientation is 1 (or none) is kept as it is, as one without EXIF data is.
+def _upright_kept() -> None:
+    from weasyprint import images
+
+    real = images.rotate_pillow_image
+
+    def rotate_pillow_image(pillow_image, orientation):
+        if orientation == "from-image" and "exif" in pillow_image.info:
+            try:
+                turn = int(pillow_image.getexif().get(0x0112, 1))
+            except Exception:  # noqa: BLE001 - a damaged EXIF block: WeasyPrint's own way
+                turn = None
+            if turn == 1:
+                return pillow_image
+        return real(pillow_image, orientation)
+
+    images.rotate_pillow_image = rotate_pillow_image
+
+
+def _png_image_data(pillow_image) -> bytes | None:
+    """The IDAT data of the PNG file `pillow_image` was opened from, if the PDF can store it as it is."""
+    source = getattr(pillow_image, "fp", None)
+    if getattr(pillow_image, "format", None) != "PNG" or not hasattr(source, "getbuffer") \
+            or pillow_image.mode not in ("RGB", "L"):
+        return None
+    data = source.getbuffer()
+    if bytes(data[:8]) != b"\x89PNG\r\n\x1a\n":
+        return None
+    parts, at = [], 8
+    while at + 8 <= len(data):
+        length, kind = int.from_bytes(data[at:at + 4], "big"), bytes(data[at + 4:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            # bit depth 8, colour type 2 (RGB) or 0 (grey), interlace 0
+            if length < 13 or body[8] != 8 or body[9] not in (0, 2) or body[12] != 0:
+                return None
+            if (body[9] == 2) != (pillow_image.mode == "RGB"):
+                return None
+        elif kind == b"tRNS":
+            return None
+        elif kind == b"IDAT":
+            parts.append(bytes(body))
+        elif kind == b"IEND":
+            break
+        at += 12 + length
+    return b"".join(parts) or None
 
 
 MARGIN_BOXES = tuple(f"@{side}-{where}" for side, places in (
@@ -531,7 +608,8 @@ def _compiled_selector_memo() -> None:
 
 _PATCHES = {
     "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _line_width_rounded_up,
-                   _chromium_generic_families, _image_names, _skip_empty_margin_boxes),
+                   _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
+                   _upright_kept),
     "cssselect2": (_compiled_selector_memo,),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),

@@ -12,8 +12,8 @@ named destinations) described apart. `merge` renumbers the objects of every chun
   WeasyPrint nests them, so that an `h2` at the start of a chunk stays under the `h1` of the chunk before;
 - the named destinations, sorted again as a name tree must be.
 
-Fonts are embedded once a chunk (each chunk subsets what it uses); an image (without an alpha mask) drawn by
-several chunks is stored once. Object numbers are only ever rewritten
+Fonts are embedded once a chunk (each chunk subsets what it uses); an image drawn by several chunks is stored
+once (with its alpha mask, if it has one). Object numbers are only ever rewritten
 in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
 many processes made them, so a deck's PDF is the same on any machine.
 """
@@ -217,11 +217,41 @@ def _dictionary_end(body: bytes) -> int:
     return len(body)
 
 
-def _is_plain_image(body: bytes) -> bool:
-    """Whether a stream object is an image XObject whose dictionary refers to no other object (a JPEG, an
-    opaque PNG): the same bytes in two chunks are the same image."""
-    head = body[:_dictionary_end(body)]
-    return b"/Subtype /Image" in head.replace(b"/Subtype/Image", b"/Subtype /Image") and b" 0 R" not in head
+def _is_image(head: bytes) -> bool:
+    return b"/Subtype /Image" in head.replace(b"/Subtype/Image", b"/Subtype /Image")
+
+
+_REFERENCE = re.compile(rb"(?<![\d.])(\d+) 0 R(?![A-Za-z])")
+
+
+def _image_keys(chunk: "ChunkPDF") -> dict[int, bytes]:
+    """A key for each image of the chunk that is the same image as in another chunk when the keys are equal:
+    a plain image's bytes; an image whose dictionary refers only to plain images (a PNG with transparency:
+    its alpha mask) its bytes with each reference replaced by the referred image's digest."""
+    import hashlib
+    keys: dict[int, bytes] = {}
+    masked: list[int] = []
+    for number in chunk.streams:
+        body = chunk.bodies[number]
+        if body is None:
+            continue
+        head = body[:_dictionary_end(body)]
+        if not _is_image(head):
+            continue
+        if b" 0 R" not in head:
+            keys[number] = body
+        else:
+            masked.append(number)
+    for number in masked:
+        body = chunk.bodies[number]
+        end = _dictionary_end(body)
+        head = body[:end]
+        referred = [int(n) for n in _REFERENCE.findall(head)]
+        if not referred or len(referred) != head.count(b" 0 R") or any(n not in keys for n in referred):
+            continue
+        digests = {n: hashlib.sha256(keys[n]).hexdigest().encode() for n in referred}
+        keys[number] = _REFERENCE.sub(lambda m: b"<" + digests[int(m[1])] + b">", head) + body[end:]
+    return keys
 
 
 def _dictionary(entries: dict[str, bytes]) -> bytes:
@@ -261,19 +291,21 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     kept: list[list[int]] = []
     outlined = [set(chunk.outline_numbers) for chunk in chunks]
     next_number = len(pdf.objects)
-    images: dict[bytes, int] = {}           # an image stream (without references) -> its new number
+    images: dict[bytes, int] = {}           # an image's key (_image_keys) -> its new number
     for index, chunk in enumerate(chunks):
         mapping = [0] * len(chunk.bodies)
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
         numbers = []
+        image_keys = _image_keys(chunk)
         for number, body in enumerate(chunk.bodies):
             if body is None:
                 continue
-            if number in chunk.streams and _is_plain_image(body):
-                if body in images:            # drawn in an earlier chunk too: stored once
-                    mapping[number] = images[body]
+            key = image_keys.get(number)
+            if key is not None:
+                if key in images:             # drawn in an earlier chunk too: stored once
+                    mapping[number] = images[key]
                     continue
-                images[body] = next_number
+                images[key] = next_number
             if index and number == chunk.struct_root and first.struct_root is not None:
                 continue
             if index and number == chunk.parent_tree and first.parent_tree is not None:
