@@ -81,9 +81,9 @@ def test_an_image_is_stored_no_larger_than_twice_its_shown_size(tmp_path, no_cac
     assert sizes == [(400, 267, "/DCTDecode"), (641, 1440, "/DCTDecode")]
 
 
-def test_an_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
-    _photo(tmp_path / "p.jpg", (1600, 1200))
-    slides = ["![bg blur:4px](p.jpg)\n\n# A"] + [f"# {i}" for i in range(20)] + ["![bg blur:4px](p.jpg)\n\n# B"]
+
+def _first_and_last_share_one_image(tmp_path, slides):
+    """Build `slides` (long enough to span chunks); the first and last pages draw the same one image object."""
     deck = tmp_path / "d.md"
     deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
     pdf, _ = _pdf(deck)
@@ -91,6 +91,12 @@ def test_an_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cach
     reader = PdfReader(io.BytesIO(pdf))
     first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
     assert len(first) == 1 and first == last
+    return pdf
+
+def test_an_image_used_twice_is_stored_once_even_across_chunks(tmp_path, no_cache):
+    _photo(tmp_path / "p.jpg", (1600, 1200))
+    slides = ["![bg blur:4px](p.jpg)\n\n# A"] + [f"# {i}" for i in range(20)] + ["![bg blur:4px](p.jpg)\n\n# B"]
+    pdf = _first_and_last_share_one_image(tmp_path, slides)
     assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 1
 
 
@@ -220,13 +226,7 @@ def test_a_transparent_image_used_twice_is_stored_once_even_across_chunks(tmp_pa
     logo.paste((200, 30, 90, 255), (50, 50, 250, 150))
     logo.save(tmp_path / "logo.png")
     slides = ["# A ![h:80](logo.png)"] + [f"# {i}" for i in range(20)] + ["# B ![h:80](logo.png)"]
-    deck = tmp_path / "d.md"
-    deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
-    pdf, _ = _pdf(deck)
-    from pypdf import PdfReader
-    reader = PdfReader(io.BytesIO(pdf))
-    first, last = (_image_refs(reader.pages[n]) for n in (0, len(slides) - 1))
-    assert len(first) == 1 and first == last
+    pdf = _first_and_last_share_one_image(tmp_path, slides)
     assert pdf.count(b"/Subtype /Image") + pdf.count(b"/Subtype/Image") == 2     # the image and its mask
 
 
