@@ -196,15 +196,21 @@ def section_html(deck: Deck, slide: Slide, total_slides: int, options: RenderOpt
     open_tag = "<section" + "".join(f' {k}="{html.escape(v)}"' for k, v in attrs) + ">"
 
     content = ""
-    if slide.header_html:
+    if slide.header_html or _written(d.get("header")):
         content += f"<header>{slide.header_html}</header>\n"
     content += slide.html
-    if slide.footer_html:
+    if slide.footer_html or _written(d.get("footer")):
         content += f"<footer>{slide.footer_html}</footer>\n"
     if slide.split:
         left, box_width = _content_box(slide, width)
         content = f'<div class="sk-split" style="left:{left}px;width:{box_width}px">\n{content}</div>\n'
     return f"{open_tag}\n{_backgrounds_html(slide, options, shared or {})}{content}</section>"
+
+
+def _written(value) -> bool:
+    """Whether a header or footer directive gives the slide its element: as Marpit, any value but an empty one
+    (`footer: " "` is an empty-looking footer that still counts as the slide's last child)."""
+    return value is not None and value is not False and value != ""
 
 
 def _attr_value(value) -> str:
