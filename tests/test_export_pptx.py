@@ -63,8 +63,9 @@ def test_titles_bodies_notes(pptx):
     assert notes == ["Say **hello** to everyone.", "Notes for the lists slide\n\nA second note block", "",
                      "Questions?"]
     texts = [(sh.name, sh.text_frame.text) for sh in pptx.slides[0].shapes if sh.has_text_frame]
-    assert texts == [("Title", "Opening"), ("Page number", "1"), ("Heading 2", "First point"),
-                     ("Heading 3", "A detail"), ("Heading 2", "Second point")]
+    # in the document's order (the reading order in PowerPoint): the page number, `section::after`, last
+    assert texts == [("Title", "Opening"), ("Heading 2", "First point"), ("Heading 3", "A detail"),
+                     ("Heading 2", "Second point"), ("Page number", "1")]
 
 
 def test_positions_are_the_pdf_layout(pptx):

@@ -335,3 +335,29 @@ def test_generic_font_families_resolve_as_in_chromium(tmp_path):
     widths = [right - left for _, _, left, right in ink_bands(pages[0], gap=3)]
     want = (824, 620, 442, 680)
     assert len(widths) == 4 and all(abs(got - w) <= 8 for got, w in zip(widths, want)), widths
+
+
+# Where marp-cli 4.5.1 starts each line of tests/fixtures/marp_rules/block_slides/NAME.md at 96 dpi: marp-core's
+# slides are block containers centred by `place-content: safe center` (gaia: `section.lead` only), so a deck's
+# own margins collapse (h1's 40px with h3's 30px; a quote's 32px with a list's 30px and its items' 15px), a
+# heading's margin collapses through a `<div>` around it, and content taller than the slide starts at the top.
+MARP_BLOCK_LINE_STARTS = {
+    "default": [[(154, 80), (261, 82), (335, 116), (411, 114), (469, 114), (543, 82)],
+                [(302, 80), (360, 80), (420, 80)],
+                [(90, 80), (204, 114), (260, 114), (316, 114), (375, 114), (433, 114), (492, 154), (498, 114),
+                 (555, 114), (609, 114), (667, 156), (672, 114)]],
+    "gaia": [[(191, 474), (299, 458), (416, 518), (483, 494)], [(81, 70), (198, 74), (265, 72)]],
+    "uncover": [[(134, 302), (280, 332), (351, 80), (407, 80), (480, 414), (563, 364)]],
+}
+
+
+@needs_pdftoppm
+@pytest.mark.parametrize("name", sorted(MARP_BLOCK_LINE_STARTS))
+def test_slides_are_centred_blocks_whose_margins_collapse(name, tmp_path):
+    pages, _ = pdf_pages(FIXTURES / "block_slides" / f"{name}.md", tmp_path, dpi=96, allow_html=True)
+    assert len(pages) == len(MARP_BLOCK_LINE_STARTS[name])
+    for number, (page, want) in enumerate(zip(pages, MARP_BLOCK_LINE_STARTS[name]), 1):
+        got = line_starts(page)
+        assert len(got) == len(want), (number, got)
+        for (top, left), (want_top, want_left) in zip(got, want):
+            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)

@@ -13,7 +13,8 @@ raises. Python and its standard library are never patched.
   WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
   (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
-  content widths (`_flex_row_gap`); a line's available width rounded up, not down, to Pango's units
+  content widths (`_flex_row_gap`); `align-content` on block containers, which centres Marp's slides
+  (`_block_align_content`); a line's available width rounded up, not down, to Pango's units
   (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
   (`_chromium_generic_families`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
@@ -302,6 +303,61 @@ def _flex_row_gap() -> None:
     preferred.flex_max_content_width = with_gap(preferred.flex_max_content_width, wrapping=True)
 
 
+def _block_align_content() -> None:
+    """`align-content` on a block container of definite height (CSS Box Alignment, as Chromium 123+ does):
+    marp-core's slides are blocks with `place-content: safe center`, so their content is centred while the
+    margins between its blocks collapse as in any block flow. WeasyPrint 70 aligns content in flex boxes
+    only: here, after a block container's layout, its in-flow content (and boxes positioned at their static
+    place) moves down by the free space's share; `safe` keeps content that does not fit at the top."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    original = block.block_container_layout
+    shares = {"center": 0.5, "end": 1.0, "flex-end": 1.0}
+
+    def placed_by_offsets(placeholder) -> bool:
+        style = placeholder.style
+        return style["top"] != "auto" or style["bottom"] != "auto"
+
+    def keep_offset_boxes(box, dy: float) -> None:
+        # Absolutely positioned descendants whose containing block is the aligned box were placed from its
+        # edges before the shift: move those back (a positioned descendant is theirs' containing block).
+        for child in box.all_children():
+            if isinstance(child, AbsolutePlaceholder):
+                if placed_by_offsets(child):
+                    child.translate(0, -dy)
+            elif child.style["position"] == "static":
+                keep_offset_boxes(child, dy)
+
+    def layout(context, box, *args, **kwargs):
+        result = original(context, box, *args, **kwargs)
+        new_box, resume_at = result[0], result[1]
+        align = box.style["align_content"]
+        share = shares.get(align[-1])
+        if (share is None or new_box is None or resume_at is not None or box.height == "auto"
+                or not isinstance(box, boxes.BlockBox) or box.is_flex_item or box.is_column):
+            return result
+        flow = [child for child in new_box.children
+                if not (isinstance(child, AbsolutePlaceholder) and placed_by_offsets(child))]
+        in_flow = [child for child in flow if not isinstance(child, AbsolutePlaceholder)]
+        if not in_flow:
+            return result
+        bottom = max(child.position_y + child.margin_height() for child in in_flow)
+        free = new_box.content_box_y() + new_box.height - bottom
+        dy = free * share
+        if align[0] == "safe" and dy < 0:
+            dy = 0
+        if dy:
+            for child in flow:
+                child.translate(0, dy)
+                if not isinstance(child, AbsolutePlaceholder) and child.style["position"] == "static":
+                    keep_offset_boxes(child, dy)
+        return result
+
+    block.block_container_layout = layout
+
+
 # Chromium's default fonts for the generic families on Linux (its font settings: standard and serif "Times
 # New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed);
 # `system-ui` is the desktop's font: fontconfig's own sans-serif, named (fontconfig would prefer a later
@@ -365,7 +421,7 @@ def _line_width_rounded_up() -> None:
     """Text laid out at its own max-content width stays on one line, as in Chromium. WeasyPrint 70 hands
     Pango the line's available width truncated to whole Pango units (1/1024 px): a width measured between two
     units (any `letter-spacing` in `em`) came out a hair short and the last word wrapped. A flex column item's
-    automatic minimum height is laid out at that width, so a heading with `letter-spacing: -0.02em` stood two
+    automatic minimum height was laid out at that width, so a heading with `letter-spacing: -0.02em` stood two
     lines tall. The width is rounded up to the next unit instead."""
     import math
 
@@ -607,7 +663,8 @@ def _compiled_selector_memo() -> None:
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _line_width_rounded_up,
+    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _block_align_content,
+                   _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
                    _upright_kept),
     "cssselect2": (_compiled_selector_memo,),

@@ -80,3 +80,12 @@ def test_uncover_header_footer_and_page_number_cast_marps_shadows(first_slide):
     light, dark = "rgba(253, 252, 255, 0.8) 0px 1px 0px", "rgba(32, 34, 40, 0.8) 0px 1px 0px"
     assert shadows == [[light, light, "rgb(253, 252, 255) 0px 0px 5px"],
                        [dark, dark, "rgb(32, 34, 40) 0px 0px 5px"]], shadows
+
+
+def test_a_slide_is_a_centred_block_whose_margins_collapse(first_slide):
+    # marp-cli's HTML of block_slides/default.md: the deck's h1 40px / h3 30px margins collapse to 40px, a
+    # quote's 32px meets a list's 30px and its items' 15px, and the whole is centred in the slide.
+    page = first_slide(FIXTURES / "block_slides" / "default.md")
+    tops = [box[1] for box in page.evaluate(BOXES, "h1, h3, blockquote, li, section > p")]
+    want = (142.6, 254.5, 326.4, 401.9, 460.4, 533.9)
+    assert len(tops) == len(want) and all(abs(got - w) <= 2 for got, w in zip(tops, want)), tops
