@@ -89,9 +89,13 @@ def yaml_loaders() -> tuple[type, type]:
 
     DeckLoader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers
-                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    # YAML 1.2's booleans, as js-yaml (Marp) reads them: `yes`, `no`, `on`, `off` are words, so that
+    # `header: on` is the text "on" and `paginate: yes` is no "true".
+    DeckLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
     DeckLoader.add_implicit_resolver(
         "tag:yaml.org,2002:int",
         re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
@@ -123,7 +127,7 @@ def yaml_error() -> type:
 # characters...) is None and goes to PyYAML. tests/test_source_yaml.py checks that the two agree.
 _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_ .-]*?) *: +(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|(\|-?)|"
                           r"(0|[1-9][0-9]{0,17})|([0-9]+(?::[0-9]+)+)|([A-Za-z_/(][^\n]*))")
-_YAML_BOOLS = {w: value for value, words in ((True, "yes true on"), (False, "no false off"))
+_YAML_BOOLS = {w: value for value, words in ((True, "true"), (False, "false"))
                for word in words.split() for w in (word, word.title(), word.upper())}
 _YAML_NULLS = {"null", "Null", "NULL"}
 

@@ -19,7 +19,9 @@ from slidekit.source import load_with_pyyaml, load_yaml, parse_source, simple_ma
                                                                    "footer": "Swiss AI Center"}),
     ("Speaker note for slide 9: container data review.", {"Speaker note for slide 9": "container data review."}),
     ("url: https://example.org/a?b=1", {"url": "https://example.org/a?b=1"}),
-    ("a: Off\nb: NULL\na: yes", {"a": True, "b": None}),
+    ("a: FALSE\nb: NULL\na: true", {"a": True, "b": None}),
+    # YAML 1.2's booleans, as js-yaml (Marp) reads them: yes/no/on/off are words
+    ("paginate: yes\nheader: on\nOff: no", {"paginate": "yes", "header": "on", "Off": "no"}),
     ("class: lead invert", {"class": "lead invert"}),
     ("size: 16:9\nheadingDivider: 2\npaginate: 0", {"size": "16:9", "headingDivider": 2, "paginate": 0}),
     ("style: |\n  a {}\n\n    b # c\n  \n", {"style": "a {}\n\n  b # c"}),   # the last line has no break
@@ -35,7 +37,7 @@ def test_plain_lines_are_read_without_pyyaml(text, expected):
 @pytest.mark.parametrize("text", [
     "a: 07", "a: 1.5", "a: 0x1F", "a: 2024-01-02", "color: #fff", "footer: ![x](y.png)", "style: |\n\ta",
     "style: |\n    a\n  b", "style: |\n      \n    a", "style: |2\n  a", "style: >\n  a", "style: |+\n  a\n",
-    "a: b # comment", "a: b: c", "yes: a", "a: [1, 2]", "a: {b: c}", "a: 'it''s'", 'a: "\\u0041"',
+    "a: b # comment", "a: b: c", "true: a", "a: [1, 2]", "a: {b: c}", "a: 'it''s'", 'a: "\\u0041"',
     "a: b\n  c", "a:\tb", "a: ~", "a:", "just a note", "a: b\n# c", "<<: x", "a: -x", "a: .5",
 ])
 def test_anything_else_is_left_to_pyyaml(text):
