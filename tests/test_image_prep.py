@@ -292,3 +292,45 @@ def test_a_prepared_image_reaches_the_pdf_as_a_file_not_in_its_html(tmp_path, mo
     from PIL import Image
     with Image.open(stored) as image:
         assert image.format == "JPEG" and image.size == (2400, 1350)     # the part that shows
+
+
+def test_the_temporary_folder_of_prepared_images_is_removed_by_the_workers_that_made_it(tmp_path):
+    # With the cache off, the prepared images are files of a temporary folder. Two decks built side by side
+    # (-j 2) are built by forked workers, which end with os._exit: the folder each made was left in /tmp.
+    import subprocess
+    import sys
+
+    from slidekit.export.image_prep import PREPARED_FOLDER
+    from tests.process_helpers import cache_env
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    _photo(decks / "p.jpg", (1600, 1200))
+    for name in ("one", "two"):
+        (decks / f"{name}.md").write_text(f"# {name}\n\n![bg sepia](p.jpg)\n", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(cache_env(None), TMPDIR=str(temporary))
+    run = subprocess.run([sys.executable, "-m", "slidekit", "build", str(decks), "--pdf", "-j", "2", "-q",
+                          "-o", str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "one.pdf").exists() and (tmp_path / "out" / "two.pdf").exists()
+    assert not list(temporary.glob(PREPARED_FOLDER + "-*"))
+    # A forked process whose work fails removes its own folder too, and not its parent's.
+    script = """if True:
+        import multiprocessing, sys
+        from slidekit.export import image_prep
+        def fail():
+            image_prep._temporary.clear()
+            (image_prep.prepared_folder() / "x.jpg").write_bytes(b"x")
+            raise RuntimeError("the build failed")
+        parent = image_prep.prepared_folder()
+        child = multiprocessing.get_context("fork").Process(target=fail)
+        child.start()
+        child.join()
+        assert child.exitcode == 1 and parent.is_dir(), (child.exitcode, parent)
+        print(len(list(parent.parent.glob(image_prep.PREPARED_FOLDER + "-*"))))
+        raise SystemExit("and so did the parent's")
+    """
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "1" and "so did the parent's" in run.stderr, run.stderr
+    assert not list(temporary.glob(PREPARED_FOLDER + "-*"))
