@@ -56,5 +56,5 @@ def export(kind: str | None, result, target: Path, options) -> list[tuple[Path, 
         return list(zip(numbered_paths(target, len(pictures)), pictures))
     if kind == "pptx":
         from .pptx import write_pptx
-        return [(target, write_pptx(deck, output))]
+        return [(target, write_pptx(deck, output, jobs=max(1, getattr(options, "pdf_jobs", 1))))]
     raise ValueError(f"unknown export {kind}")
