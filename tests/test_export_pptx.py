@@ -168,38 +168,6 @@ def test_seed_deck_every_slide_reads_back(tmp_path):
     qr = [sh for sh in deck.slides[23].shapes if sh.shape_type == 13 and sh.name == "Background image"]
     assert len(qr) == 1 and _rect_px(qr[0])[0] == 768            # ![bg right:40%]: the QR code's side
     assert _inside(deck)
-
-
-def test_pictures_are_stored_in_the_zip_as_they_are_and_every_part_as_python_pptx_writes_it(tmp_path):
-    # Deflating the pictures' JPEG and PNG data again gained under 1 % and took a tenth of a photo deck's PPTX.
-    import io
-    import random
-    import zipfile
-
-    from PIL import Image
-
-    from slidekit.export.pptx import _save
-    rng = random.Random(2)
-    photo = Image.new("RGB", (8, 6))
-    photo.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
-    photo.resize((1600, 900), Image.BICUBIC).save(tmp_path / "p.jpg", "JPEG", quality=90)
-    deck = tmp_path / "talk.md"
-    deck.write_text("---\nmarp: true\n---\n\n![bg](p.jpg)\n\n# Photo\n\n---\n\n# Text\n", encoding="utf-8")
-    presentation = _build(deck, tmp_path / "talk.pptx")
-    assert len(presentation.slides) == 2
-    ours = zipfile.ZipFile(tmp_path / "talk.pptx")
-    media = [info for info in ours.infolist() if info.filename.startswith("ppt/media/")]
-    assert media and all(info.compress_type == zipfile.ZIP_STORED for info in media)
-    assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in ours.infolist() if info.filename.endswith(".xml"))
-    theirs = io.BytesIO()
-    presentation.save(theirs)
-    theirs = zipfile.ZipFile(theirs)
-    assert sorted(ours.namelist()) == sorted(theirs.namelist())
-    mine = zipfile.ZipFile(io.BytesIO(_save(presentation)))
-    assert mine.namelist() == theirs.namelist()
-    assert all(mine.read(name) == theirs.read(name) for name in theirs.namelist())
-
-
 def test_pages_drawn_in_processes_give_the_same_file(tmp_path, monkeypatch):
     # The pages' pictures and backgrounds are drawn and encoded in forked processes while this one makes the
     # shapes: every part the same as drawn here, one slide after the other.

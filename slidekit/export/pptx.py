@@ -1024,37 +1024,6 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
                 light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
                 text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
             _add_estimated_slide(presentation, slide, size_pt, background, text_colour)
-    return _save(presentation)
-
-
-STORED_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff")   # compressed already
-
-
-def _save(presentation) -> bytes:
-    """The package's bytes, as python-pptx's `save` writes them but its pictures stored in the zip as they are:
-    deflating JPEG and PNG data again gains nothing and took a tenth of a photo deck's PPTX (issue 23).
-    Through python-pptx's package writer (1.0); where it is not as expected, its own `save`."""
-    import zipfile
     out = io.BytesIO()
-    try:
-        from pptx.opc.serialized import PackageWriter
-        package = presentation.part.package
-        writer = PackageWriter(out, package._rels, tuple(package.iter_parts()))
-        steps = (writer._write_content_types_stream, writer._write_pkg_rels, writer._write_parts)
-    except (ImportError, AttributeError, TypeError):
-        presentation.save(out)
-        return out.getvalue()
-
-    class _Zip:
-        def __init__(self, archive):
-            self.archive = archive
-
-        def write(self, pack_uri, blob: bytes) -> None:
-            name = pack_uri.membername
-            kind = zipfile.ZIP_STORED if name.lower().endswith(STORED_MEDIA) else zipfile.ZIP_DEFLATED
-            self.archive.writestr(name, blob, compress_type=kind)
-
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, strict_timestamps=False) as archive:
-        for step in steps:
-            step(_Zip(archive))
+    presentation.save(out)
     return out.getvalue()
