@@ -994,12 +994,18 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
 
     size_pt = (960.0, 540.0)
     if pdf:
-        from pypdf import PdfReader
-        reader = PdfReader(io.BytesIO(pdf))
-        if reader.pages:
-            box = reader.pages[0].mediabox
-            size_pt = (float(box.width), float(box.height))
-        if len(reader.pages) != len(deck.slides):
+        # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
+        # of a 60-slide photo deck)
+        import pypdfium2 as pdfium
+        document = pdfium.PdfDocument(pdf)
+        try:
+            count = len(document)
+            if count:
+                left, bottom, right, top = document[0].get_mediabox()
+                size_pt = (float(right - left), float(top - bottom))
+        finally:
+            document.close()
+        if count != len(deck.slides):
             pdf = None
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
