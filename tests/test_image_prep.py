@@ -334,3 +334,32 @@ def test_the_temporary_folder_of_prepared_images_is_removed_by_the_workers_that_
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "1" and "so did the parent's" in run.stderr, run.stderr
     assert not list(temporary.glob(PREPARED_FOLDER + "-*"))
+
+
+def test_a_downscaled_inline_image_is_laid_out_as_its_file_would_be(tmp_path, no_cache):
+    # An inline image downscaled for the output (here for the pictures of --images, one pixel a CSS pixel)
+    # got a `width` of its file's width, which beat the deck's `max-width: 100%` in a flex slide: the
+    # picture showed a part of the image, twice as large. Its intrinsic size is the file's now.
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (2560, 1440), (40, 40, 60))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 2560, 160):
+        draw.rectangle((x, 0, x + 80, 1440), fill=(200, 180, 40))
+    image.save(tmp_path / "shot.png")
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; justify-content: center; "
+                    "align-items: center; }\n  img { max-width: 100%; max-height: 100%; }\n---\n\n"
+                    "![shot](shot.png)\n", encoding="utf-8")
+    bounds = []
+    for density in (None, 1.0):
+        pdf = build_file(deck, BuildOptions(format="pdf", offline=True, image_density=density)).output
+        document = pdfium.PdfDocument(pdf)
+        found = list(document[0].get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+        assert len(found) == 1
+        bounds.append(tuple(round(v, 1) for v in found[0].get_bounds()))
+        document.close()
+    assert bounds[0] == bounds[1]
+    left, bottom, right, top = bounds[0]
+    assert right - left <= 960 and top - bottom <= 540          # inside the 960x540 pt page
