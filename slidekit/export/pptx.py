@@ -897,7 +897,7 @@ def _all_pixels(pdf: bytes, plans: list, jobs: int):
         _POOL_PDF[:] = [pdf]
         try:
             pool = multiprocessing.get_context("fork").Pool(min(jobs, len(plans)))
-        except OSError:
+        except (OSError, AssertionError):      # (AssertionError: in a daemonic process, which may not fork)
             pool = None
         finally:
             _POOL_PDF.clear()
