@@ -169,3 +169,32 @@ def test_seed_deck_every_slide_reads_back(tmp_path):
     qr = [sh for sh in deck.slides[23].shapes if sh.shape_type == 13 and sh.name == "Background image"]
     assert len(qr) == 1 and _rect_px(qr[0])[0] == 768            # ![bg right:40%]: the QR code's side
     assert _inside(deck)
+
+
+def test_pages_drawn_in_processes_give_the_same_file(tmp_path, monkeypatch):
+    # The pages' pictures and backgrounds are drawn and encoded in forked processes while this one makes the
+    # shapes: every part the same as drawn here, one slide after the other.
+    import io
+    import random
+    import zipfile
+
+    from PIL import Image
+
+    from slidekit.api import BuildOptions, build_file
+    from slidekit.export.pptx import write_pptx
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    rng = random.Random(4)
+    photo = Image.new("RGB", (8, 6))
+    photo.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
+    photo.resize((1600, 1200), Image.BICUBIC).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: gaia\n---\n\n![bg](p.jpg)\n\n# Photo\n\n---\n\n![bg left](p.jpg)\n\n"
+                    "# Half\n\n- a\n- b\n\n---\n\n# Text\n\n```\ncode\n```\n\n---\n\n![w:300](p.jpg)\n",
+                    encoding="utf-8")
+    result = build_file(deck, BuildOptions(format="pdf", jobs=1, pdf_cache=False, image_density=1.5))
+    files = [zipfile.ZipFile(io.BytesIO(write_pptx(result.deck, result.output, jobs=jobs))) for jobs in (1, 2, 3)]
+    names = files[0].namelist()
+    assert sum(name.startswith("ppt/media/") for name in names) >= 3
+    for other in files[1:]:
+        assert other.namelist() == names
+        assert all(other.read(name) == files[0].read(name) for name in names if not name.startswith("docProps/"))

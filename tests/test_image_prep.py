@@ -292,3 +292,74 @@ def test_a_prepared_image_reaches_the_pdf_as_a_file_not_in_its_html(tmp_path, mo
     from PIL import Image
     with Image.open(stored) as image:
         assert image.format == "JPEG" and image.size == (2400, 1350)     # the part that shows
+
+
+def test_the_temporary_folder_of_prepared_images_is_removed_by_the_workers_that_made_it(tmp_path):
+    # With the cache off, the prepared images are files of a temporary folder. Two decks built side by side
+    # (-j 2) are built by forked workers, which end with os._exit: the folder each made was left in /tmp.
+    import subprocess
+    import sys
+
+    from slidekit.export.image_prep import PREPARED_FOLDER
+    from tests.process_helpers import cache_env
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    _photo(decks / "p.jpg", (1600, 1200))
+    for name in ("one", "two"):
+        (decks / f"{name}.md").write_text(f"# {name}\n\n![bg sepia](p.jpg)\n", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(cache_env(None), TMPDIR=str(temporary))
+    run = subprocess.run([sys.executable, "-m", "slidekit", "build", str(decks), "--pdf", "-j", "2", "-q",
+                          "-o", str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "one.pdf").exists() and (tmp_path / "out" / "two.pdf").exists()
+    assert not list(temporary.glob(PREPARED_FOLDER + "-*"))
+    # A forked process whose work fails removes its own folder too, and not its parent's.
+    script = """if True:
+        import multiprocessing, sys
+        from slidekit.export import image_prep
+        def fail():
+            image_prep._temporary.clear()
+            (image_prep.prepared_folder() / "x.jpg").write_bytes(b"x")
+            raise RuntimeError("the build failed")
+        parent = image_prep.prepared_folder()
+        child = multiprocessing.get_context("fork").Process(target=fail)
+        child.start()
+        child.join()
+        assert child.exitcode == 1 and parent.is_dir(), (child.exitcode, parent)
+        print(len(list(parent.parent.glob(image_prep.PREPARED_FOLDER + "-*"))))
+        raise SystemExit("and so did the parent's")
+    """
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "1" and "so did the parent's" in run.stderr, run.stderr
+    assert not list(temporary.glob(PREPARED_FOLDER + "-*"))
+
+
+def test_a_downscaled_inline_image_is_laid_out_as_its_file_would_be(tmp_path, no_cache):
+    # An inline image downscaled for the output (here for the pictures of --images, one pixel a CSS pixel)
+    # got a `width` of its file's width, which beat the deck's `max-width: 100%` in a flex slide: the
+    # picture showed a part of the image, twice as large. Its intrinsic size is the file's now.
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (2560, 1440), (40, 40, 60))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 2560, 160):
+        draw.rectangle((x, 0, x + 80, 1440), fill=(200, 180, 40))
+    image.save(tmp_path / "shot.png")
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; justify-content: center; "
+                    "align-items: center; }\n  img { max-width: 100%; max-height: 100%; }\n---\n\n"
+                    "![shot](shot.png)\n", encoding="utf-8")
+    bounds = []
+    for density in (None, 1.0):
+        pdf = build_file(deck, BuildOptions(format="pdf", offline=True, image_density=density)).output
+        document = pdfium.PdfDocument(pdf)
+        found = list(document[0].get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+        assert len(found) == 1
+        bounds.append(tuple(round(v, 1) for v in found[0].get_bounds()))
+        document.close()
+    assert bounds[0] == bounds[1]
+    left, bottom, right, top = bounds[0]
+    assert right - left <= 960 and top - bottom <= 540          # inside the 960x540 pt page

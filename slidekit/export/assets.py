@@ -40,6 +40,7 @@ class AssetResolver:
         self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
         self.used_lines: set[tuple[str, int]] = set()
         self.natural_widths: dict[str, int] = {}   # a downscaled inline image's URL -> its file's width
+        self.stored_widths: dict[str, int] = {}    # ... -> the downscaled image's width
         self._found: list[tuple[str, str]] | None = None
         self.offline = offline           # remote images are neither fetched nor linked
         self.target = target
@@ -264,6 +265,7 @@ class AssetResolver:
             uri = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
         if target is not None and not spec.bg:
             self.natural_widths[uri] = width     # shown at its file's size, not the stored one's
+            self.stored_widths[uri] = prepared.width
         return uri
 
     def css_url(self, url: str) -> str:

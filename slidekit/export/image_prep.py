@@ -191,13 +191,24 @@ def prepared_folder() -> Path:
         except OSError:
             pass
     if not _temporary:
-        import atexit
-        import shutil
+        import os
         import tempfile
+        from multiprocessing.util import Finalize
         made = Path(tempfile.mkdtemp(prefix=PREPARED_FOLDER + "-"))
-        atexit.register(shutil.rmtree, made, True)
+        # Removed when this process ends, as the main process or as a worker of the build's process pool
+        # (forked: it ends with os._exit, which skips atexit, but runs multiprocessing's finalizers, as the
+        # main process does at its exit): an exception or Ctrl+C included. Only by the process that made
+        # it: a process forked later inherits the list and the folder, and leaves them to their maker.
+        Finalize(None, _remove_temporary, args=(made, os.getpid()), exitpriority=0)
         _temporary.append(made)
     return _temporary[0]
+
+
+def _remove_temporary(folder: Path, owner: int) -> None:
+    import os
+    import shutil
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def prepared_file(prepared: Prepared, folder: Path) -> Path:

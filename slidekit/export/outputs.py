@@ -52,9 +52,9 @@ def export(kind: str | None, result, target: Path, options) -> list[tuple[Path, 
         fmt = options.images if kind == "images" else options.image
         if kind == "image":
             return [(target, render_pages(output, fmt, options.image_scale, pages=[0])[0])]
-        pictures = render_pages(output, fmt, options.image_scale)
+        pictures = render_pages(output, fmt, options.image_scale, threads=max(1, getattr(options, "pdf_jobs", 1)))
         return list(zip(numbered_paths(target, len(pictures)), pictures))
     if kind == "pptx":
         from .pptx import write_pptx
-        return [(target, write_pptx(deck, output))]
+        return [(target, write_pptx(deck, output, jobs=max(1, getattr(options, "pdf_jobs", 1))))]
     raise ValueError(f"unknown export {kind}")

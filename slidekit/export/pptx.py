@@ -739,18 +739,14 @@ class _Drawing:
     """A PDF page drawn by pypdfium2 without its text (and the text's underlines); `without_images` also
     leaves out the raster images and forms that fall in the given rectangles (px)."""
 
-    def __init__(self, pdf: bytes, index: int, size_px):
-        import pypdfium2 as pdfium
-        self.pdf, self.index, self.size_px = pdf, index, size_px
-        self.document = pdfium.PdfDocument(pdf)
-        self.page = self.document[index]
+    def __init__(self, document, index: int):
+        self.page = document[index]
         self.height_pt = self.page.get_height()
         _remove_text(self.page)
         self._render = None
 
     def close(self):
         self.page.close()
-        self.document.close()
 
     def image(self, scale):
         return self.page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
@@ -843,30 +839,93 @@ def _flat_colour(drawing: _Drawing, rects, reference):
     return reference if differing <= (1 - FLAT_SHARE) * counted else None
 
 
-def _add_measured_slide(presentation, slide: Slide, section, pdf: bytes, index: int, size_pt):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu
-    size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
-    items: list = []
-    for child in _children(section):
-        _collect(child, items, "", section)
-    headings = [b for kind, b, _ in items if kind == "text" and re.fullmatch(r"h[1-6]", b.element_tag or "")]
-    title_box = headings[0] if headings else None
-    layout = presentation.slide_layouts[5 if title_box is not None else 6]      # "Title Only" / "Blank"
-    page = presentation.slides.add_slide(layout)
-    builder = _Page(page, size_px)
-    pictures = [(kind, b) for kind, b, _ in items if kind in ("picture", "backdrop")]
-    picture_rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement") else _border_rect(b)
-                     for kind, b in pictures]
-    drawing = _Drawing(pdf, index, size_px)
+class _Plan:
+    """What one slide's PPTX page is made of, from its laid-out section: the shapes' boxes, and the pixel work
+    on the PDF's page that its pictures and background need (`_pixels`)."""
+
+    def __init__(self, section, size_pt):
+        self.section = section
+        self.size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
+        self.items: list = []
+        for child in _children(section):
+            _collect(child, self.items, "", section)
+        headings = [b for kind, b, _ in self.items
+                    if kind == "text" and re.fullmatch(r"h[1-6]", b.element_tag or "")]
+        self.title_box = headings[0] if headings else None
+        self.pictures = [(kind, b) for kind, b, _ in self.items if kind in ("picture", "backdrop")]
+        self.picture_rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement")
+                              else _border_rect(b) for kind, b in self.pictures]
+        clamp = _Page(None, self.size_px).clamp
+        self.pixel_work = ([clamp(r) for r in self.picture_rects], self.picture_rects,
+                           _colour(section.style["background_color"]))
+
+
+def _pixels(document, index: int, work) -> tuple:
+    """(the pictures cut from the page, the flat background colour or None, the text-less background picture
+    or None) of page `index` of `document` (pypdfium2): `work` is a _Plan's pixel_work."""
+    clamped, rects, reference = work
+    drawing = _Drawing(document, index)
     try:
-        with_images = drawing.crop       # pictures are cut before the images are taken out
-        cuts = [with_images(builder.clamp(r)) if builder.clamp(r) else None for r in picture_rects]
-        drawing.remove_images(picture_rects)
-        flat = _flat_colour(drawing, picture_rects, _colour(section.style["background_color"]))
+        cuts = [drawing.crop(r) if r else None for r in clamped]   # pictures are cut before the images go
+        drawing.remove_images(rects)
+        flat = _flat_colour(drawing, rects, reference)
         background = None if flat is not None else _encode(drawing.image(BACKGROUND_SCALE))
     finally:
         drawing.close()
+    return cuts, flat, background
+
+
+_POOL_PDF: list = []        # the PDF the pixel processes draw (set before they are forked), its open document
+
+
+def _pixels_in_process(job) -> tuple:
+    index, work = job
+    if len(_POOL_PDF) == 1:
+        import pypdfium2 as pdfium
+        _POOL_PDF.append(pdfium.PdfDocument(_POOL_PDF[0]))
+    return _pixels(_POOL_PDF[1], index, work)
+
+
+def _all_pixels(pdf: bytes, plans: list, jobs: int):
+    """The pixel work of every plan, in slide order: in `jobs` forked processes while this one makes the
+    shapes (drawing and encoding the pages is most of a photo deck's PPTX; pdfium is not thread-safe), or
+    here."""
+    import sys
+    work = [(index, plan.pixel_work) for index, plan in enumerate(plans)]
+    if jobs > 1 and len(plans) > 1 and sys.platform.startswith("linux"):
+        import multiprocessing
+        _POOL_PDF[:] = [pdf]
+        try:
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(plans)))
+        except (OSError, AssertionError):      # (AssertionError: in a daemonic process, which may not fork)
+            pool = None
+        finally:
+            _POOL_PDF.clear()
+        if pool is not None:
+            try:
+                yield from pool.imap(_pixels_in_process, work)
+            finally:
+                pool.terminate()
+                pool.join()
+            return
+    import pypdfium2 as pdfium
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index, item in work:
+            yield _pixels(document, index, item)
+    finally:
+        document.close()
+
+
+def _add_measured_slide(presentation, slide: Slide, plan: _Plan, pixels: tuple, size_pt):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu
+    section, items, title_box = plan.section, plan.items, plan.title_box
+    layout = presentation.slide_layouts[5 if title_box is not None else 6]      # "Title Only" / "Blank"
+    page = presentation.slides.add_slide(layout)
+    builder = _Page(page, plan.size_px)
+    pictures, picture_rects = plan.pictures, plan.picture_rects
+    cuts, flat, background = pixels
     fill = flat or _colour(section.style["background_color"])
     if fill is not None:
         page.background.fill.solid()
@@ -925,21 +984,28 @@ def _text_name(tag: str, context: str) -> str:
     return "Text"
 
 
-def write_pptx(deck: Deck, pdf: bytes | None = None) -> bytes:
+def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     """The PPTX bytes. `pdf` (slidekit's PDF of the deck) gives the page size, the pictures and the
-    backgrounds; the shapes are placed from its layout when that is still in memory, else estimated."""
+    backgrounds; the shapes are placed from its layout when that is still in memory, else estimated. `jobs`:
+    processes that draw the pages' pictures."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
     size_pt = (960.0, 540.0)
     if pdf:
-        from pypdf import PdfReader
-        reader = PdfReader(io.BytesIO(pdf))
-        if reader.pages:
-            box = reader.pages[0].mediabox
-            size_pt = (float(box.width), float(box.height))
-        if len(reader.pages) != len(deck.slides):
+        # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
+        # of a 60-slide photo deck)
+        import pypdfium2 as pdfium
+        document = pdfium.PdfDocument(pdf)
+        try:
+            count = len(document)
+            if count:
+                left, bottom, right, top = document[0].get_mediabox()
+                size_pt = (float(right - left), float(top - bottom))
+        finally:
+            document.close()
+        if count != len(deck.slides):
             pdf = None
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
@@ -949,8 +1015,9 @@ def write_pptx(deck: Deck, pdf: bytes | None = None) -> bytes:
         presentation.core_properties.author = str(deck.globals["author"])
     sections = laid_out_pages(deck) if pdf else None
     if sections is not None:
-        for index, (slide, section) in enumerate(zip(deck.slides, sections)):
-            _add_measured_slide(presentation, slide, section, pdf, index, size_pt)
+        plans = [_Plan(section, size_pt) for section in sections]
+        for slide, plan, pixels in zip(deck.slides, plans, _all_pixels(pdf, plans, jobs)):
+            _add_measured_slide(presentation, slide, plan, pixels, size_pt)
     else:
         colours = _page_colours(pdf, len(deck.slides))
         for slide, sampled in zip(deck.slides, colours):

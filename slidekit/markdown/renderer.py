@@ -127,6 +127,7 @@ class SlideRenderer(HTMLRenderer):
         self.target = target
         self.resolve_image = with_qr(resolve_image or _identity)   # QR codes are drawn here
         self.natural_widths = getattr(resolve_image, "natural_widths", {})
+        self.stored_widths = getattr(resolve_image, "stored_widths", {})
         self.slugs = SlugRegistry()
         self.fragments = 0
         self.open_tags: list[str] = []
@@ -216,7 +217,13 @@ class SlideRenderer(HTMLRenderer):
         elif spec.filters and spec.opacity < 1:           # the PDF's other filters are in the pixels
             styles.append(f"opacity:{spec.opacity:g}")
         natural = self.natural_widths.get(src) if not (spec.width or spec.height) else None
-        if natural:                       # downscaled for the output: shown at its file's size still
+        stored = self.stored_widths.get(src)
+        if natural and stored and self.target == "pdf":
+            # downscaled for the output: its intrinsic size stays its file's, so that the deck's CSS sizes
+            # it as it would the file (a `width` of the file's width beat a deck's `max-width: 100%` in a
+            # flex slide: the slide showed a part of the image, twice as large, issue 23)
+            styles.append(f"image-resolution:{stored / natural:.6g}dppx")
+        elif natural:                     # (browsers do not know image-resolution)
             styles.append(f"width:{natural}px")
         alt = spec.alt or qr_alt(url, spec)
         attrs = f' src="{html.escape(src)}" alt="{html.escape(alt)}"'
