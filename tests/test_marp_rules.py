@@ -340,12 +340,14 @@ def test_generic_font_families_resolve_as_in_chromium(tmp_path):
 # Where marp-cli 4.5.1 starts each line of tests/fixtures/marp_rules/block_slides/NAME.md at 96 dpi: marp-core's
 # slides are block containers centred by `place-content: safe center` (gaia: `section.lead` only), so a deck's
 # own margins collapse (h1's 40px with h3's 30px; a quote's 32px with a list's 30px and its items' 15px), a
-# heading's margin collapses through a `<div>` around it, and content taller than the slide starts at the top.
+# heading's margin collapses through a `<div>` around it, content taller than the slide starts at the top, and
+# a slide the deck makes `display: flex` is a centred column (the themes' `place-content` and `flex-flow`).
 MARP_BLOCK_LINE_STARTS = {
     "default": [[(154, 80), (261, 82), (335, 116), (411, 114), (469, 114), (543, 82)],
                 [(302, 80), (360, 80), (420, 80)],
                 [(90, 80), (204, 114), (260, 114), (316, 114), (375, 114), (433, 114), (492, 154), (498, 114),
-                 (555, 114), (609, 114), (667, 156), (672, 114)]],
+                 (555, 114), (609, 114), (667, 156), (672, 114)],
+                [(293, 80), (403, 80)]],
     "gaia": [[(191, 474), (299, 458), (416, 518), (483, 494)], [(81, 70), (198, 74), (265, 72)]],
     "uncover": [[(134, 302), (280, 332), (351, 80), (407, 80), (480, 414), (563, 364)]],
 }
@@ -361,3 +363,23 @@ def test_slides_are_centred_blocks_whose_margins_collapse(name, tmp_path):
         assert len(got) == len(want), (number, got)
         for (top, left), (want_top, want_left) in zip(got, want):
             assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)
+
+
+def _has_cjk_font() -> bool:
+    return shutil.which("fc-list") is not None and bool(
+        subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout.strip()
+        and subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout.strip())
+
+
+@needs_pdftoppm
+def test_text_from_a_fallback_font_keeps_the_line_height_of_the_first_font(tmp_path):
+    # Chromium sets a run of text on its element's first font's ascent and descent whatever font draws the
+    # glyphs (line-height other than normal): gaia's Korean and Japanese lines are 47px apart, as Latin ones
+    # (1.35 x 35px). marp-cli 4.5.1 at 96 dpi, Noto CJK installed:
+    if not _has_cjk_font():
+        pytest.skip("no Korean or Japanese font installed (scripts/setup installs Noto CJK)")
+    pages, _ = pdf_pages(FIXTURES / "fallback_font_lines.md", tmp_path, dpi=96)
+    want = [(75, 72), (170, 86), (218, 112), (275, 86), (361, 74)]
+    got = line_starts(pages[0])
+    assert len(got) == len(want), got
+    assert all(abs(top - w_top) <= 4 and abs(left - w_left) <= 8 for (top, left), (w_top, w_left) in zip(got, want)), got

@@ -14,7 +14,8 @@ raises. Python and its standard library are never patched.
   (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
   content widths (`_flex_row_gap`); `align-content` on block containers, which centres Marp's slides
-  (`_block_align_content`); a line's available width rounded up, not down, to Pango's units
+  (`_block_align_content`); text set on its first font's ascent and descent whatever font draws it
+  (`_primary_font_line_metrics`); a line's available width rounded up, not down, to Pango's units
   (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
   (`_chromium_generic_families`); image names that do not
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
@@ -358,6 +359,25 @@ def _block_align_content() -> None:
     block.block_container_layout = layout
 
 
+def _primary_font_line_metrics() -> None:
+    """A run of text sits on the baseline its element's first font gives it, as in Chromium: with a
+    `line-height` other than `normal`, glyphs taken from a fallback font (Korean in Lato, say) do not move the
+    baseline nor make the line taller. WeasyPrint 70 centres each run in its line height by the ascent and
+    descent of all the fonts Pango used, so lines of mixed scripts came out taller, 5px a line in gaia."""
+    from weasyprint.layout import inline
+    from weasyprint.text.line_break import strut
+
+    original = inline.split_text_box
+
+    def split_text_box(context, box, *args, **kwargs):
+        new_box, skip, preserved_line_break = original(context, box, *args, **kwargs)
+        if new_box is not None and new_box.style["line_height"] != "normal":
+            new_box.baseline = strut(new_box.style)[1]
+        return new_box, skip, preserved_line_break
+
+    inline.split_text_box = split_text_box
+
+
 # Chromium's default fonts for the generic families on Linux (its font settings: standard and serif "Times
 # New Roman", sans-serif "Arial"), which fontconfig resolves (Liberation Serif and Sans where installed);
 # `system-ui` is the desktop's font: fontconfig's own sans-serif, named (fontconfig would prefer a later
@@ -664,7 +684,7 @@ def _compiled_selector_memo() -> None:
 
 _PATCHES = {
     "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _block_align_content,
-                   _line_width_rounded_up,
+                   _primary_font_line_metrics, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
                    _upright_kept),
     "cssselect2": (_compiled_selector_memo,),
