@@ -41,3 +41,14 @@ def test_comments_go_without_joining_tokens():
 def test_style_element_text():
     assert style_element_text('a{content:"</style>"}') == 'a{content:"<\\/style>"}'
     assert style_element_text("a{b:c}") == "a{b:c}"
+
+
+@pytest.mark.parametrize("css, want", [
+    # a stray comma after the rule before: Marpit (postcss) reads an empty selector, which it scopes to the slide
+    ("blockquote { a: b },\n  section img { text-align: center }",
+     ".s blockquote {a: b}\n.s, .s img {text-align: center}\n"),
+    ("h1,, h2 { a: b }", ".s h1, .s, .s h2 {a: b}\n"),
+    ("h1, h2 { a: b }", ".s h1, .s h2 {a: b}\n"),
+])
+def test_an_empty_selector_in_a_list_is_the_slide_as_in_marpit(css, want):
+    assert _scope_css(css, ".s") == want

@@ -16,8 +16,9 @@ ROOT_SPECIFICITY = r":not([\20 root])"
 _SECTION = re.compile(r"^section(?![\w-])", re.I)
 
 
-def split_selectors(prelude: str) -> list[str]:
-    """Split a selector list on top-level commas (not inside :is(), :not() or strings)."""
+def split_selectors(prelude: str, keep_empty: bool = False) -> list[str]:
+    """Split a selector list on top-level commas (not inside :is(), :not() or strings); empty members are
+    left out unless `keep_empty`."""
     parts, depth, quote, current = [], 0, "", []
     for ch in prelude:
         if quote:
@@ -37,7 +38,7 @@ def split_selectors(prelude: str) -> list[str]:
             continue
         current.append(ch)
     parts.append("".join(current).strip())
-    return [p for p in parts if p]
+    return parts if keep_empty else [p for p in parts if p]
 
 
 # Marp draws a slide with backgrounds as layered sections marked "background" and "content"; slidekit's
@@ -81,7 +82,10 @@ def _scope_rule(rule, section: str) -> str:
 
     if rule.type == "qualified-rule":
         prelude = serialize(rule.prelude).strip()
-        selectors = ", ".join(scope_selector(s, section) for s in split_selectors(prelude))
+        # As Marpit scopes a selector list read by postcss: an empty member (`}, section img {`, a stray
+        # comma after the rule before) is the slide itself.
+        scoped = dict.fromkeys(scope_selector(s, section).rstrip() for s in split_selectors(prelude, keep_empty=True))
+        selectors = ", ".join(scoped)
         return f"{selectors} {{{serialize(rule.content).strip()}}}"
     if rule.type == "at-rule":
         head = "@" + _name(rule.at_keyword) + serialize(rule.prelude)
