@@ -200,7 +200,9 @@ def _literal_block(lines: list[str], i: int, keep_last_newline: bool) -> tuple[s
 def load_yaml(text: str, directives: frozenset = frozenset()):
     """YAML, read as loosely as Marp reads directives (see _LOOSE_VALUE): `directives`, the names whose
     values Marp reads as quoted strings (_MARP_QUOTED; none in slidekit's config file)."""
-    text = textwrap.dedent(text.rstrip())                         # `<!-- _color: #fff -->` is indented
+    # Marpit trims a directive block as a whole (`<!-- _color: #fff -->`): only its first line loses its
+    # indentation, so lines indented alike no longer line up and the block is no directives in Marp.
+    text = text.strip() if directives else textwrap.dedent(text.rstrip())
     simple = simple_mapping(text)
     return simple if simple is not None else load_with_pyyaml(text, directives)
 

@@ -20,7 +20,8 @@ from .directive_table import as_heading_divider  # noqa: F401 - (read from here 
 
 # Comments that are neither directives nor notes (as in Marp).
 _IGNORED_COMMENT = re.compile(r"^\s*(fit|(markdownlint|prettier|textlint|eslint|cspell)[-\s:].*)\s*$", re.S)
-_LOOSE_LINE = re.compile(r"^\s*(_?[A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
+# (no indentation: Marpit trims the block as a whole, and a line indented below an unindented one is no YAML)
+_LOOSE_LINE = re.compile(r"^(_?[A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
 
 
 def is_ignored_comment(text: str) -> bool:
