@@ -213,6 +213,12 @@ def make_executor(workers: int, needs_pdf: bool):
     context = None
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")   # workers start at once, with slidekit imported
+        if needs_pdf:
+            from .. import cache
+            if cache.cache_dir() is None:
+                # the workers' temporary folders of prepared images go inside this process's, which it removes
+                from ..export.image_prep import shared_temporary_folder
+                shared_temporary_folder()
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     for future in [executor.submit(int) for _ in range(workers)]:   # all workers up before any thread starts
         future.result()

@@ -174,14 +174,15 @@ def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, dec
 
 
 PREPARED_FOLDER = "slidekit-prepared-images"   # (export/patches.py names a PDF's images in it by file name)
-_temporary: list = []
+_temporary: list = []     # this process's folder of prepared images when the cache is off
+_shared: list = []        # (the temporary folder, the pid that removes it): a forked process makes its own in it
 
 
 def prepared_folder() -> Path:
     """Where the PDF's prepared images are written, as files WeasyPrint reads (a data: URI of megabytes in
     the page's HTML and CSS is scanned character by character by their parsers): a folder of the on-disk
     cache, named by content and so the same for every build; with the cache off, a private temporary folder
-    removed when the process ends."""
+    removed when the process that made the shared one ends (`shared_temporary_folder`)."""
     base = cache.cache_dir()
     if base is not None:
         folder = base / PREPARED_FOLDER
@@ -193,18 +194,29 @@ def prepared_folder() -> Path:
     if not _temporary:
         import os
         import tempfile
-        from multiprocessing.util import Finalize
-        made = Path(tempfile.mkdtemp(prefix=PREPARED_FOLDER + "-"))
-        # Removed when this process ends, as the main process or as a worker of the build's process pool
-        # (forked: it ends with os._exit, which skips atexit, but runs multiprocessing's finalizers, as the
-        # main process does at its exit): an exception or Ctrl+C included. Only by the process that made
-        # it: a process forked later inherits the list and the folder, and leaves them to their maker.
-        Finalize(None, _remove_temporary, args=(made, os.getpid()), exitpriority=0)
+        shared, owner = shared_temporary_folder()
+        made = shared if owner == os.getpid() else Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=shared))
         _temporary.append(made)
     return _temporary[0]
 
 
+def shared_temporary_folder() -> tuple[Path, int]:
+    """(the temporary folder of prepared images, the pid of the process that made it), made on first use and
+    removed at that process's exit, after an exception or Ctrl+C too. A process forked from it makes its own
+    folder inside it: a forked worker ends without running `atexit`, so a folder of its own elsewhere would
+    be left behind. A process about to fork workers calls this first (app/builder.py)."""
+    if not _shared:
+        import atexit
+        import os
+        import tempfile
+        made = Path(tempfile.mkdtemp(prefix=PREPARED_FOLDER + "-"))
+        atexit.register(_remove_temporary, made, os.getpid())
+        _shared.append((made, os.getpid()))
+    return _shared[0]
+
+
 def _remove_temporary(folder: Path, owner: int) -> None:
+    """(A forked process inherits the `atexit` entry: only the maker removes the folder.)"""
     import os
     import shutil
     if os.getpid() == owner:
