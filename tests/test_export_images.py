@@ -43,14 +43,11 @@ def test_scale_two(tmp_path):
 def test_the_pictures_pdf_stores_photos_at_the_pictures_scale(tmp_path, monkeypatch):
     # The PDF drawn into pictures at scale 1 needs its photos at one pixel a CSS pixel, not the PDF's two:
     # a quarter of the pixels to decode, resize and encode. The PPTX's pictures are cut at 1.5.
-    import random
+    from image_helpers import random_photo
 
     from slidekit.export import image_prep
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
-    rng = random.Random(3)
-    photo = Image.new("RGB", (8, 6))
-    photo.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
-    photo.resize((3000, 2000), Image.BICUBIC).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    random_photo(tmp_path / "p.jpg", (3000, 2000), seed=3)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\n---\n\n![bg](p.jpg)\n\n# Photo\n", encoding="utf-8")
     sizes = []

@@ -175,18 +175,14 @@ def test_pages_drawn_in_processes_give_the_same_file(tmp_path, monkeypatch):
     # The pages' pictures and backgrounds are drawn and encoded in forked processes while this one makes the
     # shapes: every part the same as drawn here, one slide after the other.
     import io
-    import random
     import zipfile
 
-    from PIL import Image
+    from image_helpers import random_photo
 
     from slidekit.api import BuildOptions, build_file
     from slidekit.export.pptx import write_pptx
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
-    rng = random.Random(4)
-    photo = Image.new("RGB", (8, 6))
-    photo.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
-    photo.resize((1600, 1200), Image.BICUBIC).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    random_photo(tmp_path / "p.jpg", (1600, 1200), seed=4)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\n---\n\n![bg](p.jpg)\n\n# Photo\n\n---\n\n![bg left](p.jpg)\n\n"
                     "# Half\n\n- a\n- b\n\n---\n\n# Text\n\n```\ncode\n```\n\n---\n\n![w:300](p.jpg)\n",

@@ -197,6 +197,18 @@ def line_starts(page):
     return [(top, left) for top, _, left, _ in ink_bands(page, gap=3)]
 
 
+def assert_lines_start_as_in_marp(deck: Path, tmp_path, want_pages: list, **options) -> None:
+    """Each page of the deck's PDF at 96 dpi starts its lines where marp-cli's do (`want_pages`: a list of
+    (top, left) per page), within 5 px down and 8 px across (a bullet is drawn by WeasyPrint, not Chromium)."""
+    pages, _ = pdf_pages(deck, tmp_path, dpi=96, **options)
+    assert len(pages) == len(want_pages)
+    for number, (page, want) in enumerate(zip(pages, want_pages), 1):
+        got = line_starts(page)
+        assert len(got) == len(want), (number, got)
+        for (top, left), (want_top, want_left) in zip(got, want):
+            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)
+
+
 @needs_pdftoppm
 @pytest.mark.parametrize("name", sorted(MARP_LINE_STARTS))
 def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
@@ -204,14 +216,7 @@ def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
     # `ol > li, ul > li { margin: .3em 0 0 }` and `li > p { margin: .6em 0 0 }`, first item too; uncover
     # `section p { margin: 0 0 15px }` inside quotes and loose items, lists `margin: 0 auto` below the
     # slide's level. A loose list's first paragraph (default: 16px above) shares the gap above the list.
-    # A bullet is drawn by WeasyPrint, not Chromium: lines may start 8 px apart across.
-    pages, _ = pdf_pages(FIXTURES / "spacing" / f"{name}.md", tmp_path, dpi=96)
-    assert len(pages) == len(MARP_LINE_STARTS[name])
-    for number, (page, want) in enumerate(zip(pages, MARP_LINE_STARTS[name]), 1):
-        got = line_starts(page)
-        assert len(got) == len(want), (number, got)
-        for (top, left), (want_top, want_left) in zip(got, want):
-            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)
+    assert_lines_start_as_in_marp(FIXTURES / "spacing" / f"{name}.md", tmp_path, MARP_LINE_STARTS[name])
 
 
 @needs_pdftoppm
@@ -356,13 +361,8 @@ MARP_BLOCK_LINE_STARTS = {
 @needs_pdftoppm
 @pytest.mark.parametrize("name", sorted(MARP_BLOCK_LINE_STARTS))
 def test_slides_are_centred_blocks_whose_margins_collapse(name, tmp_path):
-    pages, _ = pdf_pages(FIXTURES / "block_slides" / f"{name}.md", tmp_path, dpi=96, allow_html=True)
-    assert len(pages) == len(MARP_BLOCK_LINE_STARTS[name])
-    for number, (page, want) in enumerate(zip(pages, MARP_BLOCK_LINE_STARTS[name]), 1):
-        got = line_starts(page)
-        assert len(got) == len(want), (number, got)
-        for (top, left), (want_top, want_left) in zip(got, want):
-            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)
+    assert_lines_start_as_in_marp(FIXTURES / "block_slides" / f"{name}.md", tmp_path, MARP_BLOCK_LINE_STARTS[name],
+                                  allow_html=True)
 
 
 def _has_cjk_font() -> bool:
@@ -382,4 +382,5 @@ def test_text_from_a_fallback_font_keeps_the_line_height_of_the_first_font(tmp_p
     want = [(75, 72), (170, 86), (218, 112), (275, 86), (361, 74)]
     got = line_starts(pages[0])
     assert len(got) == len(want), got
-    assert all(abs(top - w_top) <= 4 and abs(left - w_left) <= 8 for (top, left), (w_top, w_left) in zip(got, want)), got
+    assert all(abs(top - w_top) <= 4 and abs(left - w_left) <= 8
+               for (top, left), (w_top, w_left) in zip(got, want)), got
