@@ -323,7 +323,8 @@ def _block_align_content() -> None:
 
     def keep_offset_boxes(box, dy: float) -> None:
         # Absolutely positioned descendants whose containing block is the aligned box were placed from its
-        # edges before the shift: move those back (a positioned descendant is theirs' containing block).
+        # edges before the shift: move those back (below a positioned descendant, that one is the containing
+        # block, and it moved with the flow).
         for child in box.all_children():
             if isinstance(child, AbsolutePlaceholder):
                 if placed_by_offsets(child):
