@@ -33,6 +33,9 @@ class BuildOptions:
     # image pixels the PDF stores a CSS pixel shown (None: twice, export/image_prep.py); an export drawn from
     # the PDF at a lower resolution (pictures, PPTX) asks for its own
     image_density: float | None = None
+    # (format, scale): a "pdf" build whose output is the slides' pictures ([bytes], export/images.py) drawn
+    # by the processes that lay the slides out, rather than the PDF
+    pictures: tuple[str, float] | None = None
 
     @classmethod
     def of(cls, settings, format: str = "html", **more) -> "BuildOptions":
@@ -49,7 +52,7 @@ class BuildOptions:
 class BuildResult:
     """A build's output (None when it failed), what it found, and the compiled deck."""
 
-    output: bytes | str | None
+    output: bytes | str | list[bytes] | None   # list: the pictures asked by BuildOptions.pictures
     diagnostics: Diagnostics
     deck: Deck | None = None
 
@@ -174,6 +177,7 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
     metadata = {k: deck.globals.get(k) for k in ("title", "author", "description", "keywords")}
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
     job = PdfJob(stylesheet, size, render_options, theme.name, size_label, folder, metadata,
-                 allow_remote=not options.offline, local_roots=roots, disk_cache=options.pdf_cache)
+                 allow_remote=not options.offline, local_roots=roots, disk_cache=options.pdf_cache,
+                 pictures=options.pictures, picture_threads=max(1, options.jobs))
     pdf = build_pdf(deck, job, diagnostics, processes)
     return BuildResult(pdf, diagnostics, deck)

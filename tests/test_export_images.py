@@ -98,3 +98,19 @@ def test_pictures_encoded_in_threads_are_exact_and_deflated_for_what_they_show(t
         drawn.save(level3, "PNG", compress_level=3)
         assert len(data) == level3.tell() if index == 0 else len(data) < level3.tell()
     document.close()
+
+
+def test_pictures_drawn_by_the_layout_processes_are_the_pictures_of_the_whole_pdf(tmp_path, monkeypatch):
+    # A long deck's pictures are drawn chunk by chunk in the processes that lay the chunks out (no joined
+    # PDF): the same bytes, in slide order, as the pictures of the deck's PDF at the pictures' scale.
+    from slidekit.api import BuildOptions, build_file
+    from slidekit.export import images
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    slides = [f"# Slide {n}\n\n- point {n}\n- {'long ' * n}line\n\n`code_{n}()`" for n in range(1, 19)]
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\n---\n\n" + "\n\n---\n\n".join(slides),
+                    encoding="utf-8")
+    assert main(["build", str(deck), "--images", "png", "-j", "2", "-q"]) == 0
+    drawn = [path.read_bytes() for path in sorted(tmp_path.glob("talk.*.png"))]
+    pdf = build_file(deck, BuildOptions(format="pdf", image_density=1.0)).output
+    assert len(drawn) == 18 and drawn == images.render_pages(pdf, "png", 1.0)

@@ -117,7 +117,10 @@ def _build_one(job: Job, settings, site: bool) -> Outcome:
                                # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py); the
                                # PPTX is placed from the pages laid out in this process
                                jobs=1 if kind == "pptx" else settings.pdf_jobs, pdf_cache=kind != "pptx",
-                               image_density=_image_density(kind, settings) if fmt == "pdf" else None)
+                               image_density=_image_density(kind, settings) if fmt == "pdf" else None,
+                               # --images: the layout processes draw the pictures of the slides they lay out
+                               pictures=(settings.images, settings.image_scale)
+                               if kind == "images" and fmt == "pdf" else None)
 
     fmt = build_format(kind) if kind else \
         ("pdf" if target.suffix.lower() == ".pdf" or (str(target) == STDIO and settings.pdf) else "html")

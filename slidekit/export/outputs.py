@@ -52,7 +52,8 @@ def export(kind: str | None, result, target: Path, options) -> list[tuple[Path, 
         fmt = options.images if kind == "images" else options.image
         if kind == "image":
             return [(target, render_pages(output, fmt, options.image_scale, pages=[0])[0])]
-        pictures = render_pages(output, fmt, options.image_scale, threads=max(1, getattr(options, "pdf_jobs", 1)))
+        pictures = output if isinstance(output, list) else \
+            render_pages(output, fmt, options.image_scale, threads=max(1, getattr(options, "pdf_jobs", 1)))
         return list(zip(numbered_paths(target, len(pictures)), pictures))
     if kind == "pptx":
         from .pptx import write_pptx

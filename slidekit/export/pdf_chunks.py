@@ -64,9 +64,10 @@ def links_cross_chunks(documents: list[str]) -> bool:
 
 @dataclasses.dataclass
 class ChunkResult:
-    chunk: object                          # PDF bytes, or pdf_merge.ChunkPDF
+    chunk: object                          # PDF bytes, or pdf_merge.ChunkPDF (None when pictures were asked)
     diagnostics: list
     fitted: dict[int, tuple]               # slide number -> (html, sk_fit_font, sk_fit_scale)
+    pictures: list[bytes] | None = None    # the slides' pictures, when the job asks for them
 
 
 @dataclasses.dataclass
@@ -83,6 +84,10 @@ class PdfJob:
     allow_remote: bool
     local_roots: list | None
     disk_cache: bool = True                # chunks kept on disk (pdf_cache.py); off when the pages are needed
+    # (format, scale): the slides' pictures instead of a PDF (--images). Each process draws the pictures of
+    # the chunks it lays out, so drawing runs in parallel and no joined PDF is made.
+    pictures: tuple[str, float] | None = None
+    picture_threads: int = 1               # threads a process encodes its pictures in (no effect on bytes)
 
     def render(self, view) -> str:
         from ..render.html import render_document
@@ -97,10 +102,14 @@ class PdfJob:
         fit_slides(view, self.render, self.folder, found, allow_remote=self.allow_remote,
                    local_roots=self.local_roots, whole_deck=True)
         pdf = write_pdf(self.render(view), self.folder, self.metadata, found, allow_remote=self.allow_remote,
-                        local_roots=self.local_roots, capture=capture,
+                        local_roots=self.local_roots, capture=capture and not self.pictures,
                         inspect=lambda laid_out: check_overflow(laid_out, view, found))
         fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
                   for s in view.slides}
+        if self.pictures:
+            from .images import render_pages
+            fmt, scale = self.pictures
+            return ChunkResult(None, list(found), fitted, render_pages(pdf, fmt, scale, threads=self.picture_threads))
         return ChunkResult(pdf, list(found), fitted)
 
 
@@ -284,7 +293,8 @@ def drop_prestarted() -> None:
 
 
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
-    """The deck's PDF bytes, made in `processes` (from start_processes) or in this process."""
+    """The deck's PDF bytes, made in `processes` (from start_processes) or in this process; with
+    `job.pictures`, the slides' pictures in order."""
     from .pdf import begin_build
     from .pdf_merge import merge
 
@@ -292,7 +302,7 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     chunks = plan_chunks(len(deck.slides))
     views = [deck.view(c.start, c.stop) for c in chunks] if len(chunks) > 1 else [deck]
     documents = [job.render(view) for view in views]       # (also reports what the image resolver finds)
-    if len(views) > 1 and links_cross_chunks(documents):
+    if len(views) > 1 and not job.pictures and links_cross_chunks(documents):     # (pictures have no links)
         views, documents = [deck], [job.render(deck)]
     capture = len(views) > 1
     kept = _kept_chunks(job, views, documents, capture)
@@ -320,6 +330,8 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
                 slide.html, font, scale = result.fitted[slide.number]
                 if font is not None:
                     slide.sk_fit_font, slide.sk_fit_scale = font, scale
+    if job.pictures:
+        return [picture for result in results for picture in result.pictures]
     return merge([result.chunk for result in results]) if capture else results[0].chunk
 
 
