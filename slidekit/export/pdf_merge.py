@@ -12,8 +12,8 @@ named destinations) described apart. `merge` renumbers the objects of every chun
   WeasyPrint nests them, so that an `h2` at the start of a chunk stays under the `h1` of the chunk before;
 - the named destinations, sorted again as a name tree must be.
 
-Fonts are embedded once a chunk (each chunk subsets what it uses); an image drawn by several chunks is stored
-once (with its alpha mask, if it has one). Object numbers are only ever rewritten
+A font that several chunks subset is embedded once, its subsets joined (slidekit/export/pdf_fonts.py); an
+image drawn by several chunks is stored once (with its alpha mask, if it has one). Object numbers are only ever rewritten
 in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
 many processes made them, so a deck's PDF is the same on any machine.
 """
@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from .pdf_fonts import join_fonts
 
 # A literal string (pydyf escapes every parenthesis and backslash in it), a hex string, a structure key
 # whose number is shifted, or an object reference.
@@ -292,6 +294,9 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
     outlined = [set(chunk.outline_numbers) for chunk in chunks]
     next_number = len(pdf.objects)
     images: dict[bytes, int] = {}           # an image's key (_image_keys) -> its new number
+    font_files, joined_fonts = join_fonts(chunks)
+    fonts: dict[bytes, int] = {}            # a joined font's name -> the new number of its file
+    replaced: dict[tuple[int, int], bytes] = {}   # (chunk, number) -> the body written instead (a joined file)
     for index, chunk in enumerate(chunks):
         mapping = [0] * len(chunk.bodies)
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
@@ -300,6 +305,13 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         for number, body in enumerate(chunk.bodies):
             if body is None:
                 continue
+            font = font_files[index].get(number)
+            if font is not None:
+                if font in fonts:             # the font file of an earlier chunk, joined with this one's
+                    mapping[number] = fonts[font]
+                    continue
+                fonts[font] = next_number
+                replaced[(index, number)] = joined_fonts[font]
             key = image_keys.get(number)
             if key is not None:
                 if key in images:             # drawn in an earlier chunk too: stored once
@@ -346,7 +358,8 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
             if new_number in skip_rewrite:
                 body = b""                    # rewritten below, from every chunk
             else:
-                body = _renumber(chunk.bodies[number], mapping, shifts[index], number in chunk.streams)
+                body = _renumber(replaced.get((index, number), chunk.bodies[number]), mapping, shifts[index],
+                                 number in chunk.streams)
             pdf.add_object(Raw(body, number not in chunk.streams))
             assert pdf.objects[-1].number == new_number
 
