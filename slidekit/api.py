@@ -36,6 +36,9 @@ class BuildOptions:
     # (format, scale): a "pdf" build whose output is the slides' pictures ([bytes], export/images.py) drawn
     # by the processes that lay the slides out, rather than the PDF
     pictures: tuple[str, float] | None = None
+    # a "pdf" build that also describes each slide's PPTX shapes from its layout (slide.sk_shapes, read by
+    # export/pptx.py), in the processes that lay the slides out
+    pptx_shapes: bool = False
 
     @classmethod
     def of(cls, settings, format: str = "html", **more) -> "BuildOptions":
@@ -178,6 +181,6 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
     metadata["title"] = metadata["title"] or next((s.title for s in deck.slides if s.title), None)
     job = PdfJob(stylesheet, size, render_options, theme.name, size_label, folder, metadata,
                  allow_remote=not options.offline, local_roots=roots, disk_cache=options.pdf_cache,
-                 pictures=options.pictures, picture_threads=max(1, options.jobs))
+                 pictures=options.pictures, picture_threads=max(1, options.jobs), shapes=options.pptx_shapes)
     pdf = build_pdf(deck, job, diagnostics, processes)
     return BuildResult(pdf, diagnostics, deck)

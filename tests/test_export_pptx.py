@@ -194,3 +194,31 @@ def test_pages_drawn_in_processes_give_the_same_file(tmp_path, monkeypatch):
     for other in files[1:]:
         assert other.namelist() == names
         assert all(other.read(name) == files[0].read(name) for name in names if not name.startswith("docProps/"))
+
+
+def test_a_long_decks_shapes_described_by_the_layout_processes_give_the_same_file(tmp_path, monkeypatch):
+    # A deck of 16 slides or more is laid out in chunks, in parallel processes, which describe each slide's
+    # shapes from its layout (plain data, kept in the cache with the chunk): the same file as a deck laid
+    # out and read back in one process, and as a build whose chunks come from the cache.
+    import zipfile
+
+    from image_helpers import random_photo
+    random_photo(tmp_path / "p.jpg", (800, 600), seed=6)
+    slides = ["![bg left](p.jpg)\n\n# Photo\n\n- a\n- b", "# Table\n\n| a | b |\n|---|---|\n| 1 | **2** |",
+              "# Code\n\n```python\nprint('x')\n```", "## Links\n\nSee [the docs](https://example.com), *then* `go()`."]
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n"
+                    + "\n\n---\n\n".join(slides[n % 4] for n in range(18)), encoding="utf-8")
+    monkeypatch.setenv("SLIDEKIT_CACHE_DIR", str(tmp_path / "cache"))
+    files = []
+    for jobs in ("1", "2", "2"):     # the last one's chunks come from the cache
+        out = tmp_path / f"talk-{len(files)}.pptx"
+        assert main(["build", str(deck), "--pptx", "-j", jobs, "-o", str(out), "-q"]) == 0
+        files.append(zipfile.ZipFile(out))
+    names = files[0].namelist()
+    assert sum(name.startswith("ppt/slides/slide") for name in names) == 18
+    for other in files[1:]:
+        assert other.namelist() == names
+        assert all(other.read(name) == files[0].read(name) for name in names if not name.startswith("docProps/"))
+    read = Presentation(tmp_path / "talk-1.pptx")
+    assert [_title(read.slides[n]) for n in range(4)] == ["Photo", "Table", "Code", "Links"]

@@ -114,9 +114,9 @@ def _build_one(job: Job, settings, site: bool) -> Outcome:
 
     def options(fmt: str) -> BuildOptions:
         return BuildOptions.of(settings, fmt,
-                               # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py); the
-                               # PPTX is placed from the pages laid out in this process
-                               jobs=1 if kind == "pptx" else settings.pdf_jobs, pdf_cache=kind != "pptx",
+                               # a long deck's PDF is laid out in parallel chunks (export/pdf_chunks.py), which
+                               # also describe the PPTX's shapes from their layout
+                               jobs=settings.pdf_jobs, pptx_shapes=kind == "pptx" and fmt == "pdf",
                                image_density=_image_density(kind, settings) if fmt == "pdf" else None,
                                # --images: the layout processes draw the pictures of the slides they lay out
                                pictures=(settings.images, settings.image_scale)
@@ -343,6 +343,6 @@ def lays_out_a_pdf(job: Job, options) -> bool:
     except ValueError:
         return False
     fmt = build_format(kind) if kind else ("pdf" if job.target.suffix.lower() == ".pdf" else "html")
-    return fmt == "pdf" and kind != "pptx"
+    return fmt == "pdf"
 
 

@@ -68,6 +68,7 @@ class ChunkResult:
     diagnostics: list
     fitted: dict[int, tuple]               # slide number -> (html, sk_fit_font, sk_fit_scale)
     pictures: list[bytes] | None = None    # the slides' pictures, when the job asks for them
+    shapes: list | None = None             # the slides' PPTX shapes (pptx.SlideShapes), when the job asks
 
 
 @dataclasses.dataclass
@@ -88,6 +89,7 @@ class PdfJob:
     # the chunks it lays out, so drawing runs in parallel and no joined PDF is made.
     pictures: tuple[str, float] | None = None
     picture_threads: int = 1               # threads a process encodes its pictures in (no effect on bytes)
+    shapes: bool = False                   # describe the slides' PPTX shapes from their layout (--pptx)
 
     def render(self, view) -> str:
         from ..render.html import render_document
@@ -110,7 +112,11 @@ class PdfJob:
             from .images import render_pages
             fmt, scale = self.pictures
             return ChunkResult(None, list(found), fitted, render_pages(pdf, fmt, scale, threads=self.picture_threads))
-        return ChunkResult(pdf, list(found), fitted)
+        shapes = None
+        if self.shapes:
+            from .pptx import PT_PER_PX, describe_pages
+            shapes = describe_pages(view.slides, (self.size[0] * PT_PER_PX, self.size[1] * PT_PER_PX))
+        return ChunkResult(pdf, list(found), fitted, shapes=shapes)
 
 
 class LayoutProcesses:
@@ -320,11 +326,14 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
         results[n] = result
         _keep_chunk(kept[n][0], result)
     seen = set(diagnostics)
-    for result in results:
+    for view, result in zip(views, results):
         for diagnostic in result.diagnostics:
             if diagnostic not in seen:
                 seen.add(diagnostic)
                 diagnostics.append(diagnostic)
+        if job.shapes:      # (None: this chunk's pages could not be read back; the PPTX is then estimated)
+            for slide, shapes in zip(view.slides, result.shapes or [None] * len(view.slides)):
+                deck.slides[slide.number - 1].sk_shapes = shapes
         for slide in deck.slides:           # the slides as fitted in the chunk's process
             if slide.number in result.fitted:
                 slide.html, font, scale = result.fitted[slide.number]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from dataclasses import dataclass
 
 from ..deck.model import Deck, Slide
 from ..markdown.renderer import plain_text
@@ -265,24 +266,24 @@ def _add_estimated_slide(presentation, slide: Slide, size_pt, background, text_c
 
 # Measured placement: the pages WeasyPrint laid out for the PDF ------------------------------------------
 
-def laid_out_pages(deck: Deck) -> list | None:
-    """The section boxes WeasyPrint laid out for this deck's PDF (kept in memory by export/pdf.py), one a
-    slide in order, or None when the pages kept are not this deck's."""
+def describe_pages(slides: list[Slide], size_pt: tuple[float, float]) -> list[SlideShapes] | None:
+    """The shapes of `slides` from the pages WeasyPrint laid out last in this process (kept by
+    export/pdf.py: a deck's, or a chunk's in a layout process), or None when those pages are not these
+    slides'."""
     from . import pdf as pdf_export
     pages = pdf_export.last_pages()
-    if len(pages) != len(deck.slides):
+    if len(pages) != len(slides):
         return None
-    sections = []
-    total = f" of {len(deck.slides)}"
-    for index, (page, slide) in enumerate(zip(pages, deck.slides)):
+    described = []
+    for page, slide in zip(pages, slides):
         section = _find(page._page_box, "section")
-        if section is None or section.element is None or section.element.get("id") != str(index + 1):
+        if section is None or section.element is None or section.element.get("id") != str(slide.number):
             return None
         label = section.element.get("aria-label") or ""
-        if total not in label or (slide.title and slide.title.strip() not in label):
+        if not label.startswith(f"Slide {slide.number} of ") or (slide.title and slide.title.strip() not in label):
             return None
-        sections.append(section)
-    return sections
+        described.append(describe_section(section, size_pt))
+    return described
 
 
 def _real(box):
@@ -455,7 +456,22 @@ def _font_name(style) -> str | None:
     return None
 
 
-def _write_runs(paragraph, runs, monospace=False):
+def _run_style(style) -> tuple:
+    """What a run's text looks like, from its computed style: (size pt, bold, italic, font name, colour,
+    underlined, in capitals). Plain values: a slide's shapes are described in the process that laid it out
+    and written in this one."""
+    decoration = style["text_decoration_line"]
+    return (round(style["font_size"] * PT_PER_PX * 2) / 2, style["font_weight"] >= 600,
+            style["font_style"] in ("italic", "oblique"), _font_name(style), _colour(style["color"]),
+            bool(decoration and "underline" in decoration), style["text_transform"] == "uppercase")
+
+
+def _plain(runs) -> list[tuple]:
+    """Runs [(text, computed style, href)] with their styles as _run_style's."""
+    return [(text, None if style is None else _run_style(style), href) for text, style, href in runs]
+
+
+def _write_runs(paragraph, runs):
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
     for text, style, href in runs:
@@ -466,20 +482,18 @@ def _write_runs(paragraph, runs, monospace=False):
         run.text = text
         if style is None:
             continue
+        size, bold, italic, name, colour, underline, capitals = style
         font = run.font
-        font.size = Pt(round(style["font_size"] * PT_PER_PX * 2) / 2)
-        font.bold = True if style["font_weight"] >= 600 else None
-        font.italic = True if style["font_style"] in ("italic", "oblique") else None
-        name = _font_name(style)
+        font.size = Pt(size)
+        font.bold = True if bold else None
+        font.italic = True if italic else None
         if name:
             font.name = name
-        colour = _colour(style["color"])
         if colour is not None:
             font.color.rgb = RGBColor(*colour)
-        decoration = style["text_decoration_line"]
-        if decoration and "underline" in decoration:
+        if underline:
             font.underline = True
-        if style["text_transform"] == "uppercase":
+        if capitals:
             run._r.get_or_add_rPr().set("cap", "all")
         if href:
             try:
@@ -502,9 +516,8 @@ HYPERLINK_COLOUR_EXT = ('<a:extLst xmlns:a="http://schemas.openxmlformats.org/dr
                         ' val="tx"/></a:ext></a:extLst>')
 
 
-def _align(paragraph, style):
+def _align(paragraph, value):
     from pptx.enum.text import PP_ALIGN
-    value = style["text_align_all"]
     if value in ALIGN:
         paragraph.alignment = getattr(PP_ALIGN, ALIGN[value])
 
@@ -517,10 +530,14 @@ def _prepare_frame(frame):
     frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
 
 
-def _line_spacing(paragraph, line):
+def _line_spacing(paragraph, height):
     from pptx.util import Pt
-    if line is not None and line.height:
-        paragraph.line_spacing = Pt(line.height * PT_PER_PX)
+    if height:
+        paragraph.line_spacing = Pt(height * PT_PER_PX)
+
+
+def _height(lines) -> float | None:
+    return lines[0].height if lines else None
 
 
 class _Page:
@@ -554,130 +571,87 @@ class _Page:
         _prepare_frame(shape.text_frame)
         return shape
 
-    def text(self, box, name, shape=None):
-        from weasyprint.formatting_structure import boxes
-        lines = [c for c in _children(box) if isinstance(c, boxes.LineBox)]
-        if not any(True for line in lines for _ in _line_pieces(line)):
-            return None
-        rect = _text_rect(box, lines)
-        if name in ("Header", "Footer", "Page number") and lines:     # wide boxes, short text: keep to the text
-            left = min(line.position_x for line in lines)
-            right = max(line.position_x + line.width for line in lines)
-            rect = (left, rect[1], right - left, rect[3])
+    def text(self, shape_data: tuple, shape=None):
+        _, name, rect, paragraphs = shape_data
         shape = self.textbox(rect, name, shape)
         if shape is None:
             return None
-        paragraphs = _runs_of_lines(lines, _source_text(box))
         frame = shape.text_frame
-        for index, runs in enumerate(paragraphs):
+        for index, (runs, align, height) in enumerate(paragraphs):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             paragraph.text = ""
             _write_runs(paragraph, runs)
-            _align(paragraph, box.style)
-            _line_spacing(paragraph, lines[0] if lines else None)
+            _align(paragraph, align)
+            _line_spacing(paragraph, height)
         return shape
 
-    def list(self, box):
-        from pptx.util import Emu, Pt
-        entries = list(_list_entries(box, 0))
-        if not entries:
-            return None
-        shape = self.textbox(_border_rect(box), "List")
+    def list(self, shape_data: tuple):
+        from pptx.util import Pt
+        _, name, rect, entries = shape_data
+        shape = self.textbox(rect, name)
         if shape is None:
             return None
         frame = shape.text_frame
-        left = max(0.0, box.border_box_x())
-        previous_bottom = None
-        for index, (level, marker, marker_x, lines, item) in enumerate(entries):
+        for index, (level, margin, indent, runs, height, space_before) in enumerate(entries):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-            paragraph.level = min(level, 8)
-            content_x = lines[0].position_x if lines else item.content_box_x()
-            start = marker_x if marker else content_x
+            paragraph.level = level
             pPr = paragraph._p.get_or_add_pPr()
-            pPr.set("marL", str(int(Emu(round(max(0.0, content_x - left) * PT_PER_PX * EMU_PER_PT)))))
-            pPr.set("indent", str(-int(Emu(round(max(0.0, content_x - start) * PT_PER_PX * EMU_PER_PT)))))
-            runs = []
-            for lines_runs in _runs_of_lines(lines, _source_text(item)):
-                if runs:
-                    runs.append(("\v", None, None))
-                runs.extend(lines_runs)
-            if marker:
-                style = runs[0][1] if runs and runs[0][1] is not None else item.style
-                runs.insert(0, (marker + "\t", style, None))
+            pPr.set("marL", str(margin))
+            pPr.set("indent", str(indent))
             _write_runs(paragraph, runs)
-            _line_spacing(paragraph, lines[0] if lines else None)
-            top = lines[0].position_y if lines else item.content_box_y()
-            if previous_bottom is not None and top - previous_bottom > 0.5:
-                paragraph.space_before = Pt((top - previous_bottom) * PT_PER_PX)
-            previous_bottom = (lines[-1].position_y + lines[-1].height) if lines else top
+            _line_spacing(paragraph, height)
+            if space_before is not None:
+                paragraph.space_before = Pt(space_before * PT_PER_PX)
         return shape
 
-    def code(self, box):
-        from weasyprint.formatting_structure import boxes
-        lines = [c for c in _descendants(box) if isinstance(c, boxes.LineBox)]
-        shape = self.textbox(_text_rect(box, lines), "Code")
+    def code(self, shape_data: tuple):
+        _, name, rect, lines = shape_data
+        shape = self.textbox(rect, name)
         if shape is None:
             return None
         frame = shape.text_frame
         frame.word_wrap = False
-        for index, line in enumerate(lines or [None]):
+        for index, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             if line is None:
                 continue
-            runs = [(t.replace("\t", "    "), s, h) for t, s, h in _line_pieces(line) if t is not BREAK]
-            if runs:
-                _write_runs(paragraph, runs)
-            else:     # an empty line keeps its height
-                _write_runs(paragraph, [("", box.style, None)])
-            _line_spacing(paragraph, line)
+            runs, height = line
+            _write_runs(paragraph, runs)
+            _line_spacing(paragraph, height)
         return shape
 
-    def table(self, box):
+    def table(self, shape_data: tuple):
         from pptx.util import Emu
-        from weasyprint.formatting_structure import boxes
-        rows = [r for r in _descendants(box) if isinstance(r, boxes.TableRowBox)]
-        grid = [[c for c in _children(r) if isinstance(c, boxes.TableCellBox)] for r in rows]
-        grid = [(row, cells) for row, cells in zip(rows, grid) if cells]
-        if not grid:
-            return None
-        columns = max(len(cells) for _, cells in grid)
-        widest = next(cells for _, cells in grid if len(cells) == columns)
-        x0 = min(cells[0].border_box_x() for _, cells in grid)
-        y0 = min(c.border_box_y() for _, cells in grid for c in cells)
-        x1 = max(c.border_box_x() + c.border_width() for _, cells in grid for c in cells)
-        y1 = max(c.border_box_y() + c.border_height() for _, cells in grid for c in cells)
-        rect = self.clamp((x0, y0, x1 - x0, y1 - y0))
+        _, name, rect, columns, widths, rows = shape_data
+        rect = self.clamp(rect)
         if rect is None:
             return None
         emu = lambda px: Emu(round(px * PT_PER_PX * EMU_PER_PT))   # noqa: E731
-        frame = self.page.shapes.add_table(len(grid), columns, *(emu(v) for v in rect))
-        frame.name = "Table"
+        frame = self.page.shapes.add_table(len(rows), columns, *(emu(v) for v in rect))
+        frame.name = name
         table = frame.table
         tblPr = table._tbl.tblPr
         for flag in ("firstRow", "bandRow"):
             tblPr.set(flag, "0")
         for style_id in tblPr.findall("{http://schemas.openxmlformats.org/drawingml/2006/main}tableStyleId"):
             tblPr.remove(style_id)
-        for c, cell in enumerate(widest):
-            table.columns[c].width = emu(cell.border_width())
-        for r, (row, cells) in enumerate(grid):
-            table.rows[r].height = emu(max(c.border_height() for c in cells))
+        for c, width in enumerate(widths):
+            table.columns[c].width = emu(width)
+        for r, (height, cells) in enumerate(rows):
+            table.rows[r].height = emu(height)
             for c in range(columns):
                 target = table.cell(r, c)
                 target.fill.background()
                 if c >= len(cells):
                     continue
-                cell = cells[c]
-                target.margin_left = emu(cell.padding_left)
-                target.margin_right = emu(cell.padding_right)
-                target.margin_top = emu(cell.padding_top)
-                target.margin_bottom = emu(cell.padding_bottom)
-                lines = [b for b in _descendants(cell) if isinstance(b, boxes.LineBox)]
+                (left, right, top, bottom), paragraphs = cells[c]
+                target.margin_left, target.margin_right = emu(left), emu(right)
+                target.margin_top, target.margin_bottom = emu(top), emu(bottom)
                 frame_ = target.text_frame
-                for index, runs in enumerate(_runs_of_lines(lines, _source_text(cell))):
+                for index, (runs, align) in enumerate(paragraphs):
                     paragraph = frame_.paragraphs[0] if index == 0 else frame_.add_paragraph()
                     _write_runs(paragraph, runs)
-                    _align(paragraph, cell.style)
+                    _align(paragraph, align)
         return frame
 
     def picture(self, crop, rect, name, description=""):
@@ -694,6 +668,89 @@ class _Page:
         if description:
             picture._element.nvPicPr.cNvPr.set("descr", description)
         return picture
+
+
+# A slide's shapes described from its layout: plain data (tuples of numbers and text), made in the process
+# that laid the slide out (export/pdf_chunks.py) and written into the PPTX in this one ------------------------
+
+def _describe_text(box, name: str) -> tuple | None:
+    from weasyprint.formatting_structure import boxes
+    lines = [c for c in _children(box) if isinstance(c, boxes.LineBox)]
+    if not any(True for line in lines for _ in _line_pieces(line)):
+        return None
+    rect = _text_rect(box, lines)
+    if name in ("Header", "Footer", "Page number") and lines:     # wide boxes, short text: keep to the text
+        left = min(line.position_x for line in lines)
+        right = max(line.position_x + line.width for line in lines)
+        rect = (left, rect[1], right - left, rect[3])
+    paragraphs = [(_plain(runs), box.style["text_align_all"], _height(lines))
+                  for runs in _runs_of_lines(lines, _source_text(box))]
+    return ("text", name, rect, paragraphs)
+
+
+def _describe_list(box) -> tuple | None:
+    entries = list(_list_entries(box, 0))
+    if not entries:
+        return None
+    left = max(0.0, box.border_box_x())
+    previous_bottom = None
+    described = []
+    for level, marker, marker_x, lines, item in entries:
+        content_x = lines[0].position_x if lines else item.content_box_x()
+        start = marker_x if marker else content_x
+        margin = round(max(0.0, content_x - left) * PT_PER_PX * EMU_PER_PT)
+        indent = -round(max(0.0, content_x - start) * PT_PER_PX * EMU_PER_PT)
+        runs = []
+        for lines_runs in _runs_of_lines(lines, _source_text(item)):
+            if runs:
+                runs.append(("\v", None, None))
+            runs.extend(lines_runs)
+        if marker:
+            style = runs[0][1] if runs and runs[0][1] is not None else item.style
+            runs.insert(0, (marker + "\t", style, None))
+        top = lines[0].position_y if lines else item.content_box_y()
+        space_before = top - previous_bottom if previous_bottom is not None and top - previous_bottom > 0.5 else None
+        previous_bottom = (lines[-1].position_y + lines[-1].height) if lines else top
+        described.append((min(level, 8), margin, indent, _plain(runs), _height(lines), space_before))
+    return ("list", "List", _border_rect(box), described)
+
+
+def _describe_code(box) -> tuple:
+    from weasyprint.formatting_structure import boxes
+    lines = [c for c in _descendants(box) if isinstance(c, boxes.LineBox)]
+    described = []
+    for line in lines or [None]:
+        if line is None:
+            described.append(None)
+            continue
+        runs = [(t.replace("\t", "    "), s, h) for t, s, h in _line_pieces(line) if t is not BREAK]
+        described.append((_plain(runs or [("", box.style, None)]), line.height))   # an empty line keeps its height
+    return ("code", "Code", _text_rect(box, lines), described)
+
+
+def _describe_table(box) -> tuple | None:
+    from weasyprint.formatting_structure import boxes
+    rows = [r for r in _descendants(box) if isinstance(r, boxes.TableRowBox)]
+    grid = [[c for c in _children(r) if isinstance(c, boxes.TableCellBox)] for r in rows]
+    grid = [cells for cells in grid if cells]
+    if not grid:
+        return None
+    columns = max(len(cells) for cells in grid)
+    widest = next(cells for cells in grid if len(cells) == columns)
+    x0 = min(cells[0].border_box_x() for cells in grid)
+    y0 = min(c.border_box_y() for cells in grid for c in cells)
+    x1 = max(c.border_box_x() + c.border_width() for cells in grid for c in cells)
+    y1 = max(c.border_box_y() + c.border_height() for cells in grid for c in cells)
+    described = []
+    for cells in grid:
+        row = []
+        for cell in cells:
+            lines = [b for b in _descendants(cell) if isinstance(b, boxes.LineBox)]
+            paragraphs = [(_plain(runs), cell.style["text_align_all"])
+                          for runs in _runs_of_lines(lines, _source_text(cell))]
+            row.append(((cell.padding_left, cell.padding_right, cell.padding_top, cell.padding_bottom), paragraphs))
+        described.append((max(c.border_height() for c in cells), row))
+    return ("table", "Table", (x0, y0, x1 - x0, y1 - y0), columns, [c.border_width() for c in widest], described)
 
 
 def _text_rect(box, lines):
@@ -839,30 +896,49 @@ def _flat_colour(drawing: _Drawing, rects, reference):
     return reference if differing <= (1 - FLAT_SHARE) * counted else None
 
 
-class _Plan:
-    """What one slide's PPTX page is made of, from its laid-out section: the shapes' boxes, and the pixel work
-    on the PDF's page that its pictures and background need (`_pixels`)."""
+@dataclass
+class SlideShapes:
+    """One slide's PPTX page described from its laid-out section, in plain data: its shapes in document
+    order (text, list, code and table descriptions, and pictures as indexes into the pixel work's), and the
+    pixel work on the PDF's page that its pictures and background need (`_pixels`)."""
+    size_px: tuple[float, float]
+    background: tuple | None                # the section's background colour
+    titled: bool                            # its first heading fills the title placeholder
+    items: list
+    pixel_work: tuple                       # (pictures' rectangles on the slide, their boxes, colour)
 
-    def __init__(self, section, size_pt):
-        self.section = section
-        self.size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
-        self.items: list = []
-        for child in _children(section):
-            _collect(child, self.items, "", section)
-        headings = [b for kind, b, _ in self.items
-                    if kind == "text" and re.fullmatch(r"h[1-6]", b.element_tag or "")]
-        self.title_box = headings[0] if headings else None
-        self.pictures = [(kind, b) for kind, b, _ in self.items if kind in ("picture", "backdrop")]
-        self.picture_rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement")
-                              else _border_rect(b) for kind, b in self.pictures]
-        clamp = _Page(None, self.size_px).clamp
-        self.pixel_work = ([clamp(r) for r in self.picture_rects], self.picture_rects,
-                           _colour(section.style["background_color"]))
+
+def describe_section(section, size_pt: tuple[float, float]) -> SlideShapes:
+    size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
+    found: list = []
+    for child in _children(section):
+        _collect(child, found, "", section)
+    headings = [b for kind, b, _ in found if kind == "text" and re.fullmatch(r"h[1-6]", b.element_tag or "")]
+    title_box = headings[0] if headings else None
+    pictures = [(kind, b) for kind, b, _ in found if kind in ("picture", "backdrop")]
+    rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement") else _border_rect(b)
+             for kind, b in pictures]
+    items = []
+    for kind, box, context in found:
+        if kind in ("picture", "backdrop"):
+            alt = (box.element.get("alt") or "") if box.element is not None else ""
+            items.append((kind, len([i for i in items if i[0] in ("picture", "backdrop")]),
+                          "Background image" if kind == "backdrop" else "Picture", alt))
+            continue
+        if kind == "text":
+            shape = _describe_text(box, "Title" if box is title_box else _text_name(box.element_tag or "", context))
+        else:
+            shape = {"list": _describe_list, "code": _describe_code, "table": _describe_table}[kind](box)
+        if shape is not None:
+            items.append(shape)
+    clamp = _Page(None, size_px).clamp
+    return SlideShapes(size_px, _colour(section.style["background_color"]), title_box is not None, items,
+                       ([clamp(r) for r in rects], rects, _colour(section.style["background_color"])))
 
 
 def _pixels(document, index: int, work) -> tuple:
     """(the pictures cut from the page, the flat background colour or None, the text-less background picture
-    or None) of page `index` of `document` (pypdfium2): `work` is a _Plan's pixel_work."""
+    or None) of page `index` of `document` (pypdfium2): `work` is a SlideShapes' pixel_work."""
     clamped, rects, reference = work
     drawing = _Drawing(document, index)
     try:
@@ -886,17 +962,17 @@ def _pixels_in_process(job) -> tuple:
     return _pixels(_POOL_PDF[1], index, work)
 
 
-def _all_pixels(pdf: bytes, plans: list, jobs: int):
-    """The pixel work of every plan, in slide order: in `jobs` forked processes while this one makes the
+def _all_pixels(pdf: bytes, slides: list, jobs: int):
+    """The pixel work of every slide's SlideShapes, in slide order: in `jobs` forked processes while this one makes the
     shapes (drawing and encoding the pages is most of a photo deck's PPTX; pdfium is not thread-safe), or
     here."""
     import sys
-    work = [(index, plan.pixel_work) for index, plan in enumerate(plans)]
-    if jobs > 1 and len(plans) > 1 and sys.platform.startswith("linux"):
+    work = [(index, shapes.pixel_work) for index, shapes in enumerate(slides)]
+    if jobs > 1 and len(slides) > 1 and sys.platform.startswith("linux"):
         import multiprocessing
         _POOL_PDF[:] = [pdf]
         try:
-            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(plans)))
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(slides)))
         except (OSError, AssertionError):      # (AssertionError: in a daemonic process, which may not fork)
             pool = None
         finally:
@@ -917,16 +993,14 @@ def _all_pixels(pdf: bytes, plans: list, jobs: int):
         document.close()
 
 
-def _add_measured_slide(presentation, slide: Slide, plan: _Plan, pixels: tuple, size_pt):
+def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels: tuple, size_pt):
     from pptx.dml.color import RGBColor
     from pptx.util import Emu
-    section, items, title_box = plan.section, plan.items, plan.title_box
-    layout = presentation.slide_layouts[5 if title_box is not None else 6]      # "Title Only" / "Blank"
+    layout = presentation.slide_layouts[5 if shapes.titled else 6]      # "Title Only" / "Blank"
     page = presentation.slides.add_slide(layout)
-    builder = _Page(page, plan.size_px)
-    pictures, picture_rects = plan.pictures, plan.picture_rects
+    builder = _Page(page, shapes.size_px)
     cuts, flat, background = pixels
-    fill = flat or _colour(section.style["background_color"])
+    fill = flat or shapes.background
     if fill is not None:
         page.background.fill.solid()
         page.background.fill.fore_color.rgb = RGBColor(*fill)
@@ -938,33 +1012,24 @@ def _add_measured_slide(presentation, slide: Slide, plan: _Plan, pixels: tuple, 
         picture.name = "Background"
         picture._element.nvPicPr.cNvPr.set("descr", "The slide as drawn, without its text")
         back.append(picture._element)
-    cut_of = {id(b): (cut, rect) for (kind, b), cut, rect in zip(pictures, cuts, picture_rects)}
-    for kind, box, context in items:
+    rects = shapes.pixel_work[1]
+    for item in shapes.items:
+        kind = item[0]
         if kind in ("picture", "backdrop"):
-            cut, rect = cut_of[id(box)]
-            if cut is None:
+            _, index, name, alt = item
+            if cuts[index] is None:
                 continue
-            name = "Background image" if kind == "backdrop" else "Picture"
-            alt = (box.element.get("alt") or "") if box.element is not None else ""
-            picture = builder.picture(lambda _r, data=cut: data, rect, name, alt)
+            picture = builder.picture(lambda _r, data=cuts[index]: data, rects[index], name, alt)
             if picture is not None and kind == "backdrop":
                 back.append(picture._element)
         elif kind == "text":
-            tag = box.element_tag or ""
-            if box is title_box:
-                builder.text(box, "Title", page.shapes.title)
-            else:
-                builder.text(box, _text_name(tag, context))
-        elif kind == "list":
-            builder.list(box)
-        elif kind == "code":
-            builder.code(box)
-        elif kind == "table":
-            builder.table(box)
+            builder.text(item, page.shapes.title if item[1] == "Title" else None)
+        else:
+            getattr(builder, kind)(item)
     for offset, element in enumerate(back):      # backgrounds behind everything, the title placeholder too
         tree.remove(element)
         tree.insert(2 + offset, element)
-    if title_box is None and page.shapes.title is not None:
+    if not shapes.titled and page.shapes.title is not None:
         page.shapes.title._element.getparent().remove(page.shapes.title._element)
     notes = slide_notes_text(slide.notes)
     if notes:
@@ -1013,11 +1078,14 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     presentation.core_properties.title = str(title or "")
     if deck.globals.get("author"):
         presentation.core_properties.author = str(deck.globals["author"])
-    sections = laid_out_pages(deck) if pdf else None
-    if sections is not None:
-        plans = [_Plan(section, size_pt) for section in sections]
-        for slide, plan, pixels in zip(deck.slides, plans, _all_pixels(pdf, plans, jobs)):
-            _add_measured_slide(presentation, slide, plan, pixels, size_pt)
+    shapes = None
+    if pdf:     # described by the processes that laid the slides out, or from the pages laid out here
+        shapes = [getattr(slide, "sk_shapes", None) for slide in deck.slides]
+        if any(described is None for described in shapes):
+            shapes = describe_pages(deck.slides, size_pt)
+    if shapes is not None:
+        for slide, described, pixels in zip(deck.slides, shapes, _all_pixels(pdf, shapes, jobs)):
+            _add_measured_slide(presentation, slide, described, pixels, size_pt)
     else:
         colours = _page_colours(pdf, len(deck.slides))
         for slide, sampled in zip(deck.slides, colours):
