@@ -333,3 +333,32 @@ def test_forgetting_pages_keeps_the_stylesheet_and_changes_no_byte(tmp_path):
     assert key_after == key and forgotten[0] is kept[0] and forgotten[1] is kept[1]     # css, fonts
     assert forgotten[2] == {} and forgotten[4] == {} and pdf.last_pages() == []
     assert build_text(deck, options, folder=tmp_path).output == first
+
+
+def test_the_costliest_chunks_go_to_the_layout_processes_first(tmp_path, monkeypatch):
+    # Chunks are handed out costliest first (a chunk drawing a large SVG, here the last), so that the build
+    # does not end with one process laying a heavy chunk out while the others wait; the PDF is the same.
+    paths = "".join(f'<path d="M{i % 90} {i % 70} l5 3 l-2 4 z" fill="#{i % 4096:03x}"/>' for i in range(6000))
+    (tmp_path / "big.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 80">{paths}</svg>',
+                                      encoding="utf-8")
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(
+        "![w:400](big.svg)" if n == 19 else f"# Slide {n}\n\n- a point" for n in range(1, 21)), encoding="utf-8")
+    assert [len(c) for c in plan_chunks(20)] == [5, 5, 5, 5]
+    costs = pdf_chunks.estimated_costs(["x" * 2000, "x" * 2000 + ' src="big.svg"'], tmp_path)
+    assert costs[1] > 10 * costs[0]
+
+    started = tmp_path / "started"
+    original = pdf_chunks.PdfJob.run
+
+    def run(self, view, capture):
+        with open(started, "a", encoding="utf-8") as log:
+            log.write(f"{view.slides[0].number}\n")
+        return original(self, view, capture)
+
+    from slidekit.api import build_file
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    monkeypatch.setattr(pdf_chunks.PdfJob, "run", run)
+    parallel = build_file(deck, BuildOptions(format="pdf", jobs=2)).output
+    assert "16" in started.read_text(encoding="utf-8").split()[:2]
+    assert parallel == build_file(deck, BuildOptions(format="pdf", jobs=1)).output

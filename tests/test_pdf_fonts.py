@@ -85,12 +85,13 @@ def test_the_joined_font_holds_each_glyph_of_each_subset_with_its_parts(deck, mo
                 assert whole["hmtx"][whole.getGlyphOrder()[gid]] == font["hmtx"][font.getGlyphOrder()[gid]]
     assert with_parts >= 2
 
-def test_subsets_whose_glyph_differs_at_one_place_are_not_joined():
+def test_subsets_whose_glyph_differs_at_one_place_or_with_glyph_tables_of_their_own_are_not_joined():
     import struct
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
-    def font(width: int) -> bytes:
+    def font(width: int, extra: str | None = None) -> bytes:
+        from fontTools.ttLib.tables.DefaultTable import DefaultTable
         builder = FontBuilder(1000, isTTF=True)
         builder.setupGlyphOrder([".notdef", "a"])
         builder.setupCharacterMap({ord("a"): "a"})
@@ -100,10 +101,16 @@ def test_subsets_whose_glyph_differs_at_one_place_are_not_joined():
         builder.setupHorizontalMetrics({".notdef": (500, 0), "a": (width, 0)})
         builder.setupHorizontalHeader(ascent=800, descent=-200)
         builder.setupMaxp()
+        if extra:
+            builder.font[extra] = DefaultTable(extra)        # (its bytes as they are)
+            builder.font[extra].data = b"\0" * 8
         buffer = io.BytesIO()
         builder.save(buffer)
         return buffer.getvalue()
 
     assert pdf_fonts.join_truetype([font(400), font(400)], [{1}, {1}]) is not None
     assert pdf_fonts.join_truetype([font(400), font(300)], [{1}, {1}]) is None
+    # a table about glyphs that joining does not rebuild (variations, colour layers): not joined
+    assert pdf_fonts.join_truetype([font(400, "gvar"), font(400, "gvar")], [{1}, {1}]) is None
+    assert pdf_fonts.join_truetype([font(400, "COLR"), font(400, "COLR")], [{1}, {1}]) is None
     assert struct.unpack(">I", font(400)[:4])[0] == 0x00010000

@@ -34,9 +34,14 @@ _DESCRIPTOR = re.compile(rb"^<</Type /FontDescriptor/FontName (/\S+?)/.*/FontFil
 _W_RUN = re.compile(rb"(\d+) \[([^\]]*)\]")
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]*)>")
 _STREAM = re.compile(rb"^<<(.*?)>>\nstream\n", re.S)
-# Tables whose contents are per glyph and not needed to draw a CID font: left out of a joined font rather
-# than kept from one subset only (they would describe that subset's glyphs).
-_LEFT_OUT = {b"hdmx", b"LTSH", b"VDMX", b"kern", b"GDEF", b"GPOS", b"GSUB", b"cmap"}
+# The tables a joined font keeps: those the joining rebuilds, and those that say nothing about single glyphs.
+_KEPT = {b"glyf", b"loca", b"hmtx", b"hhea", b"maxp", b"head", b"post", b"OS/2", b"name", b"cvt ", b"fpgm",
+         b"prep", b"gasp"}
+# Tables about single glyphs that drawing a CID font does not need: left out of a joined font rather than
+# kept from one subset only (they would describe that subset's glyphs). A font with any other table
+# (variations, colour or bitmap glyphs, vertical metrics, CFF outlines) is not joined.
+_LEFT_OUT = {b"hdmx", b"LTSH", b"VDMX", b"kern", b"GDEF", b"GPOS", b"GSUB", b"cmap", b"MATH", b"BASE", b"JSTF",
+             b"DSIG", b"PCLT", b"meta"}
 
 
 @dataclass
@@ -168,10 +173,10 @@ def join_truetype(fonts: list[bytes], glyph_sets: list[set[int]]) -> bytes | Non
     `glyph_sets[i]`: the glyphs up to the largest of those kept their ids, and the glyphs past it are parts
     of composite glyphs, numbered anew by the subsetter. Those parts are put after every font's kept glyphs,
     once each, and the composite glyphs refer to them there. None if the fonts cannot be joined (CFF
-    outlines, vertical metrics, a glyph that differs between them)."""
+    outlines, variations, colour glyphs, a glyph that differs between them: see _KEPT)."""
     tables = [_tables(font) for font in fonts]
     for found in tables:
-        if not {b"glyf", b"loca", b"hmtx", b"hhea", b"maxp", b"head"} <= set(found) or b"vmtx" in found:
+        if not {b"glyf", b"loca", b"hmtx", b"hhea", b"maxp", b"head"} <= set(found) or set(found) - _KEPT - _LEFT_OUT:
             return None
     glyphs = [_glyphs(found) for found in tables]
     metrics = [_metrics(found, len(g)) for found, g in zip(tables, glyphs)]
