@@ -36,6 +36,8 @@ class BuildOptions:
     # (format, scale): a "pdf" build whose output is the slides' pictures ([bytes], export/images.py) drawn
     # by the processes that lay the slides out, rather than the PDF
     pictures: tuple[str, float] | None = None
+    # the PDF is drawn into PNG pictures (--images png, --image png): no image is made a JPEG but a JPEG file's
+    lossless_images: bool = False
     # a "pdf" build that also describes each slide's PPTX shapes from its layout (slide.sk_shapes, read by
     # export/pptx.py), in the processes that lay the slides out
     pptx_shapes: bool = False
@@ -150,7 +152,8 @@ def _build_source(source: Source, options: BuildOptions, diagnostics: Diagnostic
 
     resolver = AssetResolver(folder, options.format, diagnostics, file=deck.file,
                              allow_local_files=options.allow_local_files, offline=options.offline,
-                             slide_size=size, text=source.text, density=options.image_density)
+                             slide_size=size, text=source.text, density=options.image_density,
+                             lossless=options.lossless_images)
     if any("@import" in css for css in deck.global_css) or any(
             "@import" in css for slide in deck.slides for css in slide.scoped_css):
         deck.imported_css = _imported_css(deck, themes, resolver)

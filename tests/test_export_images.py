@@ -114,3 +114,20 @@ def test_pictures_drawn_by_the_layout_processes_are_the_pictures_of_the_whole_pd
     drawn = [path.read_bytes() for path in sorted(tmp_path.glob("talk.*.png"))]
     pdf = build_file(deck, BuildOptions(format="pdf", image_density=1.0)).output
     assert len(drawn) == 18 and drawn == images.render_pages(pdf, "png", 1.0)
+
+
+def test_png_pictures_of_a_photo_like_png_are_drawn_from_its_pixels_not_a_jpeg(tmp_path, monkeypatch):
+    # The PDF stores a PNG that looks like a photo as a JPEG; the PDF drawn into PNG pictures keeps it
+    # lossless, so a screenshot is as sharp in the picture as in a browser's.
+    from PIL import ImageChops
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    from PIL import ImageFilter
+    noise = Image.merge("RGB", [Image.effect_noise((2560, 1440), 80) for _ in range(3)])
+    noise.filter(ImageFilter.GaussianBlur(2)).save(tmp_path / "shot.png")      # a photo's smooth detail
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](shot.png)\n", encoding="utf-8")
+    assert main(["build", str(deck), "--images", "png", "-q"]) == 0
+    drawn = Image.open(tmp_path / "talk.001.png").convert("RGB")
+    expected = Image.open(tmp_path / "shot.png").resize((1280, 720), Image.LANCZOS, reducing_gap=3.0)
+    worst = max(high for _, high in ImageChops.difference(drawn, expected).getextrema())
+    assert worst <= 3

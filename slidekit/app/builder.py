@@ -120,7 +120,9 @@ def _build_one(job: Job, settings, site: bool) -> Outcome:
                                image_density=_image_density(kind, settings) if fmt == "pdf" else None,
                                # --images: the layout processes draw the pictures of the slides they lay out
                                pictures=(settings.images, settings.image_scale)
-                               if kind == "images" and fmt == "pdf" else None)
+                               if kind == "images" and fmt == "pdf" else None,
+                               lossless_images=fmt == "pdf" and kind in ("images", "image") and "png" == (
+                                   settings.images if kind == "images" else settings.image))
 
     fmt = build_format(kind) if kind else \
         ("pdf" if target.suffix.lower() == ".pdf" or (str(target) == STDIO and settings.pdf) else "html")

@@ -33,9 +33,10 @@ class AssetResolver:
     def __init__(self, folder: Path, target: str, diagnostics: Diagnostics, file: str | None = None,
                  allow_local_files: bool = False, roots: list[Path] | None = None, offline: bool = False,
                  slide_size: tuple[int, int] = DEFAULT_SLIDE, text: str | None = None,
-                 density: float | None = None) -> None:
+                 density: float | None = None, lossless: bool = False) -> None:
         self.folder = folder.resolve()
         self.density = density      # PDF: image pixels stored a CSS pixel shown (None: image_prep's rule)
+        self.lossless = lossless    # PDF drawn into PNG pictures: no image made a JPEG but a JPEG file's
         self.slide_size = slide_size
         self.lines = text.splitlines() if text is not None else None   # to say on which line each use is
         self.used_lines: set[tuple[str, int]] = set()
@@ -113,10 +114,11 @@ class AssetResolver:
         def prepare_file(group: list[tuple]) -> list[tuple]:
             made, decoded = [], {}         # (a big PNG used twice is decoded once, in this thread)
             for args in group:
-                path, size, filters, scale_px, keep_format, crop, png_level = args
+                path, size, filters, scale_px, keep_format, crop, png_level, lossless = args
                 try:
                     made.append((args, prepare(path.read_bytes(), size, list(filters), scale_px, keep_format,
-                                               decoded=decoded, crop=crop, png_level=png_level)))
+                                               decoded=decoded, crop=crop, png_level=png_level,
+                                               lossless=lossless)))
                 except Exception:  # noqa: BLE001 - made again, and reported, by the use itself
                     pass
             return made
@@ -238,15 +240,18 @@ class AssetResolver:
         stored_w = target[0] if target else width
         # A PNG kept as it is (the PDF: not a photo to turn into a JPEG) is used from its file, as a small one is
         keep_format = self.target != "pdf" or (target is None and not filters and crop is None and kind == "PNG")
-        png_level = PNG_LEVEL if self.target != "pdf" else PDF_PNG_LEVEL
-        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), keep_format, crop, png_level)
+        lossless = self.lossless and self.target == "pdf"
+        # (a PDF drawn into pictures stays in memory: its images need deflating only a little)
+        png_level = PNG_LEVEL if self.target != "pdf" else 1 if lossless else PDF_PNG_LEVEL
+        args = (path, target, tuple(filters), stored_w / width / max(scale, 1e-9), keep_format, crop, png_level,
+                lossless)
         if self._planned is not None:
             self._planned.setdefault(path, []).append(args)
             return ""
         try:
             data = path.read_bytes()
             prepared = self._ready.get(args) or prepare(data, target, filters, args[3], keep_format=keep_format,
-                                                        crop=crop, png_level=png_level)
+                                                        crop=crop, png_level=png_level, lossless=lossless)
         except Exception as exc:  # a broken or hostile image must not stop the build
             self._warn("bad-image", shown, f"image {shown} could not be read ({exc.__class__.__name__}); "
                        "it is used as it is")

@@ -106,16 +106,18 @@ def target_size(width: int, height: int, scale: float, times: float = SHOWN_TIME
 
 def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, str]], scale_px: float,
             keep_format: bool = False, decoded: dict | None = None, crop: tuple | None = None,
-            png_level: int = PNG_LEVEL) -> Prepared:
+            png_level: int = PNG_LEVEL, lossless: bool = False) -> Prepared:
     """`data` (an image file's bytes), cut to `crop` (cover_crop's part, or None), at `size` (None: as it
     is), with `filters` (blur radii in CSS px, `scale_px` image pixels to a CSS pixel after resizing).
     `keep_format`: a PNG that stays one, unresized and unfiltered, is given back as it is (`data`).
     `png_level`: zlib level of a PNG made (the PDF's WeasyPrint decodes and deflates it again: PDF_PNG_LEVEL).
+    `lossless`: only a JPEG file becomes a JPEG, never a PNG that looks like a photo (a PDF drawn into PNG
+    pictures: a screenshot stays as sharp, and its picture as small, as a browser draws it).
     Cached by content. `decoded` keeps the last PNG decoded (this module's own by default; a thread
     preparing images gives its own)."""
     key = cache.digest(cache.code_key("slidekit.export.image_prep", "slidekit.export.filters"),
                        cache.digest(data), repr(size), repr(filters), f"{scale_px:.6f}", repr(keep_format),
-                       repr(crop), str(png_level))
+                       repr(crop), str(png_level), repr(lossless))
     found = cache.get_bytes("images", key)
     if found is not None:
         head, _, body = found.partition(b"\n")
@@ -125,7 +127,7 @@ def prepare(data: bytes, size: tuple[int, int] | None, filters: list[tuple[str, 
         except ValueError:
             pass
     prepared = _prepare(data, size, filters, scale_px, keep_format, _decoded if decoded is None else decoded, crop,
-                        png_level)
+                        png_level, lossless)
     cache.put_bytes("images", key, f"{prepared.mime} {prepared.width} {prepared.height}\n".encode() + prepared.data)
     return prepared
 
@@ -135,7 +137,7 @@ _decoded: dict[str, tuple] = {}    # a PNG's digest -> its pixels: a big image u
 
 
 def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, decoded: dict,
-             crop: tuple | None = None, png_level: int = 6) -> Prepared:
+             crop: tuple | None = None, png_level: int = 6, lossless: bool = False) -> Prepared:
     from PIL import Image
     digest = cache.digest(data)
     image, source_format = decoded.get(digest) or (None, None)
@@ -160,7 +162,7 @@ def _prepare(data: bytes, size, filters, scale_px: float, keep_format: bool, dec
         image = apply_filters(image, filters, scale_px)
     if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert(image.mode[:-1])         # opaque after all
-    photo = image.mode in ("RGB", "L") and (source_format == "JPEG" or _looks_like_photo(image))
+    photo = image.mode in ("RGB", "L") and (source_format == "JPEG" or (not lossless and _looks_like_photo(image)))
     if keep_format and not photo and source_format == "PNG" and size is None and not filters and crop is None:
         return Prepared(data, "image/png", image.width, image.height)
     buffer = io.BytesIO()
