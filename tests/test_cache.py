@@ -64,7 +64,9 @@ def _pdf(text: str, folder: Path) -> bytes:
 
 
 def _whole_layout(document_html, base_url, url_fetcher):
+    # the whole document at once, each slide as the block that a slide fitting its page is laid out as
     import weasyprint
+    document_html = document_html.replace(pdf_module._PAGE, pdf_module._PAGE + " data-sk-block")
     return weasyprint.HTML(string=document_html, base_url=base_url, url_fetcher=url_fetcher).render()
 
 

@@ -1,6 +1,8 @@
 """Overflow (slidekit/export/overflow.py): the PDF layout knows where each slide's content ends; a slide whose
 content runs past its bottom edge is an `overflow` warning naming the slide, and says that `fit` exists."""
 
+import re
+
 import pytest
 
 from rich_helpers import build_md
@@ -58,3 +60,26 @@ def test_check_reports_overflow_only_with_layout(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "long.md:1: slide 1: warning: content runs" in out
     assert main(["check", "--no-config", "--layout", "--strict", str(deck)]) == 1
+
+
+@pytest.mark.parametrize("split", ["", "![bg left](bg.png)\n\n"])
+def test_a_slide_too_full_for_its_page_is_clipped_with_its_footer_and_page_number(tmp_path, split):
+    # Slides that fit are laid out as blocks (quicker); one that does not would be broken onto a second page
+    # that is never shown, or lose the end of its split column and its footer: it is laid out again, clipped.
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from slidekit.api import BuildOptions, build_file
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(tmp_path / "bg.png")
+    items = "\n".join(f"- item number {i} with some words" for i in range(40))
+    deck = tmp_path / "talk.md"
+    deck.write_text(f"---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: the footer\n---\n\n{split}# Long\n\n"
+                    f"{items}\n\n---\n\n# Short\n", encoding="utf-8")
+    pdf = build_file(deck, BuildOptions(format="pdf")).output
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 2
+    first = pages[0].extract_text()
+    assert "item number 39" in first                    # (clipped, as in Marp: drawn outside the page)
+    assert re.search(r"the footer\s+1\b", first)       # and the page number

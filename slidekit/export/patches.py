@@ -21,7 +21,8 @@ raises. Python and its standard library are never patched.
   depend on where the deck's folder is (`_image_names`, `deck_folder`); pages with no margin-box style
   skip making the sixteen margin boxes (`_skip_empty_margin_boxes`); an opaque 8-bit PNG's image data
   stored as it is, not decoded and encoded again (`_png_data_as_is`); an upright image with EXIF data kept
-  as it is rather than copied and encoded again (`_upright_kept`).
+  as it is rather than copied and encoded again (`_upright_kept`); boxes broken out of flow counted, so
+  that a slide laid out as a block that did not fit is found (`_broken_out_of_flow_counted`).
   cffi: fixed-size array types made without a C parse (`_fixed_array_types`).
   pydyf: streams deflated at level 6 rather than 9 (`_deflate_level`); the page references kept until a
   page is added (`_page_references_memo`).
@@ -573,6 +574,32 @@ MARGIN_BOXES = tuple(f"@{side}-{where}" for side, places in (
     ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom"))) for where in places)
 
 
+_BROKEN_OUT_OF_FLOW: list = []     # [boxes broken out of flow so far in this process], once counted
+
+
+def _broken_out_of_flow_counted() -> None:
+    """WeasyPrint breaks an absolutely placed or floated box that runs past its page and keeps the rest for
+    the next page, which it drops when no next page comes. A slide laid out as a block (export/pdf.py) can
+    so lose the end of a split slide's column, its footer with it, on a single page: the boxes broken are
+    counted, so that such a slide is laid out again the way that clips it."""
+    from weasyprint.layout import LayoutContext
+
+    add = LayoutContext.add_broken_out_of_flow
+
+    def counted(self, *args, **kwargs):
+        _BROKEN_OUT_OF_FLOW[0] += 1
+        return add(self, *args, **kwargs)
+
+    LayoutContext.add_broken_out_of_flow = counted
+    _BROKEN_OUT_OF_FLOW[:] = [0]
+
+
+def broken_out_of_flow() -> int | None:
+    """How many boxes WeasyPrint has broken out of flow in this process so far; None when they are not
+    counted (another WeasyPrint version)."""
+    return _BROKEN_OUT_OF_FLOW[0] if _BROKEN_OUT_OF_FLOW else None
+
+
 def _skip_empty_margin_boxes() -> None:
     """WeasyPrint makes the sixteen margin boxes of every page, to find that none is to be shown when none
     has a style (a margin box without a `content` is not shown). A page none of whose margin boxes has a
@@ -687,7 +714,7 @@ _PATCHES = {
     "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _block_align_content,
                    _primary_font_line_metrics, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
-                   _upright_kept),
+                   _upright_kept, _broken_out_of_flow_counted),
     "cssselect2": (_compiled_selector_memo,),
     "cffi": (_fixed_array_types,),
     "pydyf": (_deflate_level, _page_references_memo),

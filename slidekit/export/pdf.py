@@ -250,9 +250,9 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
 # Layout, slide by slide ----------------------------------------------------------------------------
 # Each slide is laid out as its own one-page document against one pre-parsed stylesheet, and the pages are
 # joined: WeasyPrint then parses the (large) theme CSS once, never tries to fit several slides on a line,
-# and writes the same bytes as for the whole document laid out at once. Laid-out pages are kept in memory
-# by a hash of everything that shapes them, so a process that rebuilds (serve, watch) lays out only the
-# slides that changed.
+# and writes the same bytes as for the whole document laid out at once (each slide a block page). Laid-out
+# pages are kept in memory by a hash of everything that shapes them, so a process that rebuilds (serve,
+# watch) lays out only the slides that changed.
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
 _HEAD_ONLY = re.compile(r"<meta\b[^>]*>[ \t]*\n?|<title\b[^>]*>.*?</title\s*>[ \t]*\n?", re.S | re.I)
@@ -296,6 +296,7 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     from weasyprint.text.fonts import FontConfiguration
 
     from .font_coverage import FontCoverage
+    from .patches import broken_out_of_flow
 
     head, body_open, rest = document_html.partition("<body>")
     body, body_close, tail = rest.rpartition("</body>")
@@ -341,8 +342,24 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
             # WeasyPrint's user-agent stylesheet less what such a slide cannot use (weasy_ua.py)
             html_type = weasyprint.HTML if full or needs_full(chunk) else lean_html
             own_head = slide_head if documents else head
-            document = html_type(string=f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
-                                 url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
+            # The slide as a block first: quicker to lay out than inside a line. A slide too full for
+            # its page is broken onto more pages as a block (or its absolutely placed column is, and the
+            # rest dropped), so it is laid out again as the inline-block, which WeasyPrint never breaks:
+            # what overflows is clipped, as in Marp.
+            broken = broken_out_of_flow()
+            document = None
+            if broken is not None:
+                block = chunk.replace(_PAGE, _PAGE + " data-sk-block", 1)
+                document = html_type(string=f"{own_head}{body_open}{block}{body_close}{tail}", base_url=base_url,
+                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
+                                                                     cache=images)
+                if len(document.pages) != 1 or broken_out_of_flow() != broken:
+                    document = None
+                    if apart:
+                        coverage.reset_font_map()
+            if document is None:
+                document = html_type(string=f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
+                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
                                                                      cache=images)
             if _overflows(document):
                 # Themes centre slides with `justify-content: safe center`: a slide too full for its box
