@@ -83,3 +83,4 @@ def test_a_slide_too_full_for_its_page_is_clipped_with_its_footer_and_page_numbe
     first = pages[0].extract_text()
     assert "item number 39" in first                    # (clipped, as in Marp: drawn outside the page)
     assert re.search(r"the footer\s+1\b", first)       # and the page number
+

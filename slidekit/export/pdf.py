@@ -255,6 +255,7 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
 # watch) lays out only the slides that changed.
 _STYLE = re.compile(r"<style(\s[^>]*)?>(.*?)</style\s*>", re.S | re.I)
 _PAGE = '<div class="sk-deck sk-page"'
+_MULTICOLUMN = re.compile(r"\bcolumns?(-count|-width)?\s*:", re.I)
 _HEAD_ONLY = re.compile(r"<meta\b[^>]*>[ \t]*\n?|<title\b[^>]*>.*?</title\s*>[ \t]*\n?", re.S | re.I)
 # stylesheet key -> (css, FontCoverage of its font configuration, {page key: pages} of the current build,
 # build, those of the build before)
@@ -309,6 +310,7 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     from .weasy_ua import html_class, needs_full
     lean_html = html_class(weasyprint)
     full = needs_full(css_text, head, tail)
+    multicolumn = bool(_MULTICOLUMN.search(css_text))
     key = _digest(head, css_text, tail, base_url, repr(getattr(url_fetcher, "allowed_protocols", None)))
     kept = _PAGES_KEPT.get(key)
     if kept is None:
@@ -345,8 +347,9 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
             # The slide as a block first: quicker to lay out than inside a line. A slide too full for
             # its page is broken onto more pages as a block (or its absolutely placed column is, and the
             # rest dropped), so it is laid out again as the inline-block, which WeasyPrint never breaks:
-            # what overflows is clipped, as in Marp.
-            broken = broken_out_of_flow()
+            # what overflows is clipped, as in Marp. Columns stay in a line: bounded by the page, a block's
+            # columns would fill one and go on in the next, where Chromium's fill the first alone.
+            broken = broken_out_of_flow() if not multicolumn and not _MULTICOLUMN.search(chunk) else None
             document = None
             if broken is not None:
                 block = chunk.replace(_PAGE, _PAGE + " data-sk-block", 1)
