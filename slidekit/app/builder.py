@@ -121,8 +121,8 @@ def _build_one(job: Job, settings, site: bool) -> Outcome:
                                # --images: the layout processes draw the pictures of the slides they lay out
                                pictures=(settings.images, settings.image_scale)
                                if kind == "images" and fmt == "pdf" else None,
-                               lossless_images=fmt == "pdf" and kind in ("images", "image") and "png" == (
-                                   settings.images if kind == "images" else settings.image))
+                               lossless_images=fmt == "pdf" and kind in ("images", "image")
+                               and (settings.images if kind == "images" else settings.image) == "png")
 
     fmt = build_format(kind) if kind else \
         ("pdf" if target.suffix.lower() == ".pdf" or (str(target) == STDIO and settings.pdf) else "html")

@@ -227,11 +227,10 @@ def join_truetype(fonts: list[bytes], glyph_sets: list[set[int]]) -> bytes | Non
     out = dict(tables[widest])
     for tag in _LEFT_OUT:
         out.pop(tag, None)
-    glyf, offsets = b"", [0]
-    for glyph in joined_glyphs:
-        glyph += b"\0" * (-len(glyph) % 4)
-        glyf += glyph
-        offsets.append(len(glyf))
+    padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in joined_glyphs]
+    glyf, offsets = b"".join(padded), [0]
+    for glyph in padded:
+        offsets.append(offsets[-1] + len(glyph))
     short = offsets[-1] // 2 <= 0xFFFF
     out[b"glyf"] = glyf
     out[b"loca"] = struct.pack(">%dH" % len(offsets), *[o // 2 for o in offsets]) if short \

@@ -13,8 +13,8 @@ named destinations) described apart. `merge` renumbers the objects of every chun
 - the named destinations, sorted again as a name tree must be.
 
 A font that several chunks subset is embedded once, its subsets joined (slidekit/export/pdf_fonts.py); an
-image drawn by several chunks is stored once (with its alpha mask, if it has one). Object numbers are only ever rewritten
-in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
+image drawn by several chunks is stored once (with its alpha mask, if it has one). Object numbers are only
+ever rewritten in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
 many processes made them, so a deck's PDF is the same on any machine.
 """
 

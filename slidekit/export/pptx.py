@@ -919,11 +919,12 @@ def describe_section(section, size_pt: tuple[float, float]) -> SlideShapes:
     rects = [_content_rect(b) if kind == "picture" and hasattr(b, "replacement") else _border_rect(b)
              for kind, b in pictures]
     items = []
+    picture = 0                         # the index of the next picture in `pictures`
     for kind, box, context in found:
         if kind in ("picture", "backdrop"):
             alt = (box.element.get("alt") or "") if box.element is not None else ""
-            items.append((kind, len([i for i in items if i[0] in ("picture", "backdrop")]),
-                          "Background image" if kind == "backdrop" else "Picture", alt))
+            items.append((kind, picture, "Background image" if kind == "backdrop" else "Picture", alt))
+            picture += 1
             continue
         if kind == "text":
             shape = _describe_text(box, "Title" if box is title_box else _text_name(box.element_tag or "", context))
@@ -932,8 +933,9 @@ def describe_section(section, size_pt: tuple[float, float]) -> SlideShapes:
         if shape is not None:
             items.append(shape)
     clamp = _Page(None, size_px).clamp
-    return SlideShapes(size_px, _colour(section.style["background_color"]), title_box is not None, items,
-                       ([clamp(r) for r in rects], rects, _colour(section.style["background_color"])))
+    background = _colour(section.style["background_color"])
+    return SlideShapes(size_px, background, title_box is not None, items,
+                       ([clamp(r) for r in rects], rects, background))
 
 
 def _pixels(document, index: int, work) -> tuple:
