@@ -222,3 +222,48 @@ def test_a_long_decks_shapes_described_by_the_layout_processes_give_the_same_fil
         assert all(other.read(name) == files[0].read(name) for name in names if not name.startswith("docProps/"))
     read = Presentation(tmp_path / "talk-1.pptx")
     assert [_title(read.slides[n]) for n in range(4)] == ["Photo", "Table", "Code", "Links"]
+
+
+def _shown_pixels(picture, size):
+    """The picture as PowerPoint draws it: its image cropped by the picture's crop, scaled to `size`."""
+    import io
+
+    from PIL import Image
+    image = Image.open(io.BytesIO(picture.image.blob)).convert("RGB")
+    w, h = image.size
+    box = (picture.crop_left * w, picture.crop_top * h, w - picture.crop_right * w, h - picture.crop_bottom * h)
+    return image.resize(size, Image.BILINEAR, box=box)
+
+
+def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypatch):
+    # A picture that is one raster image drawn as it is goes into the PPTX as that image (the bytes the PDF
+    # stores), cropped to the part the slide shows: what PowerPoint draws is what the PDF draws there.
+    from image_helpers import random_photo
+    from PIL import ImageChops, ImageStat
+
+    import pypdfium2 as pdfium
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    random_photo(tmp_path / "square.jpg", (500, 500), seed=11)       # shown larger: the PDF stores the file
+    random_photo(tmp_path / "wide.jpg", (2400, 900), seed=12)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](square.jpg)\n\n# Cover\n\n---\n\n![bg right:30%](wide.jpg)\n\n"
+                    "# Split\n\n---\n\n![bg contain](wide.jpg)\n\n---\n\n# Inline\n\n![w:400](wide.jpg)\n\n---\n\n"
+                    "![bg](square.jpg)\n\n> A quote, its rule drawn over the photo\n",
+                    encoding="utf-8")
+    presentation = _build(deck, tmp_path / "talk.pptx")
+    assert main(["build", str(deck), "--pdf", "-o", str(tmp_path / "talk.pdf"), "-q"]) == 0
+    pdf = pdfium.PdfDocument(tmp_path / "talk.pdf")
+    cover = next(sh for sh in presentation.slides[0].shapes if sh.shape_type == 13)
+    assert cover.image.blob == (tmp_path / "square.jpg").read_bytes()     # the file itself, not a drawing
+    assert _rect_px(cover) == (0, 0, 1280, 720)
+    assert cover.crop_top == pytest.approx(0.21875, abs=1e-3) == pytest.approx(cover.crop_bottom, abs=1e-3)
+    quoted = next(sh for sh in presentation.slides[4].shapes if sh.shape_type == 13)
+    assert quoted.image.blob != cover.image.blob        # the quote's rule is drawn over it: a cut, as drawn
+    for number, slide in enumerate(presentation.slides):
+        page = pdf[number].render(scale=0.5 / 0.75).to_pil().convert("RGB")     # half a pixel a CSS pixel
+        pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
+        assert len(pictures) == 1 and pictures[0].image.content_type == "image/jpeg"
+        x, y, w, h = (round(v / 2) for v in _rect_px(pictures[0]))
+        drawn = page.crop((x, y, x + w, y + h))
+        difference = ImageStat.Stat(ImageChops.difference(drawn, _shown_pixels(pictures[0], drawn.size))).mean
+        assert max(difference) < 8, (number, difference)

@@ -11,8 +11,11 @@ over):
 - tables are tables (cells without fills: what the theme draws around them is in the background, see below);
   code is a monospace text box, one paragraph a line, with the highlighter's colours;
 - pictures: inline images (QR codes, SVG, maths included) at their place and size, and background images
-  (`![bg]`, `![bg left:40%]`, ...) as pictures of the area the PDF gives them (the full slide or its side),
-  each cut from slidekit's own rendering of the page with the text left out; they sit behind the text;
+  (`![bg]`, `![bg left:40%]`, ...) as pictures of the area the PDF gives them (the full slide or its side);
+  they sit behind the text. A picture that is one photo or PNG drawn as it is is that image, the bytes the
+  PDF stores, cropped to what the slide shows (PowerPoint's crop, so it can be undone); anything else (an
+  SVG, a repeated or rounded background, opacity) is cut from slidekit's own rendering of the page with the
+  text left out;
 - the speaker notes go into the notes pane.
 Shapes are kept inside the slide (a box that overflows is cut at the slide's edge, as the PDF clips it).
 
@@ -274,7 +277,7 @@ def describe_pages(slides: list[Slide], size_pt: tuple[float, float]) -> list[Sl
     pages = pdf_export.last_pages()
     if len(pages) != len(slides):
         return None
-    described = []
+    described, image_data = [], {}
     for page, slide in zip(pages, slides):
         section = _find(page._page_box, "section")
         if section is None or section.element is None or section.element.get("id") != str(slide.number):
@@ -282,7 +285,7 @@ def describe_pages(slides: list[Slide], size_pt: tuple[float, float]) -> list[Sl
         label = section.element.get("aria-label") or ""
         if not label.startswith(f"Slide {slide.number} of ") or (slide.title and slide.title.strip() not in label):
             return None
-        described.append(describe_section(section, size_pt))
+        described.append(describe_section(section, size_pt, image_data))
     return described
 
 
@@ -654,6 +657,20 @@ class _Page:
                     _align(paragraph, align)
         return frame
 
+    def image(self, image: tuple, name, description=""):
+        """A picture of an image file's bytes, cropped to the part of it the slide shows."""
+        from pptx.util import Emu
+        data, (dx, dy, dw, dh), shown = image
+        x, y, w, h = shown
+        picture = self.page.shapes.add_picture(io.BytesIO(data), *(Emu(round(v * PT_PER_PX * EMU_PER_PT))
+                                                                     for v in shown))
+        picture.crop_left, picture.crop_top = (x - dx) / dw, (y - dy) / dh
+        picture.crop_right, picture.crop_bottom = (dx + dw - x - w) / dw, (dy + dh - y - h) / dh
+        picture.name = name
+        if description:
+            picture._element.nvPicPr.cNvPr.set("descr", description)
+        return picture
+
     def picture(self, crop, rect, name, description=""):
         from pptx.util import Emu
         rect = self.clamp(rect)
@@ -873,11 +890,14 @@ def _encode(image, skip_uniform=False) -> bytes | None:
     return buffer.getvalue()
 
 
-def _flat_colour(drawing: _Drawing, rects, reference):
-    """The slide's background colour if the text-less drawing is that one colour outside `rects`, else None."""
+FLAT_SCALE = 0.25           # the text-less drawing the flat rule looks at
+
+
+def _flat_colour(image, rects, reference):
+    """The slide's background colour if the text-less drawing `image` (at FLAT_SCALE) is that one colour
+    outside `rects`, else None."""
     from PIL import Image, ImageChops, ImageDraw
-    scale = 0.25
-    image = drawing.image(scale)
+    scale = FLAT_SCALE
     if reference is None:
         reference = image.getpixel((1, 1))
     difference = ImageChops.difference(image, Image.new("RGB", image.size, reference))
@@ -905,10 +925,14 @@ class SlideShapes:
     background: tuple | None                # the section's background colour
     titled: bool                            # its first heading fills the title placeholder
     items: list
-    pixel_work: tuple                       # (pictures' rectangles on the slide, their boxes, colour)
+    # (pictures' rectangles to cut, their boxes, the colour, what the pictures that are images show)
+    pixel_work: tuple
+    images: list | None = None              # a picture's image (_drawn_image), None where it is cut
 
 
-def describe_section(section, size_pt: tuple[float, float]) -> SlideShapes:
+def describe_section(section, size_pt: tuple[float, float], image_data: dict | None = None) -> SlideShapes:
+    """`image_data`: image id -> bytes, shared by the slides of a chunk (an image on many slides is read and
+    sent back once)."""
     size_px = (size_pt[0] / PT_PER_PX, size_pt[1] / PT_PER_PX)
     found: list = []
     for child in _children(section):
@@ -934,23 +958,96 @@ def describe_section(section, size_pt: tuple[float, float]) -> SlideShapes:
             items.append(shape)
     clamp = _Page(None, size_px).clamp
     background = _colour(section.style["background_color"])
-    return SlideShapes(size_px, background, title_box is not None, items,
-                       ([clamp(r) for r in rects], rects, background))
+    images = [_drawn_image(kind, box, clamp, {} if image_data is None else image_data) for kind, box in pictures]
+    cut = [None if image is not None else clamp(r) for r, image in zip(rects, images)]
+    # a picture that is an image: (what it shows, the rectangle to cut if the page draws more there)
+    imaged = [(image[2], clamp(r)) if image is not None else None for r, image in zip(rects, images)]
+    return SlideShapes(size_px, background, title_box is not None, items, (cut, rects, background, imaged),
+                       images if any(images) else None)
+
+
+def _drawn_image(kind: str, box, clamp, image_data: dict) -> tuple | None:
+    """(the image's bytes as the PDF stores them, the rectangle it is drawn in, the part of it the slide
+    shows), in px, for a picture that is one raster image drawn as it is; None where what the page draws
+    there is more than the image (opacity, a transform, rounded corners, a repeated background, a colour
+    around it) or not a raster image: that picture is cut from the page's drawing."""
+    from weasyprint.images import RasterImage
+    style = box.style
+    if style["opacity"] < 1 or style["transform"] or any(v for corner in box.rounded_border_box()[4:] for v in corner):
+        return None
+    if kind == "picture" and hasattr(box, "replacement"):
+        from weasyprint.layout.replaced import replacedbox_layout
+        image = box.replacement
+        if not isinstance(image, RasterImage):
+            return None
+        width, height, x, y = replacedbox_layout(box)
+        drawn, area = (x, y, width, height), _content_rect(box)
+    else:
+        background = getattr(box, "background", None)
+        layers = [layer for layer in (background.layers if background else ()) if layer.image is not None]
+        if len(layers) != 1 or not isinstance(layers[0].image, RasterImage):
+            return None
+        layer = layers[0]
+        image = layer.image
+        (px, py, _, _), (dx, dy), (width, height) = layer.positioning_area, layer.position, layer.size
+        drawn, area = (px + dx, py + dy, width, height), tuple(layer.painting_area)
+        covers = _intersection(drawn, area) == area
+        if not covers and (layer.repeat != ("no-repeat", "no-repeat") or background.color.alpha != 0):
+            return None          # tiles, or a colour around the image
+    if image.mode not in ("RGB", "RGBA", "L", "LA") or image.width < 1 or image.height < 1:
+        return None              # (a CMYK JPEG: PowerPoint's colours would differ from the PDF's)
+    shown = _intersection(drawn, area)
+    shown = clamp(shown) if shown is not None else None
+    if shown is None or drawn[2] <= 0 or drawn[3] <= 0:
+        return None
+    if image.id not in image_data:
+        try:
+            image_data[image.id] = image.image_data.data
+        except OSError:
+            return None
+    return image_data[image.id], drawn, shown
+
+
+def _intersection(a, b):
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
 
 
 def _pixels(document, index: int, work) -> tuple:
     """(the pictures cut from the page, the flat background colour or None, the text-less background picture
     or None) of page `index` of `document` (pypdfium2): `work` is a SlideShapes' pixel_work."""
-    clamped, rects, reference = work
+    clamped, rects, reference, imaged = work
     drawing = _Drawing(document, index)
     try:
         cuts = [drawing.crop(r) if r else None for r in clamped]   # pictures are cut before the images go
         drawing.remove_images(rects)
-        flat = _flat_colour(drawing, rects, reference)
+        small = drawing.image(FLAT_SCALE)
+        flat = _flat_colour(small, rects, reference)
         background = None if flat is not None else _encode(drawing.image(BACKGROUND_SCALE))
     finally:
         drawing.close()
+    # A picture that is its image file is that image alone only where the page draws nothing else there (a
+    # quote's rule over a photo, a gradient under it): elsewhere it is cut from the drawing after all.
+    over = [n for n, shown in enumerate(imaged) if shown is not None and not _one_colour(small, shown[0])]
+    if over:
+        drawing = _Drawing(document, index)
+        try:
+            for n in over:
+                cuts[n] = drawing.crop(imaged[n][1])
+        finally:
+            drawing.close()
     return cuts, flat, background
+
+
+def _one_colour(image, rect) -> bool:
+    """Whether the rectangle (px) of `image` (at FLAT_SCALE), less a pixel at its edges, is one colour."""
+    f = PT_PER_PX * FLAT_SCALE
+    x, y, w, h = rect
+    box = (math.ceil(x * f) + 1, math.ceil(y * f) + 1, math.floor((x + w) * f) - 1, math.floor((y + h) * f) - 1)
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return True
+    return all(high - low <= FLAT_TOLERANCE for low, high in image.crop(box).getextrema())
 
 
 _POOL_PDF: list = []        # the PDF the pixel processes draw (set before they are forked), its open document
@@ -1019,9 +1116,13 @@ def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels:
         kind = item[0]
         if kind in ("picture", "backdrop"):
             _, index, name, alt = item
-            if cuts[index] is None:
+            image = shapes.images[index] if shapes.images else None
+            if cuts[index] is not None:
+                picture = builder.picture(lambda _r, data=cuts[index]: data, rects[index], name, alt)
+            elif image is not None:
+                picture = builder.image(image, name, alt)
+            else:
                 continue
-            picture = builder.picture(lambda _r, data=cuts[index]: data, rects[index], name, alt)
             if picture is not None and kind == "backdrop":
                 back.append(picture._element)
         elif kind == "text":
