@@ -199,23 +199,23 @@ def test_a_link_to_another_chunk_keeps_the_deck_in_one_piece(whole, monkeypatch)
 
 
 def test_a_rebuild_lays_out_only_the_edited_slide_in_every_chunk(monkeypatch):
-    import weasyprint
+    from slidekit.export import html_tree
 
     monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
     monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)
     _build(DECK)
     renders = []
-    original = weasyprint.HTML.__init__
+    original = html_tree.weasy_html
 
-    def counted(self, *args, string=None, **kwargs):
-        if string and "<section" in string:          # a slide (a chunk with nothing new parses an empty body)
-            renders.append(string)
-        original(self, *args, string=string, **kwargs)
+    def counted(html_type, text, *args):
+        if "<section" in text:          # a slide (a chunk with nothing new parses an empty body)
+            renders.append(text)
+        return original(html_type, text, *args)
 
-    monkeypatch.setattr(weasyprint.HTML, "__init__", counted)
+    monkeypatch.setattr(html_tree, "weasy_html", counted)
     edited = _build(DECK.replace("- of items", "- of edited items"))
     assert len(renders) == 1 and "of edited items" in renders[0]   # though both chunks are written again
-    monkeypatch.setattr(weasyprint.HTML, "__init__", original)
+    monkeypatch.setattr(html_tree, "weasy_html", original)
     from slidekit.export import pdf as pdf_module
     pdf_module._PAGES_KEPT.clear()
     assert edited == _build(DECK.replace("- of items", "- of edited items"))   # the same bytes as cold

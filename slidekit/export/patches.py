@@ -51,6 +51,7 @@ ASSUMED = {
     "fontTools": ("fontTools", "version", (4, 0), (5,)),
     "pypdf": ("pypdf", "__version__", (4,), (8,)),
     "cssselect2": ("cssselect2", "__version__", (0, 7), (0, 11)),
+    "tinyhtml5": ("tinyhtml5", "__version__", (2,), (3,)),     # (the tree export/html_tree.py builds)
 }
 
 _LOCK = threading.Lock()

@@ -297,6 +297,7 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     from weasyprint.text.fonts import FontConfiguration
 
     from .font_coverage import FontCoverage
+    from .html_tree import weasy_html
     from .patches import broken_out_of_flow
 
     head, body_open, rest = document_html.partition("<body>")
@@ -353,17 +354,15 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
             document = None
             if broken is not None:
                 block = chunk.replace(_PAGE, _PAGE + " data-sk-block", 1)
-                document = html_type(string=f"{own_head}{body_open}{block}{body_close}{tail}", base_url=base_url,
-                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
-                                                                     cache=images)
+                document = weasy_html(html_type, f"{own_head}{body_open}{block}{body_close}{tail}", base_url,
+                                      url_fetcher).render(stylesheets=[css], font_config=font_config, cache=images)
                 if len(document.pages) != 1 or broken_out_of_flow() != broken:
                     document = None
                     if apart:
                         coverage.reset_font_map()
             if document is None:
-                document = html_type(string=f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url=base_url,
-                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
-                                                                     cache=images)
+                document = weasy_html(html_type, f"{own_head}{body_open}{chunk}{body_close}{tail}", base_url,
+                                      url_fetcher).render(stylesheets=[css], font_config=font_config, cache=images)
             if _overflows(document):
                 # Themes centre slides with `justify-content: safe center`: a slide too full for its box
                 # starts at the top in a browser and in Marp. WeasyPrint has no `safe`, so lay it out again,
@@ -371,9 +370,8 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
                 safe = chunk.replace("<section ", "<section data-sk-safe ", 1)
                 if apart:
                     coverage.reset_font_map()
-                document = html_type(string=f"{own_head}{body_open}{safe}{body_close}{tail}", base_url=base_url,
-                                     url_fetcher=url_fetcher).render(stylesheets=[css], font_config=font_config,
-                                                                     cache=images)
+                document = weasy_html(html_type, f"{own_head}{body_open}{safe}{body_close}{tail}", base_url,
+                                      url_fetcher).render(stylesheets=[css], font_config=font_config, cache=images)
             if apart:
                 coverage.reset_font_map()
             documents.append(document)
@@ -387,8 +385,8 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
     current = {**current, **pages_by_key} if len(current) + len(pages_by_key) <= MAX_PAGES_KEPT else pages_by_key
     _PAGES_KEPT.clear()
     _PAGES_KEPT[key] = (css, coverage, current, _BUILD[0], previous)
-    first = documents[0] if documents else (weasyprint.HTML if full else lean_html)(
-        string=f"{head}{body_open}{body_close}{tail}", base_url=base_url, url_fetcher=url_fetcher).render(
+    first = documents[0] if documents else weasy_html(
+        weasyprint.HTML if full else lean_html, f"{head}{body_open}{body_close}{tail}", base_url, url_fetcher).render(
         stylesheets=[css], font_config=font_config)
     return first.copy(pages)
 
