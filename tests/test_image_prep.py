@@ -363,3 +363,25 @@ def test_a_downscaled_inline_image_is_laid_out_as_its_file_would_be(tmp_path, no
     assert bounds[0] == bounds[1]
     left, bottom, right, top = bounds[0]
     assert right - left <= 960 and top - bottom <= 540          # inside the 960x540 pt page
+
+
+def test_a_pngs_size_is_read_from_its_header_without_decoding_its_pixels(tmp_path, monkeypatch):
+    # Pillow decodes a whole PNG to look for an EXIF chunk after its pixels: a 108-megapixel screenshot was
+    # decoded once for its size and once more for its orientation before being prepared.
+    from PIL import Image, ImageFile
+
+    from slidekit.export.image_prep import image_header
+    Image.new("RGB", (3000, 2000), (10, 20, 30)).save(tmp_path / "wide.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6                                   # turned a quarter: shown 2000 wide, 3000 high
+    Image.new("RGB", (3000, 2000), (10, 20, 30)).save(tmp_path / "turned.png", exif=exif)
+    loads = []
+    real = ImageFile.ImageFile.load
+
+    def counted(self):
+        loads.append(self.format)
+        return real(self)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+    assert image_header(tmp_path / "wide.png") == (3000, 2000, "PNG")
+    assert image_header(tmp_path / "turned.png") == (2000, 3000, "PNG")   # its eXIf chunk precedes the pixels
+    assert loads == []

@@ -274,6 +274,10 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _orientation(image) -> int:
+    """The EXIF orientation of an opened image (1: upright). A PNG's is read from an eXIf chunk before its
+    pixels only: to find one after them, Pillow would decode the whole image, which this is called to avoid."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1
     try:
         return int(image.getexif().get(0x0112, 1))
     except Exception:   # a damaged EXIF block: as if none
