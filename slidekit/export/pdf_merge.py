@@ -13,7 +13,9 @@ named destinations) described apart. `merge` renumbers the objects of every chun
 - the named destinations, sorted again as a name tree must be.
 
 A font that several chunks subset is embedded once, its subsets joined (slidekit/export/pdf_fonts.py); an
-image drawn by several chunks is stored once (with its alpha mask, if it has one). Object numbers are only
+image drawn by several chunks is stored once (with its alpha mask, if it has one); what several pages of a
+chunk draw with alike (a theme's gradient background: patterns, forms, shadings, their resources) is stored
+once for the chunk. Object numbers are only
 ever rewritten in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
 many processes made them, so a deck's PDF is the same on any machine.
 """
@@ -256,6 +258,58 @@ def _image_keys(chunk: "ChunkPDF") -> dict[int, bytes]:
     return keys
 
 
+# What a page draws with and nothing refers back to: WeasyPrint writes these afresh for every page that
+# draws the same thing (a theme's gradient background is a pattern, two forms, their resources, a shading
+# and a soft mask, on every page).
+_DRAWING = re.compile(rb"\A<</(?:Type /Pattern|Type /XObject/Subtype /Form|ShadingType|FunctionType|Type /ExtGState"
+                      rb"|ExtGState <<)")
+
+
+def _same_drawings(chunk: "ChunkPDF") -> dict[int, int]:
+    """number -> the first number of the chunk with the same drawing object: the same dictionary and stream,
+    and references to the same objects (or to the same drawing objects). An object whose stream has marked
+    content of the structure tree (an MCID) stays apart: its content belongs to one page."""
+    import hashlib
+    import zlib
+    keys: dict[int, bytes | None] = {}
+
+    def key(number: int) -> bytes | None:
+        if number in keys:
+            return keys[number]
+        keys[number] = None                     # (a cycle: not a drawing object)
+        body = chunk.bodies[number] if number < len(chunk.bodies) else None
+        if body is None or not _DRAWING.match(body):
+            return None
+        stream = number in chunk.streams
+        end = _dictionary_end(body) if stream else len(body)
+        head, data = body[:end], body[end:]
+        if b"/MCID" in head or b"/StructParent" in head:
+            return None
+        if stream and b"/Subtype /Form" in head:
+            try:
+                content = zlib.decompressobj().decompress(data[data.index(b"stream") + 6:].lstrip(b"\r\n")) \
+                    if b"/FlateDecode" in head else data
+            except (ValueError, zlib.error):
+                return None
+            if b"/MCID" in content:
+                return None
+
+        def referred(match: re.Match) -> bytes:
+            found = key(int(match[1]))
+            return b"<" + found + b">" if found is not None else match[0]
+        keys[number] = hashlib.sha256(_REFERENCE.sub(referred, head) + data).hexdigest().encode()
+        return keys[number]
+
+    first: dict[bytes, int] = {}
+    same: dict[int, int] = {}
+    for number, body in enumerate(chunk.bodies):
+        if body is not None and _DRAWING.match(body):
+            found = key(number)
+            if found is not None:
+                same[number] = first.setdefault(found, number)
+    return {number: kept for number, kept in same.items() if kept != number}
+
+
 def _dictionary(entries: dict[str, bytes]) -> bytes:
     return b"<<" + b"".join(b"/" + key.encode("ascii") + b" " + value for key, value in entries.items()) + b">>"
 
@@ -302,8 +356,12 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
         numbers = []
         image_keys = _image_keys(chunk)
+        same = _same_drawings(chunk)
         for number, body in enumerate(chunk.bodies):
             if body is None:
+                continue
+            if number in same:                # drawn on another page of the chunk too: stored once
+                mapping[number] = mapping[same[number]]
                 continue
             font = font_files[index].get(number)
             if font is not None:
