@@ -267,3 +267,28 @@ def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypa
         drawn = page.crop((x, y, x + w, y + h))
         difference = ImageStat.Stat(ImageChops.difference(drawn, _shown_pixels(pictures[0], drawn.size))).mean
         assert max(difference) < 8, (number, difference)
+
+
+def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(tmp_path, monkeypatch):
+    # The flat rule answered from the layout: no box but the section paints (gaia's faint gradient allowed),
+    # so its page is not drawn. A code block's fill is drawn, so that slide's page is, and its background
+    # is a picture.
+    from slidekit.export import pptx as pptx_export
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    drawn = []
+    real = pptx_export._Drawing.__init__
+
+    def counted(self, document, index):
+        drawn.append(index)
+        real(self, document, index)
+    monkeypatch.setattr(pptx_export._Drawing, "__init__", counted)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n# Title\n\nText, *more*.\n\n"
+                    "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n",
+                    encoding="utf-8")
+    presentation = _build(deck, tmp_path / "talk.pptx", "-j", "1")
+    assert drawn == [2]
+    names = [[sh.name for sh in slide.shapes] for slide in presentation.slides]
+    assert "Background" not in names[0] + names[1] and names[2][0] == "Background"
+    fills = [slide.background.fill for slide in list(presentation.slides)[:2]]
+    assert all(str(fill.fore_color.rgb) == "FFF8E1" for fill in fills)       # gaia's background colour

@@ -22,7 +22,10 @@ Shapes are kept inside the slide (a box that overflows is cut at the slide's edg
 The per-slide background rule. The page is drawn by pypdfium2 from slidekit's PDF without its text objects
 (and without the text's underlines) and without the raster images that become pictures. If what is left,
 outside the pictures' boxes, is one colour (every pixel within a small tolerance of the slide's background
-colour), the slide is *flat*: its background is that solid colour and nothing else is needed. Otherwise the
+colour), the slide is *flat*: its background is that solid colour and nothing else is needed. A slide whose
+layout shows that nothing but the section paints (no other box has a background, border or outline, and the
+section's colour has at most a faint gradient over it, as gaia's) is flat without drawing its page; so is
+text drawn in colour by an emoji font: the emoji stay text, not a ghost in the background. Otherwise the
 slide paints something shapes cannot say faithfully (a theme's gradient or decorations, code-block and table
 fills, rules, borders, raw HTML boxes, maths drawn as paths): its background is that text-less drawing, as a
 full-slide picture at the back named "Background", and the text stays editable on top.
@@ -962,8 +965,64 @@ def describe_section(section, size_pt: tuple[float, float], image_data: dict | N
     cut = [None if image is not None else clamp(r) for r, image in zip(rects, images)]
     # a picture that is an image: (what it shows, the rectangle to cut if the page draws more there)
     imaged = [(image[2], clamp(r)) if image is not None else None for r, image in zip(rects, images)]
-    return SlideShapes(size_px, background, title_box is not None, items, (cut, rects, background, imaged),
+    flat = background if _paints_text_alone(section, {id(box) for _, box in pictures}) else None
+    return SlideShapes(size_px, background, title_box is not None, items, (cut, rects, background, imaged, flat),
                        images if any(images) else None)
+
+
+def _paints_text_alone(section, pictures: set) -> bool:
+    """Whether the slide's layout shows that it draws nothing but its background colour, text and its
+    pictures: the flat rule's answer without drawing the page. No box but the section has a background, a
+    border or an outline, and the section's background is opaque, with at most a gradient that stays within
+    FLAT_TOLERANCE of its colour (gaia's). Anything else is left to the drawing."""
+    from weasyprint.formatting_structure import boxes
+    style = section.style
+    colour = style["background_color"]
+    if colour.alpha < 1 or not _faint_layers(style["background_image"], _colour(colour)):
+        return False
+    if _box_paints(section):
+        return False
+    todo = _children(section)
+    while todo:
+        box = todo.pop()
+        if id(box) in pictures or isinstance(box, (boxes.LineBox, boxes.TextBox)):
+            if isinstance(box, boxes.LineBox):
+                todo.extend(_children(box))
+            continue
+        if isinstance(box, boxes.ReplacedBox) or _box_paints(box):
+            return False
+        style = box.style
+        if style["background_color"].alpha > 0 or any(kind != "none" for kind, _ in style["background_image"]):
+            return False
+        todo.extend(_children(box))
+    return True
+
+
+def _box_paints(box) -> bool:
+    """A border, an outline, a shadow or a column rule."""
+    style = box.style
+    borders = (getattr(box, f"border_{side}_width", 0) or 0 for side in ("top", "right", "bottom", "left"))
+    return (any(width > 0 for width in borders) or style["box_shadow"] not in ((), "none", None)
+            or (style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"))
+            or (style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden")))
+
+
+def _faint_layers(layers, colour) -> bool:
+    """Whether background layers draw nothing farther than FLAT_TOLERANCE from `colour`: none, or gradients
+    whose stops, laid over it, stay that close."""
+    from weasyprint.images import Gradient
+    if colour is None:
+        return False
+    for kind, value in layers:
+        if kind == "none":
+            continue
+        if not isinstance(value, Gradient):
+            return False
+        for stop in value.colors:
+            rgb = _colour(stop)
+            if rgb is not None and any(stop.alpha * abs(c - b) > FLAT_TOLERANCE for c, b in zip(rgb, colour)):
+                return False
+    return True
 
 
 def _drawn_image(kind: str, box, clamp, image_data: dict) -> tuple | None:
@@ -1017,7 +1076,15 @@ def _intersection(a, b):
 def _pixels(document, index: int, work) -> tuple:
     """(the pictures cut from the page, the flat background colour or None, the text-less background picture
     or None) of page `index` of `document` (pypdfium2): `work` is a SlideShapes' pixel_work."""
-    clamped, rects, reference, imaged = work
+    clamped, rects, reference, imaged, known_flat = work
+    if known_flat is not None:          # the layout showed it: nothing drawn but text and pictures
+        if not any(clamped):
+            return [None] * len(clamped), known_flat, None
+        drawing = _Drawing(document, index)
+        try:
+            return [drawing.crop(r) if r else None for r in clamped], known_flat, None
+        finally:
+            drawing.close()
     drawing = _Drawing(document, index)
     try:
         cuts = [drawing.crop(r) if r else None for r in clamped]   # pictures are cut before the images go
