@@ -1,13 +1,13 @@
 """The element tree of a slide's document, built from the standard library's HTML tokenizer.
 
-WeasyPrint parses each slide's document with tinyhtml5, an HTML5 parser in pure Python: a tenth of a slide's
-layout time goes into it. The markup slidekit writes is well formed (every element closed, in order), and
-for such markup HTML5's tree is the plain nesting of its tags, with a few rules about where whitespace
-goes. `parse_document` builds that tree from `html.parser`'s tokens, the same tree as
+WeasyPrint parses each slide's document with tinyhtml5, an HTML5 parser in pure Python, several times slower
+than the standard library's tokenizer. The markup slidekit writes is well formed (every element closed, in
+order), and for such markup HTML5's tree is the plain nesting of its tags, with a few rules about where
+whitespace goes. `parse_document` builds that tree from `html.parser`'s tokens, the same tree as
 `tinyhtml5.parse(text, namespace_html_elements=False)`, and gives up (returns None) on anything where HTML5
-would do more than nest: a missing or misplaced end tag, a paragraph or list item closed by another
-element, a table without its row groups, foreign content (SVG, MathML), comments, legacy entities in
-attributes, and the elements HTML5 parses in a mode of their own. The caller then parses with tinyhtml5.
+would do more than nest: a missing or misplaced end tag, a paragraph or list item closed by another element, a
+table without its row groups, foreign content (SVG, MathML), comments, legacy entities in attributes, and the
+elements HTML5 parses in a mode of their own. The caller then parses with tinyhtml5.
 """
 
 from __future__ import annotations
