@@ -56,6 +56,7 @@ GIVES_UP = {
     "a link in a link": '<a href="a">1<a href="b">2</a></a>',
     "a carriage return": "<p>a\r\nb</p>",
     "a script": "<script>if (a < b) {}</script>",
+    "a no-break space in a table": "<table>\u00a0<tbody></tbody></table>",
 }
 
 
@@ -71,6 +72,7 @@ def test_markup_html5_would_rearrange_is_left_to_tinyhtml5(body):
 
 def test_only_a_whole_document_is_built():
     assert parse_document("<p>a fragment</p>") is None
+    assert parse_document(HEAD.replace("</head>\n", "</head>\u00a0") + "<body></body></html>") is None
     assert parse_document(HEAD + "<body><p>no end</p>") is None
     assert parse_document(HEAD + "<body></body></html><p>after</p>") is None
 

@@ -35,6 +35,7 @@ STOPS_ITEM_SEARCH = frozenset(
     "object ol param plaintext pre script search section select source style summary table tbody td template "
     "textarea tfoot th thead title tr track ul wbr xmp".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HTML_SPACE = " \t\n\f\r"          # HTML's whitespace (a no-break space is text)
 # What a table part may hold as it is (anything else moves or gets an implied parent in HTML5)
 TABLE_CHILDREN = {"table": {"thead", "tbody", "tfoot"}, "thead": {"tr"}, "tbody": {"tr"}, "tfoot": {"tr"},
                   "tr": {"td", "th"}}
@@ -169,14 +170,14 @@ class _Builder(HTMLParser):
             if not data:
                 return
             parent = self.stack[-1]
-            if parent.tag in TABLE_CHILDREN and data.strip():
+            if parent.tag in TABLE_CHILDREN and data.strip(HTML_SPACE):
                 raise _GiveUp        # text in a table is moved before it (foster parenting)
             self._text(parent, data)
             return
         if state == "head" and len(self.stack) > 2:
             self._text(self.stack[-1], data)        # a title's or a style's text
             return
-        if data.strip():
+        if data.strip(HTML_SPACE):
             raise _GiveUp
         if state == "head":
             self._text(self.stack[-1], data)
