@@ -339,7 +339,9 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     documents = [job.render(view) for view in views]       # (also reports what the image resolver finds)
     if len(views) > 1 and not job.pictures and links_cross_chunks(documents):     # (pictures have no links)
         views, documents = [deck], [job.render(deck)]
-    capture = len(views) > 1
+    # Every PDF is written by the join (export/pdf_merge.py), one chunk's too: it stores what several pages
+    # draw alike once, where WeasyPrint writes it for each page.
+    capture = True
     kept = _kept_chunks(job, views, documents, capture)
     todo = [n for n, (_, found) in enumerate(kept) if found is None]
     made = None

@@ -1,6 +1,7 @@
 """Joining PDFs that WeasyPrint wrote for consecutive runs of slides into one PDF.
 
-A long deck is laid out in chunks of slides, in parallel processes (slidekit/export/pdf_chunks.py). Each
+A long deck is laid out in chunks of slides, in parallel processes (slidekit/export/pdf_chunks.py); a short
+one is one chunk, written through here too, for what its pages draw alike to be stored once. Each
 chunk's PDF is captured just before WeasyPrint writes it (`capture`, a `write_pdf` finisher): its objects,
 already serialised, with the few objects that must be joined (pages, catalog, structure tree, outlines,
 named destinations) described apart. `merge` renumbers the objects of every chunk into one PDF and joins:
