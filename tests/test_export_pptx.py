@@ -292,3 +292,19 @@ def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(t
     assert "Background" not in names[0] + names[1] and names[2][0] == "Background"
     fills = [slide.background.fill for slide in list(presentation.slides)[:2]]
     assert all(str(fill.fore_color.rgb) == "FFF8E1" for fill in fills)       # gaia's background colour
+
+
+def test_a_photo_over_a_gradient_is_its_image(tmp_path, monkeypatch):
+    # What the page draws under a photo (a deck's gradient background) is in the slide's background picture
+    # and hidden by the photo: only what is drawn over it makes the picture a cut.
+    from image_helpers import random_photo
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    random_photo(tmp_path / "square.jpg", (500, 500), seed=13)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\nbackgroundImage: 'linear-gradient(to right, #0f2027, #2c5364)'\n---\n\n"
+                    "![bg right](square.jpg)\n\n# Over a gradient\n", encoding="utf-8")
+    slide = _build(deck, tmp_path / "talk.pptx").slides[0]
+    picture = next(sh for sh in slide.shapes if sh.shape_type == 13 and sh.name == "Background image")
+    assert picture.image.blob == (tmp_path / "square.jpg").read_bytes()
+    assert _rect_px(picture) == (640, 0, 640, 720)
+    assert [sh.name for sh in slide.shapes][0] == "Background"       # the gradient, drawn, behind it

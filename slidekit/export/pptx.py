@@ -835,6 +835,26 @@ class _Drawing:
         box = (round(x), round(y), max(round(x) + 1, round(x + w)), max(round(y) + 1, round(y + h)))
         return _encode(self._render.crop(box), skip_uniform=True)
 
+    def drawn_over(self, rect, shown, rects) -> bool | None:
+        """Whether the page draws anything but text over the image of the picture in `rect` (px), within the
+        part it shows: a later object whose bounds cross it, other pictures' images aside. None when the
+        image's object is not one of the page's own."""
+        import pypdfium2.raw as raw
+        pictures = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+        target, area = _pdf_rect(rect, self.height_pt), _pdf_rect(shown, self.height_pt)
+        others = [_pdf_rect(r, self.height_pt) for r in rects if r is not rect]
+        objects = list(self.page.get_objects(max_depth=0))
+        found = [n for n, obj in enumerate(objects) if obj.type in pictures and _mostly_inside(obj.get_bounds(), target)]
+        if not found:
+            return None
+        for obj in objects[max(found) + 1:]:
+            bounds = obj.get_bounds()
+            if obj.type in pictures and any(_mostly_inside(bounds, other) for other in others):
+                continue
+            if _crossing(bounds, area):
+                return True
+        return False
+
     def remove_images(self, rects):
         import pypdfium2.raw as raw
         targets = [_pdf_rect(r, self.height_pt) for r in rects]
@@ -866,6 +886,13 @@ def _remove_text(page):
 def _pdf_rect(rect, height_pt):
     x, y, w, h = (v * PT_PER_PX for v in rect)
     return x, height_pt - y - h, x + w, height_pt - y
+
+
+def _crossing(bounds, target) -> bool:
+    """Whether two boxes (PDF points) share more than a sliver."""
+    width = min(bounds[2], target[2]) - max(bounds[0], target[0])
+    height = min(bounds[3], target[3]) - max(bounds[1], target[1])
+    return width > 0.5 and height > 0.5
 
 
 def _mostly_inside(bounds, target) -> bool:
@@ -1088,15 +1115,19 @@ def _pixels(document, index: int, work) -> tuple:
     drawing = _Drawing(document, index)
     try:
         cuts = [drawing.crop(r) if r else None for r in clamped]   # pictures are cut before the images go
+        covered = [drawing.drawn_over(rects[n], shown[0], rects) if shown is not None else None
+                   for n, shown in enumerate(imaged)]
         drawing.remove_images(rects)
         small = drawing.image(FLAT_SCALE)
         flat = _flat_colour(small, rects, reference)
         background = None if flat is not None else _encode(drawing.image(BACKGROUND_SCALE))
     finally:
         drawing.close()
-    # A picture that is its image file is that image alone only where the page draws nothing else there (a
-    # quote's rule over a photo, a gradient under it): elsewhere it is cut from the drawing after all.
-    over = [n for n, shown in enumerate(imaged) if shown is not None and not _one_colour(small, shown[0])]
+    # A picture that is its image file is that image alone only where the page draws nothing over it (a
+    # quote's rule over a photo): elsewhere it is cut from the drawing after all. (Where the image's own
+    # object is not found, only a region that is one colour once the image is gone counts as nothing.)
+    over = [n for n, shown in enumerate(imaged) if shown is not None
+            and (covered[n] if covered[n] is not None else not _one_colour(small, shown[0]))]
     if over:
         drawing = _Drawing(document, index)
         try:
