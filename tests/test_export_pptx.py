@@ -308,3 +308,18 @@ def test_a_photo_over_a_gradient_is_its_image(tmp_path, monkeypatch):
     assert picture.image.blob == (tmp_path / "square.jpg").read_bytes()
     assert _rect_px(picture) == (640, 0, 640, 720)
     assert [sh.name for sh in slide.shapes][0] == "Background"       # the gradient, drawn, behind it
+
+
+def test_a_box_drawn_over_a_photo_keeps_the_photo_a_cut(tmp_path, monkeypatch):
+    # A heading placed over a full-slide photo with a background of its own (WeasyPrint draws it in a group
+    # after the photo): the picture is cut from the drawing, with the box, as the PDF shows it.
+    from image_helpers import random_photo
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    random_photo(tmp_path / "square.jpg", (500, 500), seed=14)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n<style scoped>\nh1 { position: absolute; bottom: 1rem; "
+                    "background: rgba(255, 255, 255, 0.8); }\n</style>\n\n# Boxed\n\n![bg](square.jpg)\n",
+                    encoding="utf-8")
+    slide = _build(deck, tmp_path / "talk.pptx").slides[0]
+    picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
+    assert picture.image.blob != (tmp_path / "square.jpg").read_bytes()
