@@ -43,9 +43,9 @@ def runs(monkeypatch):
     seen: list[int] = []
     original = pdf_chunks.PdfJob.run
 
-    def run(self, view, capture):
+    def run(self, view):
         seen.append(view.slides[0].number)
-        return original(self, view, capture)
+        return original(self, view)
 
     monkeypatch.setattr(pdf_chunks.PdfJob, "run", run)
     return seen

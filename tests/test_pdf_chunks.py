@@ -226,10 +226,10 @@ def test_an_error_in_a_layout_process_is_raised_in_the_build(monkeypatch):
     main_process = os.getpid()
     original = pdf_chunks.PdfJob.run
 
-    def broken(self, view, capture):
+    def broken(self, view):
         # only in a layout process: were its error lost (the chunks then made here), the build would succeed
         if os.getpid() == main_process:
-            return original(self, view, capture)
+            return original(self, view)
         raise ValueError(f"chunk from slide {view.slides[0].number} failed")
 
     monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
@@ -243,10 +243,10 @@ def test_a_lost_layout_process_leaves_the_chunks_to_the_main_one(monkeypatch, wh
     main_process = os.getpid()
     original = pdf_chunks.PdfJob.run
 
-    def dies_in_a_layout_process(self, view, capture):
+    def dies_in_a_layout_process(self, view):
         if os.getpid() != main_process:
             os._exit(3)
-        return original(self, view, capture)
+        return original(self, view)
 
     monkeypatch.setattr(pdf_chunks, "CHUNK_FROM", 2)
     monkeypatch.setattr(pdf_chunks, "CHUNK_SLIDES", 3)
@@ -292,7 +292,7 @@ def test_the_build_command_starts_the_layout_processes_before_loading_the_compil
 # A layout process forgets the pages of its earlier chunks ------------------------------------------------
 class _Connection:
     def __init__(self, sizes):
-        self.todo = [(_Job(), types.SimpleNamespace(slides=[None] * n), True) for n in sizes]
+        self.todo = [(_Job(), types.SimpleNamespace(slides=[None] * n)) for n in sizes]
         self.sent = []
 
     def recv(self):
@@ -305,7 +305,7 @@ class _Connection:
 
 
 class _Job:
-    def run(self, view, capture):
+    def run(self, view):
         _Job.events.append(("run", len(view.slides)))
         return len(view.slides)
 
@@ -351,10 +351,10 @@ def test_the_costliest_chunks_go_to_the_layout_processes_first(tmp_path, monkeyp
     started = tmp_path / "started"
     original = pdf_chunks.PdfJob.run
 
-    def run(self, view, capture):
+    def run(self, view):
         with open(started, "a", encoding="utf-8") as log:
             log.write(f"{view.slides[0].number}\n")
-        return original(self, view, capture)
+        return original(self, view)
 
     from slidekit.api import build_file
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")

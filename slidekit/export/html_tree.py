@@ -137,23 +137,16 @@ class _Builder(HTMLParser):
     def handle_endtag(self, tag):
         self.drop_newline = False
         state = self.state
-        if state == "head":
-            if tag == "head" and len(self.stack) == 2:
-                self.stack = [self.root]
-                self.state = "after head"
-                return
+        if state in ("head", "body"):
             if len(self.stack) > 2 and self.stack[-1].tag == tag:
                 self.stack.pop()
-                return
-            raise _GiveUp
-        if state == "body":
-            if tag == "body" and len(self.stack) == 2:
-                self.state = "after body"
-                return
-            if len(self.stack) > 2 and self.stack[-1].tag == tag:
-                self.stack.pop()
-                return
-            raise _GiveUp
+            elif tag == state and len(self.stack) == 2:      # </head> or </body>, nothing left open
+                if state == "head":
+                    self.stack = [self.root]
+                self.state = "after " + state
+            else:
+                raise _GiveUp
+            return
         if state == "after body" and tag == "html":
             self.state = "after html"
             return

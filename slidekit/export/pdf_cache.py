@@ -43,13 +43,13 @@ _SVG_REFERENCE = re.compile(rb"""(?:href\s*=\s*["']\s*(?!#|data:)[^"'\s]|url\(\s
                             re.I)
 
 
-def chunk_key(job, view, document: str, capture: bool) -> str:
+def chunk_key(job, view, document: str) -> str:
     """The digest a chunk's entry is stored under."""
     return cache.digest(
         # the libraries' __init__.py files name their versions: read, not imported (WeasyPrint takes 0.3 s)
         cache.code_key(*_CODE), cache.code_key("weasyprint", "pydyf", "fontTools"), _fonts_stamp(),
         os.environ.get("SOURCE_DATE_EPOCH", ""), repr(sorted((str(k), str(v)) for k, v in job.metadata.items())),
-        str(job.folder), repr(job.local_roots), repr(job.allow_remote), repr(capture), repr(job.pictures),
+        str(job.folder), repr(job.local_roots), repr(job.allow_remote), repr(job.pictures),
         repr(job.shapes),
         str(getattr(view, "file", None)), document)
 

@@ -92,7 +92,7 @@ def links_cross_chunks(documents: list[str]) -> bool:
 
 @dataclasses.dataclass
 class ChunkResult:
-    chunk: object                          # PDF bytes, or pdf_merge.ChunkPDF (None when pictures were asked)
+    chunk: object                          # pdf_merge.ChunkPDF (None when pictures were asked)
     diagnostics: list
     fitted: dict[int, tuple]               # slide number -> (html, sk_fit_font, sk_fit_scale)
     pictures: list[bytes] | None = None    # the slides' pictures, when the job asks for them
@@ -123,16 +123,16 @@ class PdfJob:
         from ..render.html import render_document
         return render_document(view, self.stylesheet, self.size, self.render_options, self.theme, self.size_label)
 
-    def run(self, view, capture: bool) -> ChunkResult:
+    def run(self, view) -> ChunkResult:
         """Fit, lay out and write the slides of `view` (the whole deck, or a chunk of a long one): the PDF's
-        bytes, or with `capture` its objects. The laid-out slides are the ones fitting measured."""
+        objects, to be joined (export/pdf_merge.py). The laid-out slides are the ones fitting measured."""
         from .overflow import check_overflow
         from .pdf import fit_slides, write_pdf
         found = Diagnostics()
         fit_slides(view, self.render, self.folder, found, allow_remote=self.allow_remote,
                    local_roots=self.local_roots, whole_deck=True)
         pdf = write_pdf(self.render(view), self.folder, self.metadata, found, allow_remote=self.allow_remote,
-                        local_roots=self.local_roots, capture=capture and not self.pictures,
+                        local_roots=self.local_roots, capture=not self.pictures,
                         inspect=lambda laid_out: check_overflow(laid_out, view, found))
         fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
                   for s in view.slides}
@@ -171,7 +171,7 @@ class LayoutProcesses:
         for end in theirs:
             end.close()
 
-    def run(self, job: PdfJob, views: list, capture: bool, order: list[int] | None = None) -> list[ChunkResult] | None:
+    def run(self, job: PdfJob, views: list, order: list[int] | None = None) -> list[ChunkResult] | None:
         """job.run(view) for every view, given to the processes in `order` (by default, the views'), the
         results in the views' order; None if a process was lost. An error in a chunk is raised here."""
         from multiprocessing.connection import wait
@@ -186,7 +186,7 @@ class LayoutProcesses:
             for connection in self.connections:
                 if todo:
                     n = todo.pop(0)
-                    connection.send((job, views[n], capture))
+                    connection.send((job, views[n]))
                     busy[connection] = n
             while busy:
                 for connection in wait(list(busy)):
@@ -200,7 +200,7 @@ class LayoutProcesses:
                     results[n] = value
                     if todo:
                         following = todo.pop(0)
-                        connection.send((job, views[following], capture))
+                        connection.send((job, views[following]))
                         busy[connection] = following
         except (EOFError, OSError):
             return None
@@ -278,14 +278,14 @@ def _serve(connection) -> None:
     connection.send(("ready", os.getpid()))
     while True:
         try:
-            job, view, capture = connection.recv()
+            job, view = connection.recv()
         except (EOFError, OSError):
             return
         # Its earlier chunks' pages are garbage now: kept, they held memory and every collection went through
         # them again.
         forget_pages()
         try:
-            answer = ("done", job.run(view, capture))
+            answer = ("done", job.run(view))
         except Exception as exc:  # noqa: BLE001 - raised again in the main process
             answer = ("error", exc)
         try:
@@ -341,19 +341,18 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
         views, documents = [deck], [job.render(deck)]
     # Every PDF is written by the join (export/pdf_merge.py), one chunk's too: it stores what several pages
     # draw alike once, where WeasyPrint writes it for each page.
-    capture = True
-    kept = _kept_chunks(job, views, documents, capture)
+    kept = _kept_chunks(job, views, documents)
     todo = [n for n, (_, found) in enumerate(kept) if found is None]
     made = None
     if processes is not None:
         costs = estimated_costs([documents[n] for n in todo], job.folder) if len(todo) > 2 else [0.0] * len(todo)
-        made = processes.run(job, [views[n] for n in todo], capture,
+        made = processes.run(job, [views[n] for n in todo],
                              order=sorted(range(len(todo)), key=lambda i: -costs[i]))
     if made is None:
         from . import pdf as pdf_export
         made, pages = [], []
         for n in todo:
-            made.append(job.run(views[n], capture))
+            made.append(job.run(views[n]))
             pages += pdf_export.last_pages()
         pdf_export._LAST_PAGES[:] = pages
     results = [found for _, found in kept]
@@ -376,10 +375,10 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
                     slide.sk_fit_font, slide.sk_fit_scale = font, scale
     if job.pictures:
         return [picture for result in results for picture in result.pictures]
-    return merge([result.chunk for result in results]) if capture else results[0].chunk
+    return merge([result.chunk for result in results])
 
 
-def _kept_chunks(job: PdfJob, views: list, documents: list[str], capture: bool) -> list[tuple]:
+def _kept_chunks(job: PdfJob, views: list, documents: list[str]) -> list[tuple]:
     """For each chunk: ((its key, the files it reads, its view), or None when it is not to be kept) and its
     result from the on-disk cache, or None."""
     from .. import cache
@@ -392,7 +391,7 @@ def _kept_chunks(job: PdfJob, views: list, documents: list[str], capture: bool) 
         if files is None:
             found.append((None, None))
             continue
-        key = pdf_cache.chunk_key(job, view, document, capture)
+        key = pdf_cache.chunk_key(job, view, document)
         found.append(((key, files, view), pdf_cache.load(key, view)))
     return found
 

@@ -16,9 +16,9 @@ named destinations) described apart. `merge` renumbers the objects of every chun
 A font that several chunks subset is embedded once, its subsets joined (slidekit/export/pdf_fonts.py); an
 image drawn by several chunks is stored once (with its alpha mask, if it has one); what several pages of a
 chunk draw with alike (a theme's gradient background: patterns, forms, shadings, their resources) is stored
-once for the chunk. Object numbers are only
-ever rewritten in the dictionaries, never inside strings or stream data. The result depends on the chunks only, not on how
-many processes made them, so a deck's PDF is the same on any machine.
+once for the chunk. Object numbers are only ever rewritten in the dictionaries, never inside strings or
+stream data. The result depends on the chunks only, not on how many processes made them, so a deck's PDF is
+the same on any machine.
 """
 
 from __future__ import annotations

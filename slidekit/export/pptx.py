@@ -14,8 +14,8 @@ over):
   (`![bg]`, `![bg left:40%]`, ...) as pictures of the area the PDF gives them (the full slide or its side);
   they sit behind the text. A picture that is one photo or PNG drawn as it is is that image, the bytes the
   PDF stores, cropped to what the slide shows (PowerPoint's crop, so it can be undone); anything else (an
-  SVG, a repeated or rounded background, opacity) is cut from slidekit's own rendering of the page with the
-  text left out;
+  SVG, a repeated or rounded background, opacity, an image the page draws something over) is cut from
+  slidekit's own rendering of the page with the text left out;
 - the speaker notes go into the notes pane.
 Shapes are kept inside the slide (a box that overflows is cut at the slide's edge, as the PDF clips it).
 
@@ -835,14 +835,14 @@ class _Drawing:
         box = (round(x), round(y), max(round(x) + 1, round(x + w)), max(round(y) + 1, round(y + h)))
         return _encode(self._render.crop(box), skip_uniform=True)
 
-    def drawn_over(self, rect, shown, rects) -> bool | None:
-        """Whether the page draws anything but text over the image of the picture in `rect` (px), within the
-        part it shows: a later object whose bounds cross it, other pictures' images aside. None when the
-        image's object is not one of the page's own."""
+    def drawn_over(self, index, shown, rects) -> bool | None:
+        """Whether the page draws anything but text over the image of picture `index` (in `rects`, px),
+        within the part it shows: a later object whose bounds cross it, other pictures' images aside. None
+        when the image's object is not one of the page's own."""
         import pypdfium2.raw as raw
         pictures = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
-        target, area = _pdf_rect(rect, self.height_pt), _pdf_rect(shown, self.height_pt)
-        others = [_pdf_rect(r, self.height_pt) for r in rects if r is not rect]
+        target, area = _pdf_rect(rects[index], self.height_pt), _pdf_rect(shown, self.height_pt)
+        others = [_pdf_rect(r, self.height_pt) for n, r in enumerate(rects) if n != index]
         objects = list(self.page.get_objects(max_depth=0))
         found = [n for n, obj in enumerate(objects) if obj.type in pictures and _mostly_inside(obj.get_bounds(), target)]
         if not found:
@@ -1115,7 +1115,7 @@ def _pixels(document, index: int, work) -> tuple:
     drawing = _Drawing(document, index)
     try:
         cuts = [drawing.crop(r) if r else None for r in clamped]   # pictures are cut before the images go
-        covered = [drawing.drawn_over(rects[n], shown[0], rects) if shown is not None else None
+        covered = [drawing.drawn_over(n, shown[0], rects) if shown is not None else None
                    for n, shown in enumerate(imaged)]
         drawing.remove_images(rects)
         small = drawing.image(FLAT_SCALE)
