@@ -39,9 +39,15 @@ def _rect_px(shape):
     return tuple(round(v / EMU_PER_PX) for v in (shape.left, shape.top, shape.width, shape.height))
 
 
+def _background_rgb(slide):
+    """The slide's background colour: its solid fill's, or its gradient's first stop's."""
+    fill = slide.background.fill
+    return fill.gradient_stops[0].color.rgb if fill.type == 3 else fill.fore_color.rgb
+
+
 def _overlaps(slide):
     boxes = [(s.name, s.left, s.top, s.left + s.width, s.top + s.height) for s in slide.shapes
-             if s.shape_type != 13]          # pictures lie behind the text by design
+             if s.shape_type not in (1, 13)]     # pictures and boxes' fills lie behind the text by design
     found = []
     for i, (n1, l1, t1, r1, b1) in enumerate(boxes):
         for n2, l2, t2, r2, b2 in boxes[i + 1:]:
@@ -102,8 +108,8 @@ def test_list_levels_code_and_colours(pptx):
 def test_background_rule_flat_or_picture(pptx):
     names = [[sh.name for sh in s.shapes] for s in pptx.slides]
     assert "Background" not in names[0] and "Background" not in names[3]     # flat colour: no picture
-    assert names[1][0] == "Background"      # the code block's fill is drawn, so the slide is a picture
-    assert names[2][0] == "Background"      # the table's rules too
+    assert names[1][0] == "Code block fill"  # the code block's fill is a rectangle behind its text
+    assert names[2][0] == "Background"      # the table's rules are drawn, so the slide is a picture
     flat = pptx.slides[0].background.fill.fore_color.rgb
     assert str(flat) == "FFFFFF"
 
@@ -163,7 +169,7 @@ def test_seed_deck_every_slide_reads_back(tmp_path):
     assert str(title.font.color.rgb) == "4051B5"                   # the deck's --color-headings
     body = " ".join(sh.text_frame.text for sh in deck.slides[2].shapes if sh.has_text_frame)
     assert "Only a small fraction of real-world ML systems is composed of the ML code." in body
-    assert sum(deck.slides[2].background.fill.fore_color.rgb) < 100      # the deck's dark background
+    assert sum(_background_rgb(deck.slides[2])) < 100      # the deck's dark background (gaia's gradient over it)
     quote = next(sh for sh in deck.slides[3].shapes if sh.name == "Quote" and len(sh.text_frame.text) > 5)
     assert quote.text_frame.paragraphs[0].runs[0].font.italic
     qr = [sh for sh in deck.slides[23].shapes if sh.shape_type == 13 and sh.name == "Background image"]
@@ -258,7 +264,11 @@ def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypa
     assert _rect_px(cover) == (0, 0, 1280, 720)
     assert cover.crop_top == pytest.approx(0.21875, abs=1e-3) == pytest.approx(cover.crop_bottom, abs=1e-3)
     quoted = next(sh for sh in presentation.slides[4].shapes if sh.shape_type == 13)
-    assert quoted.image.blob != cover.image.blob        # the quote's rule is drawn over it: a cut, as drawn
+    assert quoted.image.blob == cover.image.blob        # the quote's rule is a rectangle over it
+    rule = next(sh for sh in presentation.slides[4].shapes if sh.name == "Quote fill border")
+    order = [sh.name for sh in presentation.slides[4].shapes]
+    assert order.index("Background image") < order.index("Quote fill border") < order.index("Quote")
+    assert 1 <= _rect_px(rule)[2] <= 10          # the theme's .25em rule, not the quote's width
     for number, slide in enumerate(presentation.slides):
         page = pdf[number].render(scale=0.5 / 0.75).to_pil().convert("RGB")     # half a pixel a CSS pixel
         pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
@@ -271,8 +281,8 @@ def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypa
 
 def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(tmp_path, monkeypatch):
     # The flat rule answered from the layout: no box but the section paints (gaia's faint gradient allowed),
-    # so its page is not drawn. A code block's fill is drawn, so that slide's page is, and its background
-    # is a picture.
+    # so its page is not drawn. A code block's fill is a rectangle, so that slide's page is not drawn either; a
+    # table's rules are, and that slide's background is a picture.
     from slidekit.export import pptx as pptx_export
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     drawn = []
@@ -284,19 +294,20 @@ def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(t
     monkeypatch.setattr(pptx_export._Drawing, "__init__", counted)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n# Title\n\nText, *more*.\n\n"
-                    "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n",
-                    encoding="utf-8")
+                    "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n"
+                    "\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
     presentation = _build(deck, tmp_path / "talk.pptx", "-j", "1")
-    assert drawn == [2]
+    assert drawn == [3]
     names = [[sh.name for sh in slide.shapes] for slide in presentation.slides]
-    assert "Background" not in names[0] + names[1] and names[2][0] == "Background"
+    assert "Background" not in names[0] + names[1] + names[2] and names[3][0] == "Background"
+    assert names[2][0] == "Code block fill"
     fills = [slide.background.fill for slide in list(presentation.slides)[:2]]
     assert all(str(fill.fore_color.rgb) == "FFF8E1" for fill in fills)       # gaia's background colour
 
 
 def test_a_photo_over_a_gradient_is_its_image(tmp_path, monkeypatch):
-    # What the page draws under a photo (a deck's gradient background) is in the slide's background picture
-    # and hidden by the photo: only what is drawn over it makes the picture a cut.
+    # A deck's gradient background is the slide's gradient fill (its stops, its direction), and the photo
+    # over it is the file itself.
     from image_helpers import random_photo
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     random_photo(tmp_path / "square.jpg", (500, 500), seed=13)
@@ -307,12 +318,17 @@ def test_a_photo_over_a_gradient_is_its_image(tmp_path, monkeypatch):
     picture = next(sh for sh in slide.shapes if sh.shape_type == 13 and sh.name == "Background image")
     assert picture.image.blob == (tmp_path / "square.jpg").read_bytes()
     assert _rect_px(picture) == (640, 0, 640, 720)
-    assert [sh.name for sh in slide.shapes][0] == "Background"       # the gradient, drawn, behind it
+    assert "Background" not in [sh.name for sh in slide.shapes]
+    fill = slide.background.fill
+    assert fill.type == 3          # MSO_FILL.GRADIENT
+    assert [(round(stop.position, 3), str(stop.color.rgb)) for stop in fill.gradient_stops] == \
+        [(0.0, "0F2027"), (1.0, "2C5364")]
+    assert fill.gradient_angle == 0.0          # left to right
 
 
-def test_a_box_drawn_over_a_photo_keeps_the_photo_a_cut(tmp_path, monkeypatch):
-    # A heading placed over a full-slide photo with a background of its own (WeasyPrint draws it in a group
-    # after the photo): the picture is cut from the drawing, with the box, as the PDF shows it.
+def test_a_box_over_a_photo_is_a_rectangle_over_the_photo(tmp_path, monkeypatch):
+    # A heading placed over a full-slide photo with a translucent background of its own: the photo is the
+    # file, and the heading's band a rectangle of that colour and opacity between the photo and the text.
     from image_helpers import random_photo
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     random_photo(tmp_path / "square.jpg", (500, 500), seed=14)
@@ -322,4 +338,28 @@ def test_a_box_drawn_over_a_photo_keeps_the_photo_a_cut(tmp_path, monkeypatch):
                     encoding="utf-8")
     slide = _build(deck, tmp_path / "talk.pptx").slides[0]
     picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
+    assert picture.image.blob == (tmp_path / "square.jpg").read_bytes()
+    names = [sh.name for sh in slide.shapes]
+    assert names.index("Background image") < names.index("Box fill") < names.index("Title")
+    band = next(sh for sh in slide.shapes if sh.name == "Box fill")
+    colour = band.fill._xPr.find(f"{A}solidFill/{A}srgbClr")
+    assert colour.get("val") == "FFFFFF" and colour.find(f"{A}alpha").get("val") == "80000"
+    title = slide.shapes.title
+    assert abs(_rect_px(band)[1] - _rect_px(title)[1]) <= 2 and _rect_px(band)[3] >= _rect_px(title)[3] - 2
+
+
+def test_a_box_no_rectangle_can_draw_over_a_photo_keeps_the_photo_a_cut(tmp_path, monkeypatch):
+    # A shadow is not a fill: the slide is left to the drawing, and the photo under the box is cut from it,
+    # box and shadow included, as the PDF shows it.
+    from image_helpers import random_photo
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    random_photo(tmp_path / "square.jpg", (500, 500), seed=14)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n<style scoped>\nh1 { position: absolute; bottom: 1rem; "
+                    "background: white; box-shadow: 4px 4px 8px black; }\n</style>\n\n# Boxed\n\n![bg](square.jpg)\n",
+                    encoding="utf-8")
+    slide = _build(deck, tmp_path / "talk.pptx").slides[0]
+    picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
     assert picture.image.blob != (tmp_path / "square.jpg").read_bytes()
+    assert "Box fill" not in [sh.name for sh in slide.shapes]
+

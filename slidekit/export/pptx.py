@@ -22,13 +22,15 @@ Shapes are kept inside the slide (a box that overflows is cut at the slide's edg
 The per-slide background rule. The page is drawn by pypdfium2 from slidekit's PDF without its text objects
 (and without the text's underlines) and without the raster images that become pictures. If what is left,
 outside the pictures' boxes, is one colour (every pixel within a small tolerance of the slide's background
-colour), the slide is *flat*: its background is that solid colour and nothing else is needed. A slide whose
-layout shows that nothing but the section paints (no other box has a background, border or outline, and the
-section's colour has at most a faint gradient over it, as gaia's) is flat without drawing its page; so is
-text drawn in colour by an emoji font: the emoji stay text, not a ghost in the background. Otherwise the
-slide paints something shapes cannot say faithfully (a theme's gradient or decorations, code-block and table
-fills, rules, borders, raw HTML boxes, maths drawn as paths): its background is that text-less drawing, as a
-full-slide picture at the back named "Background", and the text stays editable on top.
+colour), the slide is *flat*: its background is that solid colour and nothing else is needed. Before that,
+the layout is read (export/pptx_paint.py): where all a slide paints besides its text and pictures is its
+colour or one linear gradient (a deck's `backgroundImage`) and boxes that rectangles can draw (a code block's
+fill, inline code's tint, a quote's rule, a translucent band behind a heading), the slide gets that solid or
+gradient background and those rectangles behind its text, and its page is not drawn at all; text drawn in
+colour by an emoji font stays text, not a ghost in the background. Otherwise the slide paints something
+shapes cannot say faithfully (a table's rules, shadows, radial gradients, raw HTML boxes, maths drawn as
+paths): its background is that text-less drawing, as a full-slide picture at the back named "Background",
+and the text stays editable on top.
 
 When the laid-out pages are not available (write_pptx called with only a PDF, or a deck WeasyPrint laid out
 in one piece), shapes are placed by a simple estimate of the text's height instead, top-down, on the colour the
@@ -44,6 +46,8 @@ from dataclasses import dataclass
 from ..deck.model import Deck, Slide
 from ..markdown.renderer import plain_text
 from .notes import slide_notes_text
+from .pptx_paint import FLAT_TOLERANCE, add_paint, box_children as _children, describe_paint
+from .pptx_paint import is_visible as _visible, real_box as _real
 
 EMU_PER_PT = 12700
 PT_PER_PX = 0.75
@@ -56,7 +60,6 @@ GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace":
 RENDER_SCALE = 2.0          # pictures cut from the page: two pixels a PDF point
 BACKGROUND_SCALE = 1.5      # the text-less background picture
 PICTURE_DENSITY = RENDER_SCALE * PT_PER_PX   # pixels a CSS pixel of the pictures cut: what the PDF's images need
-FLAT_TOLERANCE = 10         # per channel, 0-255
 FLAT_SHARE = 0.998          # share of the pixels outside pictures that must be the background colour
 
 
@@ -292,14 +295,6 @@ def describe_pages(slides: list[Slide], size_pt: tuple[float, float]) -> list[Sl
     return described
 
 
-def _real(box):
-    return getattr(box, "_box", box)
-
-
-def _children(box):
-    return [_real(c) for c in getattr(box, "children", ()) or ()]
-
-
 def _find(box, tag):
     box = _real(box)
     if getattr(box, "element_tag", None) == tag:
@@ -333,10 +328,6 @@ def _content_rect(box):
 def _has_url_background(box) -> bool:
     layers = box.style["background_image"] or ()
     return any(kind == "url" and value for kind, value in layers)
-
-
-def _visible(box) -> bool:
-    return box.style["visibility"] == "visible" and box.style["opacity"] > 0 and box.style["display"] != "none"
 
 
 def _collect(box, items: list, context: str = "", section=None):
@@ -955,9 +946,11 @@ class SlideShapes:
     background: tuple | None                # the section's background colour
     titled: bool                            # its first heading fills the title placeholder
     items: list
-    # (pictures' rectangles to cut, their boxes, the colour, what the pictures that are images show)
+    # (pictures' rectangles to cut, their boxes, the colour, what the pictures that are images show, whether
+    # `paint` says all the rest)
     pixel_work: tuple
     images: list | None = None              # a picture's image (_drawn_image), None where it is cut
+    paint: tuple | None = None              # all the slide paints but text and pictures (pptx_paint), if known
 
 
 def describe_section(section, size_pt: tuple[float, float], image_data: dict | None = None) -> SlideShapes:
@@ -992,64 +985,10 @@ def describe_section(section, size_pt: tuple[float, float], image_data: dict | N
     cut = [None if image is not None else clamp(r) for r, image in zip(rects, images)]
     # a picture that is an image: (what it shows, the rectangle to cut if the page draws more there)
     imaged = [(image[2], clamp(r)) if image is not None else None for r, image in zip(rects, images)]
-    flat = background if _paints_text_alone(section, {id(box) for _, box in pictures}) else None
-    return SlideShapes(size_px, background, title_box is not None, items, (cut, rects, background, imaged, flat),
-                       images if any(images) else None)
-
-
-def _paints_text_alone(section, pictures: set) -> bool:
-    """Whether the slide's layout shows that it draws nothing but its background colour, text and its
-    pictures: the flat rule's answer without drawing the page. No box but the section has a background, a
-    border or an outline, and the section's background is opaque, with at most a gradient that stays within
-    FLAT_TOLERANCE of its colour (gaia's). Anything else is left to the drawing."""
-    from weasyprint.formatting_structure import boxes
-    style = section.style
-    colour = style["background_color"]
-    if colour.alpha < 1 or not _faint_layers(style["background_image"], _colour(colour)):
-        return False
-    if _box_paints(section):
-        return False
-    todo = _children(section)
-    while todo:
-        box = todo.pop()
-        if id(box) in pictures or isinstance(box, (boxes.LineBox, boxes.TextBox)):
-            if isinstance(box, boxes.LineBox):
-                todo.extend(_children(box))
-            continue
-        if isinstance(box, boxes.ReplacedBox) or _box_paints(box):
-            return False
-        style = box.style
-        if style["background_color"].alpha > 0 or any(kind != "none" for kind, _ in style["background_image"]):
-            return False
-        todo.extend(_children(box))
-    return True
-
-
-def _box_paints(box) -> bool:
-    """A border, an outline, a shadow or a column rule."""
-    style = box.style
-    borders = (getattr(box, f"border_{side}_width", 0) or 0 for side in ("top", "right", "bottom", "left"))
-    return (any(width > 0 for width in borders) or style["box_shadow"] not in ((), "none", None)
-            or (style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"))
-            or (style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden")))
-
-
-def _faint_layers(layers, colour) -> bool:
-    """Whether background layers draw nothing farther than FLAT_TOLERANCE from `colour`: none, or gradients
-    whose stops, laid over it, stay that close."""
-    from weasyprint.images import Gradient
-    if colour is None:
-        return False
-    for kind, value in layers:
-        if kind == "none":
-            continue
-        if not isinstance(value, Gradient):
-            return False
-        for stop in value.colors:
-            rgb = _colour(stop)
-            if rgb is not None and any(stop.alpha * abs(c - b) > FLAT_TOLERANCE for c, b in zip(rgb, colour)):
-                return False
-    return True
+    paint = describe_paint(section, {id(box) for _, box in pictures},
+                           {id(box) for kind, box in pictures if kind == "backdrop"})
+    return SlideShapes(size_px, background, title_box is not None, items,
+                       (cut, rects, background, imaged, paint is not None), images if any(images) else None, paint)
 
 
 def _drawn_image(kind: str, box, clamp, image_data: dict) -> tuple | None:
@@ -1103,13 +1042,13 @@ def _intersection(a, b):
 def _pixels(document, index: int, work) -> tuple:
     """(the pictures cut from the page, the flat background colour or None, the text-less background picture
     or None) of page `index` of `document` (pypdfium2): `work` is a SlideShapes' pixel_work."""
-    clamped, rects, reference, imaged, known_flat = work
-    if known_flat is not None:          # the layout showed it: nothing drawn but text and pictures
+    clamped, rects, reference, imaged, known = work
+    if known:          # the layout said what the page paints: only the pictures that are cut need it drawn
         if not any(clamped):
-            return [None] * len(clamped), known_flat, None
+            return [None] * len(clamped), None, None
         drawing = _Drawing(document, index)
         try:
-            return [drawing.crop(r) if r else None for r in clamped], known_flat, None
+            return [drawing.crop(r) if r else None for r in clamped], None, None
         finally:
             drawing.close()
     drawing = _Drawing(document, index)
@@ -1198,6 +1137,8 @@ def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels:
     builder = _Page(page, shapes.size_px)
     cuts, flat, background = pixels
     fill = flat or shapes.background
+    if shapes.paint is not None:
+        fill = None
     if fill is not None:
         page.background.fill.solid()
         page.background.fill.fore_color.rgb = RGBColor(*fill)
@@ -1227,6 +1168,8 @@ def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels:
             builder.text(item, page.shapes.title if item[1] == "Title" else None)
         else:
             getattr(builder, kind)(item)
+    if shapes.paint is not None:         # the boxes' fills above the background pictures, under the text
+        back.extend(add_paint(page, shapes.paint, builder.clamp))
     for offset, element in enumerate(back):      # backgrounds behind everything, the title placeholder too
         tree.remove(element)
         tree.insert(2 + offset, element)

@@ -1,0 +1,434 @@
+"""What a slide paints besides its text and pictures, said as PowerPoint fills and rectangles (--pptx).
+
+`describe_paint` reads a laid-out section (WeasyPrint's boxes, in the process that laid it out) and answers in
+plain data, or None where the page must be drawn instead (export/pptx.py's background rule):
+- the section's fill: its colour, or one linear gradient over it (a deck's `backgroundImage`), as a solid or
+  gradient background (a gradient that stays within the flat tolerance of the colour, as gaia's, is the colour);
+- every other box that paints (a code block's fill, inline code's tint, a quote's rule, a heading's line, a
+  translucent band behind a title) as a rectangle behind the text: its colour or linear gradient, its uniform
+  border as the outline (rounded corners as a rounded rectangle), single borders as thin filled rectangles.
+Anything a rectangle cannot say faithfully leaves the slide to the drawing: shadows, outlines, dashed or
+double borders, uneven corners, radial or several gradients, opacity, transforms, tables (collapsed borders),
+a clipped box, a painted box over a picture, or a positioned one over anything outside it.
+
+`add_paint` writes that description into a python-pptx slide."""
+
+from __future__ import annotations
+
+import math
+
+FLAT_TOLERANCE = 10         # per channel, 0-255: as export/pptx.py's flat rule
+SOLID_BORDERS = ("solid", "inset", "outset", "groove", "ridge")   # drawn as one colour only for "solid"
+
+
+def _rgba(value):
+    """((r, g, b) 0-255, alpha 0-1) of a computed CSS colour, or None for a transparent one."""
+    try:
+        alpha = float(value.alpha)
+        if alpha <= 0:
+            return None
+        r, g, b = value.to("srgb").coordinates[:3]
+        return tuple(max(0, min(255, round(c * 255))) for c in (r, g, b)), alpha
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _over(colour, alpha, under):
+    """`colour` at `alpha` laid over the opaque `under`."""
+    return tuple(round(alpha * c + (1 - alpha) * u) for c, u in zip(colour, under))
+
+
+def _gradient(value, width: float, height: float, under=None):
+    """A WeasyPrint linear gradient as ("gradient", PowerPoint angle in degrees, scaled, ((position 0-1,
+    (r, g, b), alpha), ...)), its stops laid over the opaque `under` when given; None for what PowerPoint's
+    linear fill cannot say (repeating, colour hints, stops in font units)."""
+    from weasyprint.images import LinearGradient
+    if not isinstance(value, LinearGradient) or value.repeating:
+        return None
+    if any(h is None or (h.unit, h.value) != ("%", 50) for h in value.color_hints or ()):
+        return None
+    if value.direction_type == "corner":
+        # "to bottom right": the line that crosses the other two corners, PowerPoint's scaled angle
+        corner = {"bottom_right": 45, "bottom_left": 135, "top_left": 225, "top_right": 315}.get(value.direction)
+        if corner is None:
+            return None
+        angle, scaled = corner, True
+        length = 2 * width * height / math.hypot(width, height) if width and height else 0
+    else:
+        # CSS: 0 upwards, clockwise; PowerPoint: 0 left to right, clockwise
+        angle, scaled = (math.degrees(value.direction) - 90) % 360, False
+        length = abs(width * math.sin(value.direction)) + abs(height * math.cos(value.direction))
+    positions = []
+    for position in value.stop_positions:
+        if position is None:
+            positions.append(None)
+        elif position.unit == "%":
+            positions.append(position.value / 100)
+        elif position.unit == "px" and length > 0:
+            positions.append(position.value / length)
+        else:
+            return None
+    positions = _spread(positions)
+    stops = []
+    for colour, position in zip(value.colors, positions):
+        rgba = _rgba(colour)
+        rgb, alpha = rgba if rgba is not None else ((0, 0, 0), 0.0)
+        if under is not None:
+            rgb, alpha = _over(rgb, alpha, under), 1.0
+        stops.append((min(1.0, max(0.0, position)), rgb, alpha))
+    return ("gradient", round(angle, 3), scaled, tuple(stops))
+
+
+def _spread(positions: list) -> list:
+    """CSS's rules for stops without a position: the first at 0, the last at 1, the others evenly between
+    their neighbours; and no stop before the one ahead of it."""
+    if not positions:
+        return positions
+    positions = list(positions)
+    if positions[0] is None:
+        positions[0] = 0.0
+    if positions[-1] is None:
+        positions[-1] = 1.0
+    highest = positions[0]
+    for index, position in enumerate(positions):
+        if position is not None:
+            highest = positions[index] = max(highest, position)
+    index = 0
+    while index < len(positions):
+        if positions[index] is None:
+            end = index
+            while positions[end] is None:
+                end += 1
+            start, step = positions[index - 1], (positions[end] - positions[index - 1]) / (end - index + 1)
+            for n in range(index, end):
+                positions[n] = start + step * (n - index + 1)
+            index = end
+        index += 1
+    return positions
+
+
+def _faint(layers, colour) -> bool:
+    """Whether background layers draw nothing farther than FLAT_TOLERANCE from the opaque `colour`: none, or
+    gradients whose stops, laid over it, stay that close."""
+    from weasyprint.images import Gradient
+    for kind, value in layers:
+        if kind == "none":
+            continue
+        if not isinstance(value, Gradient):
+            return False
+        for stop in value.colors:
+            rgba = _rgba(stop)
+            if rgba is not None and any(rgba[1] * abs(c - b) > FLAT_TOLERANCE for c, b in zip(rgba[0], colour)):
+                return False
+    return True
+
+
+def _section_fill(section):
+    style = section.style
+    # under a transparent or translucent section is the page, white as a PDF viewer shows it
+    rgba = _rgba(style["background_color"])
+    colour = (255, 255, 255) if rgba is None else _over(rgba[0], rgba[1], (255, 255, 255))
+    layers = [(kind, value) for kind, value in style["background_image"] if kind != "none"]
+    if _faint(layers, colour):
+        return ("solid", colour, 1.0)
+    if len(layers) != 1 or not _whole_area(section):
+        return None
+    width, height = section.padding_width(), section.padding_height()
+    return _gradient(layers[0][1], width, height, under=colour)
+
+
+def _whole_area(box) -> bool:
+    """Whether the box's one background image is sized and placed to fill its area (CSS's defaults)."""
+    style = box.style
+    sizes, positions = style["background_size"], style["background_position"]
+    if len(style["background_image"]) != 1 or len(sizes) != 1 or sizes[0] not in (("auto", "auto"), "cover", "contain", ("cover",), ("contain",)):
+        return False
+    _, x, _, y = positions[0]
+    return x.value == 0 and y.value == 0 and style["background_origin"][0] == "padding-box"
+
+
+def _box_fill(box):
+    """A box's background as a fill (solid or gradient), "" where it paints none, None where no fill can
+    say it."""
+    style = box.style
+    rgba = _rgba(style["background_color"])
+    layers = [(kind, value) for kind, value in style["background_image"] if kind != "none"]
+    if not layers:
+        return "" if rgba is None else ("solid", rgba[0], rgba[1])
+    if len(layers) != 1 or not _whole_area(box):
+        return None
+    under = rgba[0] if rgba is not None and rgba[1] >= 1 else None
+    if rgba is not None and under is None:
+        return None
+    return _gradient(layers[0][1], box.padding_width(), box.padding_height(), under=under)
+
+
+def _clip_rect(box):
+    clip = box.style["background_clip"][-1]
+    if clip == "content-box":
+        return (box.content_box_x(), box.content_box_y(), box.width, box.height)
+    if clip == "padding-box":
+        return (box.padding_box_x(), box.padding_box_y(), box.padding_width(), box.padding_height())
+    return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+def _radius(box):
+    """The box's one corner radius (px), 0 for square corners, None for corners that differ."""
+    corners = box.rounded_border_box()[4:]
+    values = {round(v, 2) for corner in corners for v in corner}
+    if len(values) != 1:
+        return None
+    return values.pop()
+
+
+def _borders(box):
+    """[(side, width, (rgb, alpha))] of the box's drawn borders; None for one a rectangle cannot draw."""
+    style = box.style
+    found = []
+    for side in ("top", "right", "bottom", "left"):
+        width = getattr(box, f"border_{side}_width", 0) or 0
+        if width <= 0:
+            continue
+        if style[f"border_{side}_style"] != "solid":
+            return None
+        rgba = _rgba(style[f"border_{side}_color"])
+        if rgba is not None:
+            found.append((side, width, rgba))
+    return found
+
+
+def real_box(box):
+    """The box itself (WeasyPrint wraps some boxes in placeholders)."""
+    return getattr(box, "_box", box)
+
+
+def box_children(box):
+    return [real_box(c) for c in getattr(box, "children", ()) or ()]
+
+
+def is_visible(box) -> bool:
+    return box.style["visibility"] == "visible" and box.style["opacity"] > 0 and box.style["display"] != "none"
+
+
+def box_paints(box) -> bool:
+    """A border, an outline, a shadow or a column rule."""
+    style = box.style
+    borders = (getattr(box, f"border_{side}_width", 0) or 0 for side in ("top", "right", "bottom", "left"))
+    return (any(width > 0 for width in borders) or style["box_shadow"] not in ((), "none", None)
+            or (style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"))
+            or (style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden")))
+
+
+def _box_paint(box, name: str):
+    """The rectangles (name, rect px, fill, radius px, outline) that draw the box's background and border;
+    [] for a box that paints nothing, None for one they cannot draw."""
+    style = box.style
+    if style["box_shadow"] not in ((), "none", None):
+        return None
+    if style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"):
+        return None
+    if style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden"):
+        return None
+    fill = _box_fill(box)
+    borders = _borders(box)
+    if fill is None or borders is None:
+        return None
+    if not fill and not borders:
+        return []
+    radius = _radius(box)
+    if radius is None:
+        return None
+    rect = (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+    widths = {w for _, w, _ in borders}
+    colours = {c for _, _, c in borders}
+    if len(borders) == 4 and len(widths) == 1 and len(colours) == 1:
+        # one outline, centred on the border's middle as PowerPoint draws lines
+        width = widths.pop()
+        x, y, w, h = rect
+        inner = (x + width / 2, y + width / 2, w - width, h - width)
+        return [(name, inner, fill or None, max(0.0, radius - width / 2), (width, *colours.pop()))]
+    if radius and borders:
+        return None
+    out = [(name, _clip_rect(box), fill, radius, None)] if fill else []
+    x, y, w, h = rect
+    for side, width, (rgb, alpha) in borders:
+        strip = {"top": (x, y, w, width), "bottom": (x, y + h - width, w, width),
+                 "left": (x, y, width, h), "right": (x + w - width, y, width, h)}[side]
+        out.append((f"{name} border", strip, ("solid", rgb, alpha), 0.0, None))
+    return out
+
+
+def _inside(rect, clip) -> bool:
+    x, y, w, h = rect
+    cx, cy, cw, ch = clip
+    return x >= cx - 0.5 and y >= cy - 0.5 and x + w <= cx + cw + 0.5 and y + h <= cy + ch + 0.5
+
+
+def _crossing(a, b) -> bool:
+    return min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]) > 0.5 and min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]) > 0.5
+
+
+def _name(box) -> str:
+    tag = box.element_tag or ""
+    return {"pre": "Code block fill", "code": "Code fill", "blockquote": "Quote fill", "hr": "Rule",
+            "mark": "Highlight"}.get(tag, "Box fill")
+
+
+def describe_paint(section, pictures: set, backdrops: set):
+    """(the section's fill, [(name, rect px, fill, radius px, outline), ...] in painting order) when that is
+    all the slide draws besides its text and pictures; None where the page must be drawn. `pictures`: ids of
+    the boxes that are pictures (not walked), `backdrops` those of them that lie behind everything."""
+    from weasyprint.formatting_structure import boxes as wboxes
+    section_fill = _section_fill(section)
+    if section_fill is None:
+        return None
+    if box_paints(section):
+        return None
+    painted: list = []          # (rect, the painting entries' ancestry ids, positioned)
+    others: list = []           # text and pictures: (rect, ids of their painted ancestors, is picture)
+    shapes: list = []
+
+    def walk(box, ancestry: tuple, clip, plain: bool) -> bool:
+        """False where the slide cannot be said with fills (the walk stops)."""
+        for child in box_children(box):
+            if not isinstance(child, wboxes.Box):
+                continue
+            if id(child) in pictures:
+                if id(child) not in backdrops:
+                    others.append((_border_rect(child), ancestry, True))
+                continue
+            if isinstance(child, wboxes.TextBox):
+                others.append((_border_rect(child), ancestry, False))
+                continue
+            if isinstance(child, wboxes.LineBox):
+                if not walk(child, ancestry, clip, plain):
+                    return False
+                continue
+            if isinstance(child, wboxes.ReplacedBox) or isinstance(child, (wboxes.TableBox, wboxes.InlineTableBox)) \
+                    and _paints_anything(child):
+                return False
+            style = child.style
+            child_plain = plain and style["opacity"] >= 1 and not style["transform"]
+            entries = _box_paint(child, _name(child)) if is_visible(child) else []
+            if entries is None:
+                return False
+            inner = ancestry
+            if entries:
+                if not child_plain:
+                    return False
+                for entry in entries:
+                    if clip is not None and not _inside(entry[1], clip):
+                        return False
+                painted.append((_border_rect(child), ancestry, style["position"] != "static"
+                                or style["float"] != "none"))
+                inner = ancestry + (len(painted) - 1,)
+                shapes.extend(entries)
+            child_clip = clip
+            if style["overflow"] != "visible" and not isinstance(child, wboxes.InlineBox):
+                own = (child.padding_box_x(), child.padding_box_y(), child.padding_width(), child.padding_height())
+                child_clip = own if clip is None else _intersect(clip, own)
+                if child_clip is None:
+                    continue
+            if not walk(child, inner, child_clip, child_plain):
+                return False
+        return True
+
+    if not walk(section, (), None, True):
+        return None
+    for index, (rect, ancestry, positioned) in enumerate(painted):
+        for other_rect, other_ancestry, is_picture in others:
+            if index in other_ancestry or not _crossing(rect, other_rect):
+                continue
+            if is_picture or positioned:     # a paint over a picture, or a positioned box over text
+                return None
+        if positioned:
+            for other, (other_rect, other_ancestry, _) in enumerate(painted):
+                if other != index and other not in ancestry and index not in other_ancestry \
+                        and _crossing(rect, other_rect):
+                    return None
+    return section_fill, shapes
+
+
+def _paints_anything(box) -> bool:
+    style = box.style
+    if box_paints(box) or style["background_color"].alpha > 0 \
+            or any(kind != "none" for kind, _ in style["background_image"]):
+        return True
+    return any(_paints_anything(child) for child in box_children(box) if hasattr(child, "style"))
+
+
+def _border_rect(box):
+    return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+def _intersect(a, b):
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+# writing it -------------------------------------------------------------------------------------------------
+
+EMU_PER_PX = 12700 * 0.75
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+
+
+def _colour_xml(rgb, alpha) -> str:
+    hex_ = "".join(f"{c:02X}" for c in rgb)
+    inner = f'<a:alpha val="{round(alpha * 100000)}"/>' if alpha < 1 else ""
+    return f'<a:srgbClr val="{hex_}">{inner}</a:srgbClr>'
+
+
+def _fill_xml(fill) -> str:
+    if fill[0] == "solid":
+        return f'<a:solidFill xmlns:a="{_A}">{_colour_xml(fill[1], fill[2])}</a:solidFill>'
+    _, angle, scaled, stops = fill
+    stops_xml = "".join(f'<a:gs pos="{round(p * 100000)}">{_colour_xml(rgb, a)}</a:gs>' for p, rgb, a in stops)
+    return (f'<a:gradFill xmlns:a="{_A}" rotWithShape="1"><a:gsLst>{stops_xml}</a:gsLst>'
+            f'<a:lin ang="{round(angle * 60000) % 21600000}" scaled="{1 if scaled else 0}"/></a:gradFill>')
+
+
+def _set_fill(fill_format, fill):
+    """Replace a python-pptx FillFormat's fill element by `fill`'s."""
+    from pptx.oxml import parse_xml
+    fill_format.solid()         # (creates the element to replace, where the fill was inherited)
+    current = fill_format._fill._solidFill
+    current.getparent().replace(current, parse_xml(_fill_xml(fill)))
+
+
+def add_paint(page, paint, clamp) -> list:
+    """Give the python-pptx slide `page` the described section fill and add its rectangles; return the
+    rectangles' elements, in painting order (the caller sets them behind the text). `clamp` keeps a
+    rectangle (px) on the slide."""
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Emu
+    section_fill, rectangles = paint
+    _set_fill(page.background.fill, section_fill)
+    elements = []
+    for name, rect, fill, radius, outline in rectangles:
+        shown = clamp(rect)
+        if shown is None:
+            continue
+        x, y, w, h = shown
+        kind = MSO_SHAPE.ROUNDED_RECTANGLE if radius > 0 else MSO_SHAPE.RECTANGLE
+        shape = page.shapes.add_shape(kind, *(Emu(round(v * EMU_PER_PX)) for v in (x, y, w, h)))
+        shape.name = name
+        style = shape._element.find(f"{{{_P}}}style")
+        if style is not None:           # the theme's line, shadow and text colour for shapes: not CSS's
+            shape._element.remove(style)
+        if radius > 0:
+            shape.adjustments[0] = min(0.5, radius / max(1e-6, min(w, h)))
+        if fill:
+            _set_fill(shape.fill, fill)
+        else:
+            shape.fill.background()
+        line = shape.line
+        if outline is None:
+            line.fill.background()
+        else:
+            width, rgb, alpha = outline
+            line.width = Emu(round(width * EMU_PER_PX))
+            _set_fill(line.fill, ("solid", rgb, alpha))
+        elements.append(shape._element)
+    return elements
