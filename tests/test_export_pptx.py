@@ -363,3 +363,39 @@ def test_a_box_no_rectangle_can_draw_over_a_photo_keeps_the_photo_a_cut(tmp_path
     assert picture.image.blob != (tmp_path / "square.jpg").read_bytes()
     assert "Box fill" not in [sh.name for sh in slide.shapes]
 
+
+def test_the_file_holds_no_build_time_and_stores_photos_as_they_are(tmp_path, monkeypatch):
+    # The same deck gives the same bytes whenever it is built: every member is dated the zip format's first
+    # day, not the build's time; a JPEG or PNG is stored, not deflated a second time.
+    import zipfile
+
+    from image_helpers import random_photo
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    random_photo(tmp_path / "photo.jpg", (300, 200), seed=3)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\nauthor: Ada\n---\n\n![bg](photo.jpg)\n\n# Photo\n", encoding="utf-8")
+    _build(deck, tmp_path / "talk.pptx")
+    members = zipfile.ZipFile(tmp_path / "talk.pptx").infolist()
+    assert {m.date_time for m in members} == {(1980, 1, 1, 0, 0, 0)}
+    media = [m for m in members if m.filename.startswith("ppt/media/")]
+    assert media and all(m.compress_type == zipfile.ZIP_STORED for m in media)
+    assert all(m.compress_type == zipfile.ZIP_DEFLATED for m in members if m.filename.endswith(".xml"))
+    core = zipfile.ZipFile(tmp_path / "talk.pptx").read("docProps/core.xml").decode()
+    assert "<dc:creator>Ada</dc:creator>" in core and "Steve Canny" not in core
+
+
+def test_a_python_pptx_the_patch_was_not_made_for_still_gives_a_file_without_build_time():
+    # export/pptx.py rewrites python-pptx's own zip, member by member, as the patch would have written it.
+    import io
+    import zipfile
+
+    from slidekit.export.pptx import _dated_as_patched
+    plain = io.BytesIO()
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as written:
+        written.writestr("ppt/slides/slide1.xml", "<p:sld/>" * 100)
+        written.writestr("ppt/media/image1.png", b"\x89PNG" + bytes(range(256)) * 10)
+    again = zipfile.ZipFile(io.BytesIO(_dated_as_patched(plain.getvalue())))
+    assert [(m.filename, m.date_time, m.compress_type) for m in again.infolist()] == [
+        ("ppt/slides/slide1.xml", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED),
+        ("ppt/media/image1.png", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_STORED)]
+    assert again.read("ppt/slides/slide1.xml") == b"<p:sld/>" * 100

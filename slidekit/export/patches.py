@@ -29,6 +29,9 @@ raises. Python and its standard library are never patched.
   cssselect2: a selector given as text to `query_all`/`matches` is compiled once, not for every document
   (`_compiled_selector_memo`: WeasyPrint looks each slide's document up for `style`, `link`, `title`...).
 - pypdf: `add_object` adds an indirect object through `PdfWriter._add_object` (pypdf has no public way).
+- python-pptx (`install_pptx`, called by export/pptx.py): the PPTX's zip members dated 1980-01-01 rather
+  than the time of the build (the same deck, the same bytes), and images already compressed (JPEG, PNG,
+  GIF) stored rather than deflated again (`_pptx_zip_members`).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ ASSUMED = {
     "pypdf": ("pypdf", "__version__", (4,), (8,)),
     "cssselect2": ("cssselect2", "__version__", (0, 7), (0, 11)),
     "tinyhtml5": ("tinyhtml5", "__version__", (2,), (3,)),     # (the tree export/html_tree.py builds)
+    "python-pptx": ("pptx", "__version__", (1, 0), (1, 1)),
 }
 
 _LOCK = threading.Lock()
@@ -679,6 +683,49 @@ def _page_references_memo() -> None:
         return kept[1]
 
     pydyf.PDF.page_references = property(page_references)
+
+
+# python-pptx ---------------------------------------------------------------------------------------------
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)        # the zip format's first day: no build time in the file
+STORED_SUFFIXES = (".jpeg", ".jpg", ".png", ".gif")     # compressed already: deflating them again buys nothing
+
+
+def zip_member(name: str):
+    """The `zipfile.ZipInfo` a PPTX member is written with: dated ZIP_DATE, stored or deflated."""
+    import zipfile
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_STORED if name.lower().endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+_PPTX_TRIED: list = []
+
+
+def install_pptx() -> bool:
+    """Put python-pptx's patch in place (once a process); whether it is (False for another version, whose
+    files export/pptx.py then rewrites with `zip_member`)."""
+    with _LOCK:
+        if not _PPTX_TRIED:
+            _PPTX_TRIED.append(True)
+            if version_ok("python-pptx"):
+                try:
+                    _pptx_zip_members()
+                except Exception:  # noqa: BLE001 - the library as it is: the file is rewritten instead
+                    pass
+        from pptx.opc import serialized
+        return getattr(serialized._ZipPkgWriter.write, "__module__", "") == __name__
+
+
+def _pptx_zip_members() -> None:
+    """python-pptx writes each part with `ZipFile.writestr(name, blob)`: dated now and deflated, photos
+    included. Each goes in as `zip_member` says instead."""
+    from pptx.opc import serialized
+
+    def write(self, pack_uri, blob):
+        self._zipf.writestr(zip_member(pack_uri.membername), blob)
+
+    serialized._ZipPkgWriter.write = write
 
 
 # pypdf ---------------------------------------------------------------------------------------------------

@@ -1219,9 +1219,11 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
     title = deck.globals.get("title") or next((s.title for s in deck.slides if s.title), "")
-    presentation.core_properties.title = str(title or "")
-    if deck.globals.get("author"):
-        presentation.core_properties.author = str(deck.globals["author"])
+    properties = presentation.core_properties
+    properties.title = str(title or "")
+    # (python-pptx's template names its own author and says it made the file)
+    properties.author = properties.last_modified_by = str(deck.globals.get("author") or "")
+    properties.comments = "Made with slidekit"
     shapes = None
     if pdf:     # described by the processes that laid the slides out, or from the pages laid out here
         shapes = [getattr(slide, "sk_shapes", None) for slide in deck.slides]
@@ -1242,6 +1244,21 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
                 light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
                 text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
             _add_estimated_slide(presentation, slide, size_pt, background, text_colour)
+    from .patches import install_pptx
     out = io.BytesIO()
+    patched = install_pptx()
     presentation.save(out)
+    return out.getvalue() if patched else _dated_as_patched(out.getvalue())
+
+
+def _dated_as_patched(data: bytes) -> bytes:
+    """The PPTX written again member by member as export/patches.py's python-pptx patch writes it (no build
+    time in it), for a python-pptx that patch was not made for."""
+    import zipfile
+
+    from .patches import zip_member
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(zip_member(info.filename), source.read(info))
     return out.getvalue()
