@@ -22,15 +22,13 @@ Shapes are kept inside the slide (a box that overflows is cut at the slide's edg
 The per-slide background rule. The page is drawn by pypdfium2 from slidekit's PDF without its text objects
 (and without the text's underlines) and without the raster images that become pictures. If what is left,
 outside the pictures' boxes, is one colour (every pixel within a small tolerance of the slide's background
-colour), the slide is *flat*: its background is that solid colour and nothing else is needed. Before that,
-the layout is read (export/pptx_paint.py): where all a slide paints besides its text and pictures is its
-colour or one linear gradient (a deck's `backgroundImage`) and boxes that rectangles can draw (a code block's
-fill, inline code's tint, a quote's rule, a translucent band behind a heading), the slide gets that solid or
-gradient background and those rectangles behind its text, and its page is not drawn at all; text drawn in
-colour by an emoji font stays text, not a ghost in the background. Otherwise the slide paints something
-shapes cannot say faithfully (a table's rules, shadows, radial gradients, raw HTML boxes, maths drawn as
-paths): its background is that text-less drawing, as a full-slide picture at the back named "Background",
-and the text stays editable on top.
+colour), the slide is *flat*: its background is that solid colour and nothing else is needed. A slide whose
+layout shows that nothing but the section paints (no other box has a background, border or outline, and the
+section's colour has at most a faint gradient over it, as gaia's) is flat without drawing its page; so is
+text drawn in colour by an emoji font: the emoji stay text, not a ghost in the background. Otherwise the
+slide paints something shapes cannot say faithfully (a theme's gradient or decorations, code-block and table
+fills, rules, borders, raw HTML boxes, maths drawn as paths): its background is that text-less drawing, as a
+full-slide picture at the back named "Background", and the text stays editable on top.
 
 When the laid-out pages are not available (write_pptx called with only a PDF, or a deck WeasyPrint laid out
 in one piece), shapes are placed by a simple estimate of the text's height instead, top-down, on the colour the
@@ -469,38 +467,44 @@ def _plain(runs) -> list[tuple]:
 
 
 def _write_runs(paragraph, runs):
-    from pptx.dml.color import RGBColor
-    from pptx.util import Pt
+    """The runs into the paragraph's XML, written directly: python-pptx's font properties cost a code-heavy
+    deck's PPTX more than drawing its pages (the same elements and attributes as they write)."""
+    from pptx.oxml.ns import qn
+    from lxml import etree
+    p = paragraph._p
     for text, style, href in runs:
         if text == "\v":
             paragraph.add_line_break()
             continue
-        run = paragraph.add_run()
-        run.text = text
+        r = p.add_r()
+        r.text = text
         if style is None:
             continue
         size, bold, italic, name, colour, underline, capitals = style
-        font = run.font
-        font.size = Pt(size)
-        font.bold = True if bold else None
-        font.italic = True if italic else None
-        if name:
-            font.name = name
-        if colour is not None:
-            font.color.rgb = RGBColor(*colour)
+        rPr = r.get_or_add_rPr()
+        rPr.set("sz", str(round(size * 100)))
+        if bold:
+            rPr.set("b", "1")
+        if italic:
+            rPr.set("i", "1")
         if underline:
-            font.underline = True
+            rPr.set("u", "sng")
         if capitals:
-            run._r.get_or_add_rPr().set("cap", "all")
+            rPr.set("cap", "all")
+        if colour is not None:
+            fill = etree.SubElement(rPr, qn("a:solidFill"))
+            etree.SubElement(fill, qn("a:srgbClr")).set("val", "%02X%02X%02X" % colour)
+        if name:
+            etree.SubElement(rPr, qn("a:latin")).set("typeface", name)
         if href:
+            from pptx.text.text import _Run
+            run = _Run(r, paragraph)
             try:
                 run.hyperlink.address = href
             except ValueError:
                 continue
             if colour is not None:      # PowerPoint then draws the link in the run's colour, not the theme's
-                from lxml import etree
-                click = run._r.get_or_add_rPr().find(
-                    "{http://schemas.openxmlformats.org/drawingml/2006/main}hlinkClick")
+                click = rPr.find(qn("a:hlinkClick"))
                 if click is not None:
                     click.append(etree.fromstring(HYPERLINK_COLOUR_EXT))
 
