@@ -1105,14 +1105,15 @@ def _pixels_in_process(job) -> tuple:
 def _all_pixels(pdf: bytes, slides: list, jobs: int):
     """The pixel work of every slide's SlideShapes, in slide order: in `jobs` forked processes while this one makes the
     shapes (drawing and encoding the pages is most of a photo deck's PPTX; pdfium is not thread-safe), or
-    here."""
+    here when at most one page is to be drawn."""
     import sys
     work = [(index, shapes.pixel_work) for index, shapes in enumerate(slides)]
-    if jobs > 1 and len(slides) > 1 and sys.platform.startswith("linux"):
+    drawn = sum(1 for _, (cut, _, _, _, known) in work if not known or any(cut))
+    if drawn > 1 and jobs > 1 and sys.platform.startswith("linux"):
         import multiprocessing
         _POOL_PDF[:] = [pdf]
         try:
-            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(slides)))
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, drawn))
         except (OSError, AssertionError):      # (AssertionError: in a daemonic process, which may not fork)
             pool = None
         finally:
@@ -1124,6 +1125,9 @@ def _all_pixels(pdf: bytes, slides: list, jobs: int):
                 pool.terminate()
                 pool.join()
             return
+    if not drawn:       # (every page said by its layout: pdfium is not even loaded)
+        yield from (_pixels(None, index, item) for index, item in work)
+        return
     import pypdfium2 as pdfium
     document = pdfium.PdfDocument(pdf)
     try:
