@@ -131,3 +131,27 @@ def test_png_pictures_of_a_photo_like_png_are_drawn_from_its_pixels_not_a_jpeg(t
     expected = Image.open(tmp_path / "shot.png").resize((1280, 720), Image.LANCZOS, reducing_gap=3.0)
     worst = max(high for _, high in ImageChops.difference(drawn, expected).getextrema())
     assert worst <= 3
+
+
+def test_png_pictures_take_a_png_up_to_twice_its_shown_size_as_its_file(tmp_path, monkeypatch):
+    # For PNG pictures the PDF they are drawn from stores a PNG shown at up to twice its size as the file
+    # itself (pdfium scales it down as it draws): decoding, resizing and encoding it again cost more. A PNG
+    # larger than that is stored at the pictures' scale, as every image of the PDF is bounded by its shown size.
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from slidekit.api import BuildOptions, build_file
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    for name, size in (("double.png", (2560, 1440)), ("triple.png", (3840, 2160))):
+        # (a screenshot's worth of detail: a PNG of a few kilobytes is kept as it is whatever its size)
+        Image.merge("RGB", [Image.effect_noise(size, 60) for _ in range(3)]).save(tmp_path / name, compress_level=1)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n![bg](double.png)\n\n---\n\n![bg](triple.png)\n", encoding="utf-8")
+    pdf = build_file(deck, BuildOptions(format="pdf", image_density=1.0, lossless_images=True)).output
+    document = pdfium.PdfDocument(pdf)
+    stored = []
+    for page in document:
+        found = list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+        stored.append(tuple(found[0].get_px_size()))
+    document.close()
+    assert stored == [(2560, 1440), (1280, 720)]

@@ -214,6 +214,9 @@ class AssetResolver:
         from .image_prep import (HTML_DOWNSCALE_FROM, PDF_PNG_LEVEL, PNG_LEVEL, SHOWN_TIMES, cover_crop, image_header,
                                  prepare, shown_scale, target_size)
         times = self.density if self.density and self.target == "pdf" else SHOWN_TIMES
+        # PNG pictures drawn from the PDF: a PNG up to SHOWN_TIMES its shown size goes in as the file, and
+        # pdfium scales it down as it draws the page (decoding, resizing and encoding it again cost more)
+        kept_within = SHOWN_TIMES if self.lossless and mime == "image/png" and not filters else None
         quick = _png_size(path) or _jpeg_size(path)
         if quick is not None and not filters and (mime == "image/png" or self.target != "pdf"):
             # most images need no work: known from their header, without loading Pillow (either way up:
@@ -222,6 +225,9 @@ class AssetResolver:
             scale = max(shown_scale(spec, w, h, self.slide_size), shown_scale(spec, h, w, self.slide_size))
             bound = HTML_DOWNSCALE_FROM if self.target != "pdf" else 1.0
             if target_size(w, h, scale * bound, times) is None and (self.target != "pdf" or size < 200_000):
+                return self._as_is(path, mime)
+            if kept_within and target_size(w, h, min(shown_scale(spec, w, h, self.slide_size),
+                                                     shown_scale(spec, h, w, self.slide_size)), kept_within) is None:
                 return self._as_is(path, mime)
         header = image_header(path)
         if header is None:       # not an image Pillow reads: the viewer or WeasyPrint will say so
