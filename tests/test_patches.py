@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from slidekit.export import patches
 
 SLIDEKIT = Path(__file__).resolve().parents[1] / "slidekit"
@@ -88,3 +90,32 @@ def test_a_selector_given_as_text_is_compiled_once(monkeypatch):
         root = ElementWrapper.from_html_root(ElementTree.fromstring(f"<html><head><title>{title}</title></head></html>"))
         assert [e.etree_element.text for e in root.query_all("title", "sk-once-only")] == [title]
     assert len(calls) <= 2          # the first query's two selectors; none for the second document
+
+
+@pytest.mark.parametrize("direction", ["row", "column"])
+def test_a_flex_items_minimum_is_its_content_at_the_size_it_is_given(tmp_path, direction):
+    """A paragraph holding an image with `max-width: 100%`, in a 1124x564 flex box: its automatic minimum
+    height is the image at its used width (632px and a line's strut), not its natural 1080px, along the main
+    axis of a column and along the cross axis of a row alike (where `auto` is 0)."""
+    from PIL import Image
+
+    from slidekit.export.weasy import load
+    weasyprint = load()
+    patches.install()
+    Image.new("RGB", (1920, 1080), (30, 60, 90)).save(tmp_path / "shot.png")
+    html = ("<style>@page { size: 1280px 720px; margin: 0 } body { margin: 0 } section { display: flex; "
+            f"flex-direction: {direction}; width: 1280px; height: 720px; padding: 78px; box-sizing: border-box; "
+            "align-items: center; justify-content: center } p { margin: 0 } "
+            "img { max-width: 100%; max-height: 100% }</style><section><p><img src='shot.png'></p></section>")
+    page = weasyprint.HTML(string=html, base_url=str(tmp_path) + "/").render().pages[0]
+
+    def find(box, tag):
+        if getattr(box, "element_tag", None) == tag:
+            return box
+        for child in getattr(box, "children", ()):
+            found = find(child, tag)
+            if found is not None:
+                return found
+    paragraph = find(page._page_box, "p")
+    assert paragraph.width == pytest.approx(1124) and paragraph.height < 650
+    assert paragraph.position_y == pytest.approx(78 + (564 - paragraph.height) / 2)     # centred, overflowing

@@ -120,6 +120,57 @@ def test_too_full_centred_slide_starts_at_the_top_as_with_safe_center(tmp_path):
     assert found[0] < float(page.mediabox.height) - 20   # below the top edge, not centred above it
 
 
+def _image_rects_px(pdf: bytes) -> list[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) in CSS px of each page's first image."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    document = pdfium.PdfDocument(pdf)
+    rects = []
+    for page in document:
+        height = page.get_height()
+        image = next(iter(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4)))
+        left, bottom, right, top = image.get_bounds()
+        rects.append(tuple(round(v / 0.75) for v in (left, height - top, right, height - bottom)))
+    document.close()
+    return rects
+
+
+def test_an_image_in_a_flex_slide_is_sized_and_centred_as_in_chromium(tmp_path):
+    # Decks of exported slides: each slide one PNG larger than the slide, `section` a centring flex box and
+    # `img { max-width: 100%; max-height: 100% }`. The paragraph around the image takes the image's used size
+    # (not its natural 1080px) as its minimum, and plain `center` centres it even where it overflows the
+    # padding, as in Chromium (marp-core's themes make a flex slide a column).
+    from PIL import Image
+    Image.new("RGB", (1920, 1080), (30, 60, 90)).save(tmp_path / "shot.png")
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; "
+                    "justify-content: center; align-items: center; }\n  img { max-width: 100%; max-height: 100%; }\n"
+                    "---\n\n![shot](shot.png)\n", encoding="utf-8")
+    pdf = build_file(deck, BuildOptions(format="pdf", offline=True)).output
+    (left, top, right, bottom), = _image_rects_px(pdf)
+    assert right - left == pytest.approx(1123, abs=2)            # the content box's width (1280 - 2 x 78.5)
+    assert bottom - top == pytest.approx(632, abs=2)             # at the image's ratio
+    assert abs(top - (720 - bottom)) <= 2                         # centred: as much above as below
+
+
+def test_a_too_full_slide_the_deck_centres_plainly_overflows_at_both_ends(tmp_path):
+    # `justify-content: center` without `safe`, written by the deck: Chromium centres the overflowing content
+    # (Marp shows it cut at the top and the bottom); only the themes' `safe center` starts it at the top.
+    deck = tmp_path / "d.md"
+    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; justify-content: center; }\n---\n\n"
+                    "# Heading on top\n\n" + "\n".join(f"- item {i}" for i in range(40)) + "\n", encoding="utf-8")
+    reader, _ = _pdf(deck)
+    page = reader.pages[0]
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if "Heading on top" in text:
+            found.append(tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    assert found and found[0] > float(page.mediabox.height)    # above the page: cut off, as in Marp
+
+
 def test_a_pathologically_long_slide_is_cut_for_the_pdf_with_a_warning(tmp_path):
     # Thousands of table cells on one slide took WeasyPrint minutes to lay out; nobody can see them anyway.
     rows = "\n".join("| " + " | ".join(f"c{r}-{c}" for c in range(10)) + " |" for r in range(400))

@@ -13,7 +13,8 @@ raises. Python and its standard library are never patched.
   WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
   (`_svg_current_colour`, diagrams/pdf_style.py);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
-  content widths (`_flex_row_gap`); `align-content` on block containers, which centres Marp's slides
+  content widths (`_flex_row_gap`); a flex item's automatic minimum size as Chromium has it
+  (`_flex_item_minimums`); `align-content` on block containers, which centres Marp's slides
   (`_block_align_content`); text set on its first font's ascent and descent whatever font draws it
   (`_primary_font_line_metrics`); a line's available width rounded up, not down, to Pango's units
   (`_line_width_rounded_up`); generic font families and the standard font as Chromium's on Linux
@@ -308,6 +309,58 @@ def _flex_row_gap() -> None:
 
     preferred.flex_min_content_width = with_gap(preferred.flex_min_content_width, wrapping=False)
     preferred.flex_max_content_width = with_gap(preferred.flex_max_content_width, wrapping=True)
+
+
+def _flex_item_minimums() -> None:
+    """A flex item's automatic minimum size (`min-width`/`min-height: auto`), as CSS Flexbox 4.5 and Chromium
+    have it. Along the cross axis `auto` is 0; WeasyPrint 70 computes it there too. Along the main axis of a
+    column it is the item's min-content height at the width it can take; WeasyPrint lays the item out at its
+    max-content width, unbounded. Either way a paragraph holding an image with `max-width: 100%` kept the
+    image's natural height as its minimum: a deck of exported slides shown as images (marp-core's themes make
+    a `display: flex` slide a column) had each image placed as if that tall, off centre and past the slide's
+    bottom, where Marp centres it. Here the cross-axis `auto` becomes 0 before WeasyPrint's flex layout, and
+    the max-content width it measures for a column item's minimum height is bounded by the column's width."""
+    from math import inf
+
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout import block, flex, inline
+
+    real_layout, real_max_content = flex.flex_layout, flex.max_content_width
+    columns: list = []      # (the items' elements, the width they can take) of the columns being laid out
+
+    def max_content_width(context, box, outer=True):
+        width = real_max_content(context, box, outer)
+        style = box.style
+        if (columns and box.element in columns[-1][0] and style["height"] == "auto"
+                and style["max_height"] == Dimension(inf, "px") and style["min_height"] == Dimension(0, "px")):
+            width = min(width, columns[-1][1])    # (the copy WeasyPrint lays out for the minimum height)
+        return width
+
+    def flex_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs):
+        row = box.style["flex_direction"].startswith("row")
+        cross = "min_height" if row else "min_width"
+        items = [child for child in box.children if getattr(child, "is_flex_item", False)]
+        for child in items:
+            if child.style[cross] == "auto":
+                child.style = child.style.copy()
+                child.style[cross] = Dimension(0, "px")
+        if row or not items:
+            return real_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
+        if box.width != "auto":
+            available = box.width
+        else:
+            available = containing_block.width - sum(
+                0 if value == "auto" else value
+                for value in (box.margin_left, box.margin_right, box.padding_left, box.padding_right,
+                              box.border_left_width, box.border_right_width))
+        columns.append(({child.element for child in items if child.element is not None}, available))
+        try:
+            return real_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
+        finally:
+            columns.pop()
+
+    flex.max_content_width = max_content_width
+    flex.flex_layout = block.flex_layout = inline.flex_layout = flex_layout
 
 
 def _block_align_content() -> None:
@@ -759,7 +812,7 @@ def _compiled_selector_memo() -> None:
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _block_align_content,
+    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _flex_item_minimums, _block_align_content,
                    _primary_font_line_metrics, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
                    _upright_kept, _broken_out_of_flow_counted),

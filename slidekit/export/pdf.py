@@ -392,11 +392,29 @@ def _layout_in_folder(document_html: str, base_url: str, url_fetcher):
 
 
 def _overflows(document) -> bool:
-    """Whether the slide's content starts above its content box: centred, and too tall for it."""
+    """Whether the slide's content starts above its content box: centred with `safe`, and too tall for it. A
+    flex slide whose deck asks for plain `justify-content: center` overflows at both ends, as in Chromium."""
     from .overflow import TOLERANCE, measure
 
     layouts = measure(document)
-    return bool(layouts) and layouts[0].start < layouts[0].content_top - TOLERANCE
+    if not layouts or layouts[0].start >= layouts[0].content_top - TOLERANCE:
+        return False
+    section = _section_box(document.pages[0]._page_box) if document.pages else None
+    if section is not None and "flex" in section.style["display"]:
+        return "safe" in section.style["justify_content"]
+    return True
+
+
+def _section_box(box, depth: int = 0):
+    """The page's first <section> box (the slide), a few levels down."""
+    if getattr(box, "element_tag", None) == "section":
+        return box
+    if depth < 6:
+        for child in getattr(box, "children", ()) or ():
+            found = _section_box(child, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _digest(*parts: str) -> str:
