@@ -109,7 +109,7 @@ def test_background_rule_flat_or_picture(pptx):
     names = [[sh.name for sh in s.shapes] for s in pptx.slides]
     assert "Background" not in names[0] and "Background" not in names[3]     # flat colour: no picture
     assert names[1][0] == "Code block fill"  # the code block's fill is a rectangle behind its text
-    assert names[2][0] == "Background"      # the table's rules are drawn, so the slide is a picture
+    assert names[2][0] == "Table fill" and "Table rule" in names[2]      # the table's fills and rules too
     flat = pptx.slides[0].background.fill.fore_color.rgb
     assert str(flat) == "FFFFFF"
 
@@ -281,8 +281,8 @@ def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypa
 
 def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(tmp_path, monkeypatch):
     # The flat rule answered from the layout: no box but the section paints (gaia's faint gradient allowed),
-    # so its page is not drawn. A code block's fill is a rectangle, so that slide's page is not drawn either; a
-    # table's rules are, and that slide's background is a picture.
+    # so its page is not drawn. A code block's fill and a table's rules are rectangles, so those slides' pages
+    # are not drawn either; a shadow is not, and that slide's background is a picture.
     from slidekit.export import pptx as pptx_export
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     drawn = []
@@ -295,12 +295,13 @@ def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(t
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n# Title\n\nText, *more*.\n\n"
                     "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n"
-                    "\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
+                    "\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n<style scoped>\nh2 { box-shadow: 0 2px 4px black; }"
+                    "\n</style>\n\n## Shadow\n", encoding="utf-8")
     presentation = _build(deck, tmp_path / "talk.pptx", "-j", "1")
-    assert drawn == [3]
+    assert drawn == [4]
     names = [[sh.name for sh in slide.shapes] for slide in presentation.slides]
-    assert "Background" not in names[0] + names[1] + names[2] and names[3][0] == "Background"
-    assert names[2][0] == "Code block fill"
+    assert "Background" not in names[0] + names[1] + names[2] + names[3] and names[4][0] == "Background"
+    assert names[2][0] == "Code block fill" and "Table rule" in names[3]
     fills = [slide.background.fill for slide in list(presentation.slides)[:2]]
     assert all(str(fill.fore_color.rgb) == "FFF8E1" for fill in fills)       # gaia's background colour
 

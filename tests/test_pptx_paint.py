@@ -87,7 +87,10 @@ def test_inline_code_tint_keeps_its_alpha():
     ("div { background: red; opacity: .5 }", "<div>x</div>"),
     ("div { background: red; transform: rotate(10deg) }", "<div>x</div>"),
     ("div { overflow: hidden; height: 20px } p { background: red; height: 50px }", "<div><p>x</p></div>"),
-    ("td { border: 1px solid black }", "<table><tr><td>x</td></tr></table>"),
+    ("td { border: 1px dashed black }", "<table><tr><td>x</td></tr></table>"),
+    ("table { border-collapse: collapse } td { border: 1px dotted black }", "<table><tr><td>x</td></tr></table>"),
+    ("col { background: red }", "<table><col><tr><td>x</td></tr></table>"),
+    ("td { background: red }", "<table><tr><td colspan=2>x</td></tr><tr><td>a</td><td>b</td></tr></table>"),
     ("div { background: red; position: absolute; top: 0 }", "<div>over</div><p>text under</p>"),
     ("section { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }", "<p>x</p>"),
     ("section { border: 3px dotted red }", "<p>x</p>"),
@@ -100,3 +103,37 @@ def test_a_positioned_box_over_nothing_else_is_a_rectangle():
     fill, shapes = _paint("div { background: red; position: absolute; bottom: 0; left: 0; width: 50px }",
                           "<p>text</p><div>corner</div>")
     assert [s[0] for s in shapes] == ["Box fill"]
+
+
+def test_a_tables_fills_then_its_collapsed_rules():
+    # GitHub's table as marp-core's default theme draws it: collapsed 1px rules, a header fill, every other
+    # row tinted. Fills first (rows, then cells), then the rules of the collapsed grid, a strip a line.
+    css = ("table { border-collapse: collapse } th, td { border: 1px solid #d0d7de; padding: 6px 13px } "
+           "tr:nth-child(2n) { background: #f6f8fa } th { background: #eeeeee }")
+    body = ("<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr>"
+            "<tr><td>3</td><td>4</td></tr></tbody></table>")
+    _, shapes = _paint(css, body)
+    names = [s[0] for s in shapes]
+    fills, rules = names[:names.index("Table rule")], names[names.index("Table rule"):]
+    assert fills == ["Table fill"] * 3 and set(rules) == {"Table rule"}
+    assert len(rules) == 3 + 4          # three vertical lines, four horizontal, each one strip
+    colours = {s[2] for s in shapes[len(fills):]}
+    assert colours == {("solid", (208, 215, 222), 1.0)}
+    vertical = [s[1] for s in shapes[len(fills):] if s[1][2] < s[1][3]]
+    assert all(r[2] == pytest.approx(1.0) for r in vertical)
+    top = min(r[1] for r in vertical)
+    bottom = max(r[1] + r[3] for r in vertical)
+    horizontal = sorted(s[1][1] for s in shapes[len(fills):] if s[1][2] > s[1][3])
+    assert top == pytest.approx(horizontal[0]) and bottom == pytest.approx(horizontal[-1] + 1.0)
+
+
+def test_a_table_with_separate_borders_draws_each_cells_own():
+    _, shapes = _paint("td { border: 2px solid rgb(0, 0, 255) }", "<table><tr><td>x</td><td>y</td></tr></table>")
+    assert [(s[0], s[4]) for s in shapes] == [("Table fill", (2, (0, 0, 255), 1.0))] * 2
+
+
+def test_a_transparent_stop_fades_its_neighbours_colour():
+    # CSS blends premultiplied: red to transparent fades red out. PowerPoint blends the stops' colours as they
+    # are, so the transparent stop takes its neighbour's colour at alpha 0 (not black, which would darken).
+    _, shapes = _paint("div { height: 50px; background: linear-gradient(red, transparent) }", "<div></div>")
+    assert shapes[0][2] == ("gradient", 90.0, False, ((0.0, (255, 0, 0), 1.0), (1.0, (255, 0, 0), 0.0)))

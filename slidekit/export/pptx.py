@@ -22,13 +22,15 @@ Shapes are kept inside the slide (a box that overflows is cut at the slide's edg
 The per-slide background rule. The page is drawn by pypdfium2 from slidekit's PDF without its text objects
 (and without the text's underlines) and without the raster images that become pictures. If what is left,
 outside the pictures' boxes, is one colour (every pixel within a small tolerance of the slide's background
-colour), the slide is *flat*: its background is that solid colour and nothing else is needed. A slide whose
-layout shows that nothing but the section paints (no other box has a background, border or outline, and the
-section's colour has at most a faint gradient over it, as gaia's) is flat without drawing its page; so is
-text drawn in colour by an emoji font: the emoji stay text, not a ghost in the background. Otherwise the
-slide paints something shapes cannot say faithfully (a theme's gradient or decorations, code-block and table
-fills, rules, borders, raw HTML boxes, maths drawn as paths): its background is that text-less drawing, as a
-full-slide picture at the back named "Background", and the text stays editable on top.
+colour), the slide is *flat*: its background is that solid colour and nothing else is needed. Before that,
+the layout is read (export/pptx_paint.py): where all a slide paints besides its text and pictures is its
+colour or one linear gradient (a deck's `backgroundImage`) and boxes that rectangles can draw (a code block's
+fill, inline code's tint, a quote's rule, a translucent band behind a heading, a table's fills and rules),
+the slide gets that solid or gradient background and those rectangles behind its text, and its page is not
+drawn at all; text drawn in colour by an emoji font stays text, not a ghost in the background. Otherwise the
+slide paints something shapes cannot say faithfully (shadows, radial gradients, dashed rules, raw HTML
+boxes, maths drawn as paths): its background is that text-less drawing, as a full-slide picture at the back
+named "Background", and the text stays editable on top.
 
 When the laid-out pages are not available (write_pptx called with only a PDF, or a deck WeasyPrint laid out
 in one piece), shapes are placed by a simple estimate of the text's height instead, top-down, on the colour the

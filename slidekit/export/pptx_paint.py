@@ -6,10 +6,11 @@ plain data, or None where the page must be drawn instead (export/pptx.py's backg
   gradient background (a gradient that stays within the flat tolerance of the colour, as gaia's, is the colour);
 - every other box that paints (a code block's fill, inline code's tint, a quote's rule, a heading's line, a
   translucent band behind a title) as a rectangle behind the text: its colour or linear gradient, its uniform
-  border as the outline (rounded corners as a rounded rectangle), single borders as thin filled rectangles.
+  border as the outline (rounded corners as a rounded rectangle), single borders as thin filled rectangles;
+  a table's fills, then its rules (with collapsed borders, read from WeasyPrint's collapsed grid).
 Anything a rectangle cannot say faithfully leaves the slide to the drawing: shadows, outlines, dashed or
-double borders, uneven corners, radial or several gradients, opacity, transforms, tables (collapsed borders),
-a clipped box, a painted box over a picture, or a positioned one over anything outside it.
+double borders, uneven corners, radial or several gradients, opacity, transforms, column backgrounds,
+spanning cells, a clipped box, a painted box over a picture, or a positioned one over anything outside it.
 
 `add_paint` writes that description into a python-pptx slide."""
 
@@ -69,10 +70,16 @@ def _gradient(value, width: float, height: float, under=None):
         else:
             return None
     positions = _spread(positions)
+    colours = [_rgba(colour) for colour in value.colors]
     stops = []
-    for colour, position in zip(value.colors, positions):
-        rgba = _rgba(colour)
-        rgb, alpha = rgba if rgba is not None else ((0, 0, 0), 0.0)
+    for index, (rgba, position) in enumerate(zip(colours, positions)):
+        if rgba is None:
+            # transparent: the nearest stop's colour at alpha 0, so that PowerPoint (which does not blend
+            # premultiplied, as CSS does) fades that colour out rather than through black
+            near = sorted((abs(n - index), c) for n, c in enumerate(colours) if c is not None)
+            rgb, alpha = (near[0][1][0] if near else (0, 0, 0)), 0.0
+        else:
+            rgb, alpha = rgba
         if under is not None:
             rgb, alpha = _over(rgb, alpha, under), 1.0
         stops.append((min(1.0, max(0.0, position)), rgb, alpha))
@@ -274,11 +281,18 @@ def _name(box) -> str:
             "mark": "Highlight"}.get(tag, "Box fill")
 
 
+def _table_parts() -> tuple:
+    from weasyprint.formatting_structure import boxes as wboxes
+    return (wboxes.TableRowGroupBox, wboxes.TableRowBox, wboxes.TableCellBox, wboxes.TableColumnGroupBox,
+            wboxes.TableColumnBox)
+
+
 def describe_paint(section, pictures: set, backdrops: set):
     """(the section's fill, [(name, rect px, fill, radius px, outline), ...] in painting order) when that is
     all the slide draws besides its text and pictures; None where the page must be drawn. `pictures`: ids of
     the boxes that are pictures (not walked), `backdrops` those of them that lie behind everything."""
     from weasyprint.formatting_structure import boxes as wboxes
+    table_parts = _table_parts()
     section_fill = _section_fill(section)
     if section_fill is None:
         return None
@@ -304,12 +318,16 @@ def describe_paint(section, pictures: set, backdrops: set):
                 if not walk(child, ancestry, clip, plain):
                     return False
                 continue
-            if isinstance(child, wboxes.ReplacedBox) or isinstance(child, (wboxes.TableBox, wboxes.InlineTableBox)) \
-                    and _paints_anything(child):
+            if isinstance(child, wboxes.ReplacedBox):
                 return False
             style = child.style
             child_plain = plain and style["opacity"] >= 1 and not style["transform"]
-            entries = _box_paint(child, _name(child)) if is_visible(child) else []
+            if isinstance(child, table_parts):
+                entries = []                    # (its fill and borders came with its table's)
+            elif isinstance(child, (wboxes.TableBox, wboxes.InlineTableBox)):
+                entries = _table_paint(child) if is_visible(child) else []
+            else:
+                entries = _box_paint(child, _name(child)) if is_visible(child) else []
             if entries is None:
                 return False
             inner = ancestry
@@ -347,6 +365,109 @@ def describe_paint(section, pictures: set, backdrops: set):
                         and _crossing(rect, other_rect):
                     return None
     return section_fill, shapes
+
+
+def _table_paint(table):
+    """A table's rectangles: its own, its row groups', rows' and cells' fills in that order, then with
+    collapsed borders the rules of WeasyPrint's collapsed grid, a strip a run of equal segments. None where
+    rectangles cannot say it: columns with a background, spanning cells, a table broken across pages,
+    borders not solid."""
+    from weasyprint.formatting_structure import boxes as wboxes
+    if any(_paints_anything(group) for group in getattr(table, "column_groups", ()) or ()):
+        return None
+    collapsed = table.style["border_collapse"] == "collapse"
+    parts = [table] + [box for group in box_children(table) for box in [group] + [
+        row_or_cell for row in box_children(group) for row_or_cell in [row] + box_children(row)]]
+    entries = []
+    for box in parts:
+        if isinstance(box, wboxes.TableCellBox) and (box.colspan != 1 or box.rowspan != 1):
+            return None
+        if not is_visible(box):
+            continue
+        if not collapsed:
+            found = _box_paint(box, "Table fill")
+            if found is None:
+                return None
+            entries.extend(found)
+            continue
+        fill = _box_fill(box)
+        if fill is None or (fill and _radius(box)):
+            return None
+        if fill:
+            entries.append(("Table fill", _clip_rect(box), fill, 0.0, None))
+    if collapsed:
+        rules = _collapsed_rules(table)
+        if rules is None:
+            return None
+        entries.extend(rules)
+    return entries
+
+
+def _collapsed_rules(table):
+    """The strips WeasyPrint's `draw_collapsed_borders` draws for a table laid out whole on its page."""
+    rows = [row for group in box_children(table) for row in box_children(group)]
+    widths, positions = list(table.column_widths or ()), list(table.column_positions or ())
+    grid = getattr(table, "collapsed_border_grid", None)
+    if not rows or not widths or grid is None:
+        return [] if grid is not None else None
+    vertical, horizontal = grid
+    if table.skipped_rows or len(vertical) != len(rows) or len(horizontal) != len(rows) + 1:
+        return None
+    xs = positions + [positions[-1] + widths[-1]]
+    ys = [row.position_y for row in rows] + [rows[-1].position_y + rows[-1].height]
+
+    def line(cell):
+        _, (style, width, colour) = cell
+        if width == 0 or style in ("none", "hidden"):
+            return None
+        rgba = _rgba(colour)
+        if rgba is None:
+            return None
+        if style != "solid":
+            raise ValueError(style)
+        return width, rgba
+
+    def half(cells):
+        return max((cell[1][1] for cell in cells), default=0) / 2
+
+    strips = []
+    try:
+        for x in range(len(xs)):         # vertical rules, from top to bottom, runs of the same line joined
+            run = None
+            for y in range(len(rows)):
+                found = line(vertical[y][x])
+                top = ys[y] - half([horizontal[y][c] for c in (x - 1, x) if 0 <= c < len(widths)])
+                bottom = ys[y + 1] + half([horizontal[y + 1][c] for c in (x - 1, x) if 0 <= c < len(widths)])
+                if run is not None and found == run[0] and abs(top - run[2]) < 1.5:
+                    run[2] = bottom
+                    continue
+                if run is not None and run[0] is not None:
+                    strips.append(("vertical", xs[x], run))
+                run = [found, top, bottom]
+            if run is not None and run[0] is not None:
+                strips.append(("vertical", xs[x], run))
+        for y in range(len(ys)):         # horizontal rules, from left to right
+            run = None
+            for x in range(len(widths)):
+                found = line(horizontal[y][x])
+                left = xs[x] - half([vertical[r][x] for r in (y - 1, y) if 0 <= r < len(rows)])
+                right = xs[x + 1] + half([vertical[r][x + 1] for r in (y - 1, y) if 0 <= r < len(rows)])
+                if run is not None and found == run[0] and abs(left - run[2]) < 1.5:
+                    run[2] = right
+                    continue
+                if run is not None and run[0] is not None:
+                    strips.append(("horizontal", ys[y], run))
+                run = [found, left, right]
+            if run is not None and run[0] is not None:
+                strips.append(("horizontal", ys[y], run))
+    except ValueError:          # dashed, dotted, double... rules
+        return None
+    entries = []
+    for direction, at, ((width, (rgb, alpha)), start, end) in strips:
+        rect = (at - width / 2, start, width, end - start) if direction == "vertical" \
+            else (start, at - width / 2, end - start, width)
+        entries.append(("Table rule", rect, ("solid", rgb, alpha), 0.0, None))
+    return entries
 
 
 def _paints_anything(box) -> bool:
