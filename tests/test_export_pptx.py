@@ -327,19 +327,24 @@ def test_a_photo_over_a_gradient_is_its_image(tmp_path, monkeypatch):
     assert fill.gradient_angle == 0.0          # left to right
 
 
-def test_a_box_over_a_photo_is_a_rectangle_over_the_photo(tmp_path, monkeypatch):
-    # A heading placed over a full-slide photo with a translucent background of its own: the photo is the
-    # file, and the heading's band a rectangle of that colour and opacity between the photo and the text.
+def _heading_over_a_photo(tmp_path, monkeypatch, heading_css: str):
+    """The one slide of a deck whose heading, styled by `heading_css`, is placed over a full-slide photo;
+    and the photo's bytes."""
     from image_helpers import random_photo
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     random_photo(tmp_path / "square.jpg", (500, 500), seed=14)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\n---\n\n<style scoped>\nh1 { position: absolute; bottom: 1rem; "
-                    "background: rgba(255, 255, 255, 0.8); }\n</style>\n\n# Boxed\n\n![bg](square.jpg)\n",
-                    encoding="utf-8")
-    slide = _build(deck, tmp_path / "talk.pptx").slides[0]
+                    f"{heading_css} }}\n</style>\n\n# Boxed\n\n![bg](square.jpg)\n", encoding="utf-8")
+    return _build(deck, tmp_path / "talk.pptx").slides[0], (tmp_path / "square.jpg").read_bytes()
+
+
+def test_a_box_over_a_photo_is_a_rectangle_over_the_photo(tmp_path, monkeypatch):
+    # A heading placed over a full-slide photo with a translucent background of its own: the photo is the
+    # file, and the heading's band a rectangle of that colour and opacity between the photo and the text.
+    slide, photo = _heading_over_a_photo(tmp_path, monkeypatch, "background: rgba(255, 255, 255, 0.8);")
     picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
-    assert picture.image.blob == (tmp_path / "square.jpg").read_bytes()
+    assert picture.image.blob == photo
     names = [sh.name for sh in slide.shapes]
     assert names.index("Background image") < names.index("Box fill") < names.index("Title")
     band = next(sh for sh in slide.shapes if sh.name == "Box fill")
@@ -352,16 +357,9 @@ def test_a_box_over_a_photo_is_a_rectangle_over_the_photo(tmp_path, monkeypatch)
 def test_a_box_no_rectangle_can_draw_over_a_photo_keeps_the_photo_a_cut(tmp_path, monkeypatch):
     # A shadow is not a fill: the slide is left to the drawing, and the photo under the box is cut from it,
     # box and shadow included, as the PDF shows it.
-    from image_helpers import random_photo
-    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
-    random_photo(tmp_path / "square.jpg", (500, 500), seed=14)
-    deck = tmp_path / "talk.md"
-    deck.write_text("---\nmarp: true\n---\n\n<style scoped>\nh1 { position: absolute; bottom: 1rem; "
-                    "background: white; box-shadow: 4px 4px 8px black; }\n</style>\n\n# Boxed\n\n![bg](square.jpg)\n",
-                    encoding="utf-8")
-    slide = _build(deck, tmp_path / "talk.pptx").slides[0]
+    slide, photo = _heading_over_a_photo(tmp_path, monkeypatch, "background: white; box-shadow: 4px 4px 8px black;")
     picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
-    assert picture.image.blob != (tmp_path / "square.jpg").read_bytes()
+    assert picture.image.blob != photo
     assert "Box fill" not in [sh.name for sh in slide.shapes]
 
 

@@ -432,34 +432,16 @@ def _collapsed_rules(table):
 
     strips = []
     try:
-        for x in range(len(xs)):         # vertical rules, from top to bottom, runs of the same line joined
-            run = None
-            for y in range(len(rows)):
-                found = line(vertical[y][x])
-                top = ys[y] - half([horizontal[y][c] for c in (x - 1, x) if 0 <= c < len(widths)])
-                bottom = ys[y + 1] + half([horizontal[y + 1][c] for c in (x - 1, x) if 0 <= c < len(widths)])
-                if run is not None and found == run[0] and abs(top - run[2]) < 1.5:
-                    run[2] = bottom
-                    continue
-                if run is not None and run[0] is not None:
-                    strips.append(("vertical", xs[x], run))
-                run = [found, top, bottom]
-            if run is not None and run[0] is not None:
-                strips.append(("vertical", xs[x], run))
+        for x in range(len(xs)):         # vertical rules, from top to bottom
+            crossing = [[horizontal[y][c] for c in (x - 1, x) if 0 <= c < len(widths)] for y in range(len(ys))]
+            segments = [(line(vertical[y][x]), ys[y] - half(crossing[y]), ys[y + 1] + half(crossing[y + 1]))
+                        for y in range(len(rows))]
+            strips.extend(("vertical", xs[x], run) for run in _joined(segments))
         for y in range(len(ys)):         # horizontal rules, from left to right
-            run = None
-            for x in range(len(widths)):
-                found = line(horizontal[y][x])
-                left = xs[x] - half([vertical[r][x] for r in (y - 1, y) if 0 <= r < len(rows)])
-                right = xs[x + 1] + half([vertical[r][x + 1] for r in (y - 1, y) if 0 <= r < len(rows)])
-                if run is not None and found == run[0] and abs(left - run[2]) < 1.5:
-                    run[2] = right
-                    continue
-                if run is not None and run[0] is not None:
-                    strips.append(("horizontal", ys[y], run))
-                run = [found, left, right]
-            if run is not None and run[0] is not None:
-                strips.append(("horizontal", ys[y], run))
+            crossing = [[vertical[r][x] for r in (y - 1, y) if 0 <= r < len(rows)] for x in range(len(xs))]
+            segments = [(line(horizontal[y][x]), xs[x] - half(crossing[x]), xs[x + 1] + half(crossing[x + 1]))
+                        for x in range(len(widths))]
+            strips.extend(("horizontal", ys[y], run) for run in _joined(segments))
     except ValueError:          # dashed, dotted, double... rules
         return None
     entries = []
@@ -468,6 +450,21 @@ def _collapsed_rules(table):
             else (start, at - width / 2, end - start, width)
         entries.append(("Table rule", rect, ("solid", rgb, alpha), 0.0, None))
     return entries
+
+
+def _joined(segments):
+    """Runs of (line, start, end) segments in order: one run where the same line goes on, none where there
+    is no line."""
+    run = None
+    for found, start, end in segments:
+        if run is not None and found == run[0] and abs(start - run[2]) < 1.5:
+            run[2] = end
+            continue
+        if run is not None and run[0] is not None:
+            yield tuple(run)
+        run = [found, start, end]
+    if run is not None and run[0] is not None:
+        yield tuple(run)
 
 
 def _paints_anything(box) -> bool:
