@@ -119,3 +119,41 @@ def test_a_flex_items_minimum_is_its_content_at_the_size_it_is_given(tmp_path, d
     paragraph = find(page._page_box, "p")
     assert paragraph.width == pytest.approx(1124) and paragraph.height < 650
     assert paragraph.position_y == pytest.approx(78 + (564 - paragraph.height) / 2)     # centred, overflowing
+
+
+PPTX_SCRIPT = """
+import io, sys, zipfile
+from pptx import Presentation
+from pptx.util import Inches
+if sys.argv[1] == "patched":
+    from slidekit.export.patches import install_pptx
+    assert install_pptx()
+presentation = Presentation()
+for number in range(1, 7):
+    slide = presentation.slides.add_slide(presentation.slide_layouts[6])
+    box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(4), Inches(1))
+    for text in ("a link", "the same link"):
+        run = box.text_frame.paragraphs[0].add_run()
+        run.text, run.hyperlink.address = text, "https://example.com/" + str(number % 2)
+    slide.shapes.add_picture(sys.argv[2], Inches(5), Inches(1))        # the same image on every slide
+    if number % 3:
+        slide.notes_slide.notes_text_frame.text = "notes " + str(number)
+out = io.BytesIO()
+presentation.save(out)
+archive = zipfile.ZipFile(out)
+for info in archive.infolist():     # every part's name, and every XML part (ids, names, rIds)
+    print(info.filename, archive.read(info).decode("utf-8") if info.filename.endswith((".rels", ".xml")) else "")
+"""
+
+
+def test_python_pptx_names_ids_and_relationships_are_its_own_with_the_patches(tmp_path):
+    """The python-pptx patches (slide ids, relationship lookups, part names kept) give the parts, ids and
+    rIds python-pptx gives without them: slides with notes and without, a link used twice, an image on
+    every slide."""
+    from image_helpers import solid_png
+    (tmp_path / "dot.png").write_bytes(solid_png((200, 30, 30)))
+    runs = [subprocess.run([sys.executable, "-c", PPTX_SCRIPT, mode, str(tmp_path / "dot.png")],
+                           capture_output=True, text=True, check=True).stdout for mode in ("plain", "patched")]
+    assert runs[0] == runs[1]
+    assert "ppt/notesSlides/notesSlide4.xml" in runs[1] and "notesSlide5" not in runs[1]
+    assert runs[1].count("ppt/media/image") == 1

@@ -32,7 +32,8 @@ raises. Python and its standard library are never patched.
 - pypdf: `add_object` adds an indirect object through `PdfWriter._add_object` (pypdf has no public way).
 - python-pptx (`install_pptx`, called by export/pptx.py): the PPTX's zip members dated 1980-01-01 rather
   than the time of the build (the same deck, the same bytes), and images already compressed (JPEG, PNG,
-  GIF) stored rather than deflated again (`_pptx_zip_members`).
+  GIF) stored rather than deflated again (`_pptx_zip_members`); adding a slide in time that does not grow
+  with the slides already added (`_pptx_linear_slide_adds`).
 """
 
 from __future__ import annotations
@@ -762,10 +763,11 @@ def install_pptx() -> bool:
         if not _PPTX_TRIED:
             _PPTX_TRIED.append(True)
             if version_ok("python-pptx"):
-                try:
-                    _pptx_zip_members()
-                except Exception:  # noqa: BLE001 - the library as it is: the file is rewritten instead
-                    pass
+                for patch in (_pptx_zip_members, _pptx_linear_slide_adds):
+                    try:
+                        patch()
+                    except Exception:  # noqa: BLE001 - the library as it is (the zip is rewritten instead)
+                        pass
         from pptx.opc import serialized
         return getattr(serialized._ZipPkgWriter.write, "__module__", "") == __name__
 
@@ -779,6 +781,87 @@ def _pptx_zip_members() -> None:
         self._zipf.writestr(zip_member(pack_uri.membername), blob)
 
     serialized._ZipPkgWriter.write = write
+
+
+def _pptx_linear_slide_adds() -> None:
+    """Adding a slide cost python-pptx time in proportion to the slides already there, twice over: the new
+    slide's id is the highest in use plus one, found by reading every `p:sldId` id (as text, through XPath);
+    and relating a part to another looks for an existing relationship by grouping all of the part's
+    relationships by type, then comparing. Here the id is the last slide's plus one (slides are only
+    appended, each with the highest id yet, so the last is the highest), and a part's relationships are
+    indexed by (type, external, target) once, the index kept as relationships are added and dropped when one
+    is removed or all are loaded again: the same ids and rIds (the first match in order), the same bytes."""
+    from pptx.opc.package import _Relationships
+    from pptx.oxml.presentation import CT_SlideIdList
+
+    def next_id(self):
+        last = self[-1] if len(self) else None
+        return max(255, int(last.get("id"))) + 1 if last is not None and last.get("id", "").isdigit() else 256
+
+    def key(reltype, target, is_external):
+        return reltype, is_external, target if is_external else id(target)   # (a part equals itself alone)
+
+    def index_of(rels) -> dict:
+        index = rels.__dict__.get("_sk_index")
+        if index is None:
+            index = rels.__dict__["_sk_index"] = {}
+            for rel in rels._rels.values():
+                target = rel.target_ref if rel.is_external else rel.target_part
+                index.setdefault(key(rel.reltype, target, rel.is_external), rel.rId)
+        return index
+
+    def get_matching(self, reltype, target, is_external=False):
+        return index_of(self).get(key(reltype, target, is_external))
+
+    real_add, real_pop, real_load = (_Relationships._add_relationship, _Relationships.pop,
+                                     _Relationships.load_from_xml)
+
+    def add_relationship(self, reltype, target, is_external=False):
+        rId = real_add(self, reltype, target, is_external)
+        if "_sk_index" in self.__dict__:
+            self.__dict__["_sk_index"].setdefault(key(reltype, target, is_external), rId)
+        return rId
+
+    def pop(self, rId):
+        self.__dict__.pop("_sk_index", None)
+        return real_pop(self, rId)
+
+    def load_from_xml(self, *args, **kwargs):
+        self.__dict__.pop("_sk_index", None)
+        return real_load(self, *args, **kwargs)
+
+    CT_SlideIdList._next_id = property(next_id)
+    _Relationships._get_matching = get_matching
+    _Relationships._add_relationship = add_relationship
+    _Relationships.pop = pop
+    _Relationships.load_from_xml = load_from_xml
+    _pptx_partnames_kept()
+
+
+def _pptx_partnames_kept() -> None:
+    """python-pptx names each new part (a slide's notes, a theme, an embedded object) by walking the whole
+    package's graph of parts for the names in use: the notes of a 1,000-slide deck walked it a thousand
+    times, most of the PPTX's time. The names in use are found once a package and kept, each name handed out
+    added to them (every one names the part made at once): the same names, as python-pptx counts down from
+    one past the number in use."""
+    from pptx.opc.package import OpcPackage, PackURI
+
+    real = OpcPackage.next_partname
+
+    def next_partname(self, tmpl):
+        prefix = tmpl[: (tmpl % 42).find("42")]
+        kept = self.__dict__.setdefault("_sk_partnames", {})
+        names = kept.get(prefix)
+        if names is None:
+            names = kept[prefix] = {str(p.partname) for p in self.iter_parts() if p.partname.startswith(prefix)}
+        for n in range(len(names) + 1, 0, -1):
+            candidate = tmpl % n
+            if candidate not in names:
+                names.add(candidate)
+                return PackURI(candidate)
+        return real(self, tmpl)
+
+    OpcPackage.next_partname = next_partname
 
 
 # pypdf ---------------------------------------------------------------------------------------------------

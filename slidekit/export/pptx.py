@@ -1211,6 +1211,8 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
+    from .patches import install_pptx
+    patched = install_pptx()       # (before the first slide: one of its patches is in adding slides)
     size_pt = (960.0, 540.0)
     if pdf:
         # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
@@ -1254,9 +1256,7 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
                 light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
                 text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
             _add_estimated_slide(presentation, slide, size_pt, background, text_colour)
-    from .patches import install_pptx
     out = io.BytesIO()
-    patched = install_pptx()
     presentation.save(out)
     return out.getvalue() if patched else _dated_as_patched(out.getvalue())
 
