@@ -295,8 +295,8 @@ def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(t
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n# Title\n\nText, *more*.\n\n"
                     "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n"
-                    "\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n<style scoped>\nh2 { box-shadow: 0 2px 4px black; }"
-                    "\n</style>\n\n## Shadow\n", encoding="utf-8")
+                    "\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n"
+                    "<style scoped>\nh2 { box-shadow: 0 2px 4px black; }\n</style>\n\n## Shadow\n", encoding="utf-8")
     presentation = _build(deck, tmp_path / "talk.pptx", "-j", "1")
     assert drawn == [4]
     names = [[sh.name for sh in slide.shapes] for slide in presentation.slides]

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import math
 
-FLAT_TOLERANCE = 10         # per channel, 0-255: as export/pptx.py's flat rule
-SOLID_BORDERS = ("solid", "inset", "outset", "groove", "ridge")   # drawn as one colour only for "solid"
+FLAT_TOLERANCE = 10         # per channel, 0-255: how far a colour may be and count as the background's (pptx.py too)
 
 
 def _rgba(value):
@@ -148,7 +147,8 @@ def _whole_area(box) -> bool:
     """Whether the box's one background image is sized and placed to fill its area (CSS's defaults)."""
     style = box.style
     sizes, positions = style["background_size"], style["background_position"]
-    if len(style["background_image"]) != 1 or len(sizes) != 1 or sizes[0] not in (("auto", "auto"), "cover", "contain", ("cover",), ("contain",)):
+    filling = (("auto", "auto"), "cover", "contain", ("cover",), ("contain",))
+    if len(style["background_image"]) != 1 or len(sizes) != 1 or sizes[0] not in filling:
         return False
     _, x, _, y = positions[0]
     return x.value == 0 and y.value == 0 and style["background_origin"][0] == "padding-box"
@@ -219,9 +219,13 @@ def is_visible(box) -> bool:
 
 def box_paints(box) -> bool:
     """A border, an outline, a shadow or a column rule."""
-    style = box.style
     borders = (getattr(box, f"border_{side}_width", 0) or 0 for side in ("top", "right", "bottom", "left"))
-    return (any(width > 0 for width in borders) or style["box_shadow"] not in ((), "none", None)
+    return any(width > 0 for width in borders) or _effects(box.style)
+
+
+def _effects(style) -> bool:
+    """A shadow, an outline or a column rule: what no rectangle draws."""
+    return (style["box_shadow"] not in ((), "none", None)
             or (style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"))
             or (style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden")))
 
@@ -229,12 +233,7 @@ def box_paints(box) -> bool:
 def _box_paint(box, name: str):
     """The rectangles (name, rect px, fill, radius px, outline) that draw the box's background and border;
     [] for a box that paints nothing, None for one they cannot draw."""
-    style = box.style
-    if style["box_shadow"] not in ((), "none", None):
-        return None
-    if style["outline_width"] > 0 and style["outline_style"] not in ("none", "hidden"):
-        return None
-    if style["column_rule_width"] > 0 and style["column_rule_style"] not in ("none", "hidden"):
+    if _effects(box.style):
         return None
     fill = _box_fill(box)
     borders = _borders(box)
@@ -272,7 +271,9 @@ def _inside(rect, clip) -> bool:
 
 
 def _crossing(a, b) -> bool:
-    return min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]) > 0.5 and min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]) > 0.5
+    """Whether two rectangles (px) share more than a sliver."""
+    return (min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]) > 0.5
+            and min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]) > 0.5)
 
 
 def _name(box) -> str:
