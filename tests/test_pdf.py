@@ -135,15 +135,17 @@ def _image_rects_px(pdf: bytes) -> list[tuple[int, int, int, int]]:
     return rects
 
 
-def test_an_image_in_a_flex_slide_is_sized_and_centred_as_in_chromium(tmp_path):
+@pytest.mark.parametrize("direction", ["column", "row"])
+def test_an_image_in_a_flex_slide_is_sized_and_centred_as_in_chromium(tmp_path, direction):
     # Decks of exported slides: each slide one PNG larger than the slide, `section` a centring flex box and
     # `img { max-width: 100%; max-height: 100% }`. The paragraph around the image takes the image's used size
     # (not its natural 1080px) as its minimum, and plain `center` centres it even where it overflows the
-    # padding, as in Chromium (marp-core's themes make a flex slide a column).
+    # padding, as in Chromium (marp-core's themes make a flex slide a column; a deck may make it a row, where
+    # the paragraph shrinks to the slide's width, its image's min-content contribution being 0).
     from PIL import Image
     Image.new("RGB", (1920, 1080), (30, 60, 90)).save(tmp_path / "shot.png")
     deck = tmp_path / "d.md"
-    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; "
+    deck.write_text("---\nmarp: true\nstyle: |\n  section { display: flex; flex-direction: " + direction + "; "
                     "justify-content: center; align-items: center; }\n  img { max-width: 100%; max-height: 100%; }\n"
                     "---\n\n![shot](shot.png)\n", encoding="utf-8")
     pdf = build_file(deck, BuildOptions(format="pdf", offline=True)).output
