@@ -51,6 +51,8 @@ def chunk_key(job, view, document: str) -> str:
         os.environ.get("SOURCE_DATE_EPOCH", ""), repr(sorted((str(k), str(v)) for k, v in job.metadata.items())),
         str(job.folder), repr(job.local_roots), repr(job.allow_remote), repr(job.pictures),
         repr(job.shapes),
+        # the PPTX shapes kept with a chunk are described by this code: an edit to it makes them again
+        cache.code_key("slidekit.export.pptx", "slidekit.export.pptx_paint") if job.shapes else "",
         str(getattr(view, "file", None)), document)
 
 

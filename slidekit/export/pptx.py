@@ -1146,9 +1146,7 @@ def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels:
     page = presentation.slides.add_slide(layout)
     builder = _Page(page, shapes.size_px)
     cuts, flat, background = pixels
-    fill = flat or shapes.background
-    if shapes.paint is not None:
-        fill = None
+    fill = None if shapes.paint is not None else flat or shapes.background    # (add_paint sets it then)
     if fill is not None:
         page.background.fill.solid()
         page.background.fill.fore_color.rgb = RGBColor(*fill)
