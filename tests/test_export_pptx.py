@@ -398,3 +398,26 @@ def test_a_python_pptx_the_patch_was_not_made_for_still_gives_a_file_without_bui
         ("ppt/slides/slide1.xml", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED),
         ("ppt/media/image1.png", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_STORED)]
     assert again.read("ppt/slides/slide1.xml") == b"<p:sld/>" * 100
+
+
+def test_a_background_image_that_cannot_be_read_is_no_picture(tmp_path, monkeypatch):
+    # The page draws nothing for a missing background image (as Marp shows nothing): the PPTX has no picture
+    # of the slide's background where it would have been, and the slide's page is not drawn for one.
+    from slidekit.export import pptx as pptx_export
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    drawn = []
+    real = pptx_export._Drawing.__init__
+
+    def counted(self, document, index):
+        drawn.append(index)
+        real(self, document, index)
+    monkeypatch.setattr(pptx_export._Drawing, "__init__", counted)
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\ntheme: gaia\n---\n\n![bg right:40%](gone.png)\n\n# Split\n\n---\n\n"
+                    "![bg](a.png) ![bg](b.png)\n\n# Two\n", encoding="utf-8")
+    assert main(["build", str(deck), "--pptx", "-o", str(tmp_path / "talk.pptx"), "-j", "1"]) == 0
+    presentation = Presentation(tmp_path / "talk.pptx")
+    assert [_title(slide) for slide in presentation.slides] == ["Split", "Two"]
+    assert not [sh for slide in presentation.slides for sh in slide.shapes if sh.shape_type == 13]
+    assert drawn == []
+

@@ -326,8 +326,15 @@ def _content_rect(box):
 
 
 def _has_url_background(box) -> bool:
+    """Whether the box draws an image file as its background (not one that could not be read: the page
+    draws nothing for it, and the PPTX has no picture of it)."""
     layers = box.style["background_image"] or ()
-    return any(kind == "url" and value for kind, value in layers)
+    if not any(kind == "url" and value for kind, value in layers):
+        return False
+    if not hasattr(box, "background"):     # (not laid out by WeasyPrint's background pass)
+        return True
+    # (None: WeasyPrint found nothing to draw, no image read, no colour, no shadow)
+    return box.background is not None and any(layer.image is not None for layer in box.background.layers)
 
 
 def _collect(box, items: list, context: str = "", section=None):

@@ -157,6 +157,8 @@ def _whole_area(box) -> bool:
 def _box_fill(box):
     """A box's background as a fill (solid or gradient), "" where it paints none, None where no fill can
     say it."""
+    if getattr(box, "background", False) is None:
+        return ""       # (WeasyPrint found nothing to draw: no colour, no image it could read, no shadow)
     style = box.style
     rgba = _rgba(style["background_color"])
     layers = [(kind, value) for kind, value in style["background_image"] if kind != "none"]
