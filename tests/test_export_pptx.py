@@ -421,3 +421,33 @@ def test_a_background_image_that_cannot_be_read_is_no_picture(tmp_path, monkeypa
     assert not [sh for slide in presentation.slides for sh in slide.shapes if sh.shape_type == 13]
     assert drawn == []
 
+
+def test_a_cut_picture_is_that_part_of_the_page_as_drawn_whole(tmp_path):
+    # A picture cut from the page (an SVG here) is drawn alone, at the scale and pixel grid of the whole page:
+    # the same picture, within a level of rounding where pdfium resamples an image.
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageChops
+
+    from slidekit.export import pptx as pptx_export
+    (tmp_path / "shape.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#369"/>'
+        '<circle cx="150" cy="100" r="80" fill="#fc3"/><text x="20" y="190" font-size="30">svg</text></svg>',
+        encoding="utf-8")
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n# Shape\n\n![w:301](shape.svg)\n", encoding="utf-8")
+    assert main(["build", str(deck), "--pdf", "-o", str(tmp_path / "talk.pdf"), "-q"]) == 0
+    document = pdfium.PdfDocument(tmp_path / "talk.pdf")
+    scale = pptx_export.RENDER_SCALE
+    for rect in [(70.3, 200.6, 301.2, 200.4), (0, 0, 1280, 720), (33.3, 150.1, 500.6, 400.7)]:
+        drawing = pptx_export._Drawing(document, 0)
+        try:
+            whole = drawing.page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
+            cut = Image.open(io.BytesIO(drawing.crop(rect))).convert("RGB")
+        finally:
+            drawing.close()
+        x, y, w, h = (v * 0.75 * scale for v in rect)
+        expected = whole.crop((round(x), round(y), round(x + w), round(y + h)))
+        assert cut.size == expected.size
+        assert max(high for _, high in ImageChops.difference(cut, expected).getextrema()) <= 1

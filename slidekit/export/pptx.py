@@ -824,7 +824,6 @@ class _Drawing:
         self.page = document[index]
         self.height_pt = self.page.get_height()
         _remove_text(self.page)
-        self._render = None
 
     def close(self):
         self.page.close()
@@ -833,11 +832,16 @@ class _Drawing:
         return self.page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
 
     def crop(self, rect):
-        if self._render is None:
-            self._render = self.image(RENDER_SCALE)
+        """The picture of the rectangle (px) of the page. Only that part of the page is drawn, at the whole
+        page's scale and pixel grid: the same picture (within a level where pdfium resamples an image)."""
         x, y, w, h = (v * PT_PER_PX * RENDER_SCALE for v in rect)
-        box = (round(x), round(y), max(round(x) + 1, round(x + w)), max(round(y) + 1, round(y + h)))
-        return _encode(self._render.crop(box), skip_uniform=True)
+        width, height = (math.ceil(v * RENDER_SCALE) for v in self.page.get_size())
+        left, top = min(max(0, round(x)), width - 1), min(max(0, round(y)), height - 1)
+        right = min(width, max(left + 1, round(x + w)))
+        bottom = min(height, max(top + 1, round(y + h)))
+        cut = (left, height - bottom, width - right, top)      # pixels off the page's sides, PDF's order
+        image = self.page.render(scale=RENDER_SCALE, crop=tuple(v / RENDER_SCALE for v in cut), draw_annots=False)
+        return _encode(image.to_pil().convert("RGB"), skip_uniform=True)
 
     def drawn_over(self, index, shown, rects) -> bool | None:
         """Whether the page draws anything but text over the image of picture `index` (in `rects`, px),
