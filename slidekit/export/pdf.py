@@ -190,12 +190,14 @@ def fit_slides(deck, render, base_url, diagnostics: Diagnostics, allow_remote: b
 
 def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: Diagnostics,
               allow_remote: bool = True, pdf_options: dict | None = None,
-              local_roots: list[Path] | None = None, inspect=None, capture: bool = False):
+              local_roots: list[Path] | None = None, inspect=None, capture: bool = False, select=None):
     """Lay out the document and return the PDF bytes. The PDF is tagged (a structure tree for assistive
     technology, with the document's `lang`) unless `pdf_options` (WeasyPrint's `write_pdf` options:
     `pdf_tags`, `pdf_variant`, ...) say otherwise. `inspect(document)` is called on the laid-out document
     (the overflow check). With `capture`, the PDF's objects are returned unwritten, to be joined with other
-    chunks of the deck (slidekit/export/pdf_merge.py)."""
+    chunks of the deck (slidekit/export/pdf_merge.py). `select()`, called once the pages are laid out (and
+    `last_pages()`), gives the indexes of the pages to write, or None for all; None is returned when it
+    gives none."""
     from .patches import install
     from .weasy import load
     load()
@@ -227,12 +229,17 @@ def write_pdf(document_html: str, base_url: Path, metadata: dict, diagnostics: D
     if metadata.get("keywords"):
         meta.keywords = str(metadata["keywords"]).replace(",", " ").split()
     meta.generator = "slidekit"
+    _LAST_PAGES[:] = document.pages
+    chosen = select() if select is not None else None
+    if chosen is not None:
+        if not chosen:
+            return None
+        document = document.copy([document.pages[n] for n in chosen])
     options = {"uncompressed_pdf": False, "pdf_tags": True, **(pdf_options or {})}
     # fontTools stamps each embedded font subset with the current time unless SOURCE_DATE_EPOCH is set:
     # a fixed stamp keeps the bytes of the PDF the same from one build to the next.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
-    _LAST_PAGES[:] = document.pages
     try:
         if not capture:
             return document.write_pdf(**options)

@@ -92,7 +92,7 @@ def links_cross_chunks(documents: list[str]) -> bool:
 
 @dataclasses.dataclass
 class ChunkResult:
-    chunk: object                          # pdf_merge.ChunkPDF (None when pictures were asked)
+    chunk: object                          # pdf_merge.ChunkPDF (None when pictures or shapes were asked)
     diagnostics: list
     fitted: dict[int, tuple]               # slide number -> (html, sk_fit_font, sk_fit_scale)
     pictures: list[bytes] | None = None    # the slides' pictures, when the job asks for them
@@ -131,20 +131,34 @@ class PdfJob:
         found = Diagnostics()
         fit_slides(view, self.render, self.folder, found, allow_remote=self.allow_remote,
                    local_roots=self.local_roots, whole_deck=True)
+        shapes = None
+
+        def drawn_pages():
+            # A PPTX needs only the pages it draws pictures from: most are said by their layout alone.
+            nonlocal shapes
+            from .pptx import PT_PER_PX, describe_pages
+            shapes = describe_pages(view.slides, (self.size[0] * PT_PER_PX, self.size[1] * PT_PER_PX))
+            if shapes is None:
+                return None
+            return [n for n, described in enumerate(shapes) if described.drawn]
+
         pdf = write_pdf(self.render(view), self.folder, self.metadata, found, allow_remote=self.allow_remote,
-                        local_roots=self.local_roots, capture=not self.pictures,
-                        inspect=lambda laid_out: check_overflow(laid_out, view, found))
+                        local_roots=self.local_roots, capture=not (self.pictures or self.shapes),
+                        inspect=lambda laid_out: check_overflow(laid_out, view, found),
+                        select=drawn_pages if self.shapes else None)
         fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
                   for s in view.slides}
         if self.pictures:
             from .images import render_pages
             fmt, scale = self.pictures
             return ChunkResult(None, list(found), fitted, render_pages(pdf, fmt, scale, threads=self.picture_threads))
-        shapes = None
         if self.shapes:
-            from .pptx import PT_PER_PX, describe_pages
-            shapes = describe_pages(view.slides, (self.size[0] * PT_PER_PX, self.size[1] * PT_PER_PX))
-        return ChunkResult(pdf, list(found), fitted, shapes=shapes)
+            # Their pictures drawn here too, in parallel: no PDF goes to the PPTX.
+            if shapes is not None:
+                from .pptx import draw_pixels
+                draw_pixels(pdf, shapes)
+            return ChunkResult(None, list(found), fitted, shapes=shapes)
+        return ChunkResult(pdf, list(found), fitted)
 
 
 class LayoutProcesses:
@@ -345,6 +359,8 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     todo = [n for n, (_, found) in enumerate(kept) if found is None]
     made = None
     if processes is not None:
+        if job.shapes and todo:
+            _import_meanwhile("pptx")
         costs = estimated_costs([documents[n] for n in todo], job.folder) if len(todo) > 2 else [0.0] * len(todo)
         made = processes.run(job, [views[n] for n in todo],
                              order=sorted(range(len(todo)), key=lambda i: -costs[i]))
@@ -375,7 +391,23 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
                     slide.sk_fit_font, slide.sk_fit_scale = font, scale
     if job.pictures:
         return [picture for result in results for picture in result.pictures]
+    if job.shapes:      # (the slides' shapes and pictures are the PPTX's; no PDF is made)
+        return b""
     return merge([result.chunk for result in results])
+
+
+def _import_meanwhile(module: str) -> None:
+    """Import `module` in a thread of this process, which only waits for the layout processes meanwhile (the
+    export that needs it imports it again, and so waits for this import or reports its error)."""
+    import importlib
+    import threading
+
+    def load():
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - reported by the export's own import
+            pass
+    threading.Thread(target=load, name="slidekit-import", daemon=True).start()
 
 
 def _kept_chunks(job: PdfJob, views: list, documents: list[str]) -> list[tuple]:

@@ -968,6 +968,14 @@ class SlideShapes:
     pixel_work: tuple
     images: list | None = None              # a picture's image (_drawn_image), None where it is cut
     paint: tuple | None = None              # all the slide paints but text and pictures (pptx_paint), if known
+    # _pixels' (cuts, flat colour, background picture), drawn by the process that laid the slide out
+    pixels: tuple | None = None
+
+    @property
+    def drawn(self) -> bool:
+        """Whether its page must be drawn: for pictures cut from it, or for what its layout cannot say."""
+        cut, _, _, _, known = self.pixel_work
+        return not known or any(cut)
 
 
 def describe_section(section, size_pt: tuple[float, float], image_data: dict | None = None) -> SlideShapes:
@@ -1104,6 +1112,22 @@ def _one_colour(image, rect) -> bool:
     return all(high - low <= FLAT_TOLERANCE for low, high in image.crop(box).getextrema())
 
 
+def draw_pixels(pdf: bytes | None, shapes: list[SlideShapes]) -> None:
+    """Set each slide's `pixels`, drawn from `pdf`, whose pages are those of the `drawn` slides in order."""
+    document = None
+    if pdf:
+        import pypdfium2 as pdfium
+        document = pdfium.PdfDocument(pdf)
+    try:
+        page = 0
+        for described in shapes:
+            described.pixels = _pixels(document, page, described.pixel_work)
+            page += described.drawn
+    finally:
+        if document is not None:
+            document.close()
+
+
 _POOL_PDF: list = []        # the PDF the pixel processes draw (set before they are forked), its open document
 
 
@@ -1116,9 +1140,9 @@ def _pixels_in_process(job) -> tuple:
 
 
 def _all_pixels(pdf: bytes, slides: list, jobs: int):
-    """The pixel work of every slide's SlideShapes, in slide order: in `jobs` forked processes while this one makes the
-    shapes (drawing and encoding the pages is most of a photo deck's PPTX; pdfium is not thread-safe), or
-    here when at most one page is to be drawn."""
+    """The pixel work of every slide's SlideShapes on its page of `pdf`, in slide order: in `jobs` forked
+    processes while this one makes the shapes (pdfium is not thread-safe), or here when at most one page is
+    to be drawn."""
     import sys
     work = [(index, shapes.pixel_work) for index, shapes in enumerate(slides)]
     drawn = sum(1 for _, (cut, _, _, _, known) in work if not known or any(cut))
@@ -1213,9 +1237,10 @@ def _text_name(tag: str, context: str) -> str:
 
 
 def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
-    """The PPTX bytes. `pdf` (slidekit's PDF of the deck) gives the page size, the pictures and the
-    backgrounds; the shapes are placed from its layout when that is still in memory, else estimated. `jobs`:
-    processes that draw the pages' pictures."""
+    """The PPTX bytes. Slides the layout processes described and drew (`slide.sk_shapes`,
+    export/pdf_chunks.py) are written from that alone. Otherwise `pdf` is slidekit's PDF of the deck, giving
+    the page size, the pictures and the backgrounds; the shapes are placed from its layout when that is still
+    in memory, else estimated. `jobs`: processes that draw the pages' pictures."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
@@ -1223,20 +1248,28 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     from .patches import install_pptx
     patched = install_pptx()       # (before the first slide: one of its patches is in adding slides)
     size_pt = (960.0, 540.0)
-    if pdf:
-        # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
-        # of a 60-slide photo deck)
-        import pypdfium2 as pdfium
-        document = pdfium.PdfDocument(pdf)
-        try:
-            count = len(document)
-            if count:
-                left, bottom, right, top = document[0].get_mediabox()
-                size_pt = (float(right - left), float(top - bottom))
-        finally:
-            document.close()
-        if count != len(deck.slides):
-            pdf = None
+    shapes = [getattr(slide, "sk_shapes", None) for slide in deck.slides]
+    drawn = bool(shapes) and all(described is not None and described.pixels is not None for described in shapes)
+    if drawn:
+        size_pt = (shapes[0].size_px[0] * PT_PER_PX, shapes[0].size_px[1] * PT_PER_PX)
+    else:
+        shapes = None
+        if pdf:
+            # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
+            # of a 60-slide photo deck)
+            import pypdfium2 as pdfium
+            document = pdfium.PdfDocument(pdf)
+            try:
+                count = len(document)
+                if count:
+                    left, bottom, right, top = document[0].get_mediabox()
+                    size_pt = (float(right - left), float(top - bottom))
+            finally:
+                document.close()
+            if count != len(deck.slides):
+                pdf = None
+            else:       # described from the pages laid out in this process, if they are these slides'
+                shapes = describe_pages(deck.slides, size_pt)
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
     title = deck.globals.get("title") or next((s.title for s in deck.slides if s.title), "")
@@ -1245,13 +1278,9 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     # (python-pptx's template names its own author and says it made the file)
     properties.author = properties.last_modified_by = str(deck.globals.get("author") or "")
     properties.comments = "Made with slidekit"
-    shapes = None
-    if pdf:     # described by the processes that laid the slides out, or from the pages laid out here
-        shapes = [getattr(slide, "sk_shapes", None) for slide in deck.slides]
-        if any(described is None for described in shapes):
-            shapes = describe_pages(deck.slides, size_pt)
     if shapes is not None:
-        for slide, described, pixels in zip(deck.slides, shapes, _all_pixels(pdf, shapes, jobs)):
+        pixels = (described.pixels for described in shapes) if drawn else _all_pixels(pdf, shapes, jobs)
+        for slide, described, pixels in zip(deck.slides, shapes, pixels):
             _add_measured_slide(presentation, slide, described, pixels, size_pt)
     else:
         colours = _page_colours(pdf, len(deck.slides))
