@@ -385,3 +385,48 @@ def test_a_background_every_page_draws_is_stored_once_a_chunk(monkeypatch):
     for number in range(6):
         drawn = [doc[number].render(scale=0.5).to_pil().convert("RGB") for doc in (whole_doc, joined_doc)]
         assert ImageChops.difference(*drawn).getbbox() is None, number
+
+
+def test_a_pptx_gives_out_only_much_costlier_chunks_first_and_the_rest_in_order():
+    # A PPTX takes the chunks in the slides' order as they come back: handed out in order, the first are
+    # back first. A chunk much costlier than the typical one still goes first (else the build ends on it).
+    costs = [40.0, 44.0, 42.0, 46.0, 36.0, 38.0, 39.0, 87.0]
+    assert pdf_chunks.dispatch_order(costs) == [7, 3, 1, 2, 0, 6, 5, 4]
+    assert pdf_chunks.dispatch_order(costs, in_order=True) == [7, 0, 1, 2, 3, 4, 5, 6]
+    assert pdf_chunks.dispatch_order([50.0, 49.0, 51.0, 48.0], in_order=True) == [0, 1, 2, 3]
+
+
+def test_a_pptx_is_written_while_later_chunks_are_laid_out(tmp_path, monkeypatch):
+    # The build's process writes a chunk's slides into the PPTX as soon as it and the chunks before it are
+    # back, not after the last: the file is the same as one written at the end, in one process.
+    import zipfile
+
+    from slidekit.cli import main
+    from slidekit.export import pptx as pptx_export
+    events = []
+    real_add, real_run = pptx_export.PptxWriter.add, pdf_chunks.LayoutProcesses.run
+
+    def add(self, slides):
+        events.append(("written", len(slides)))
+        return real_add(self, slides)
+
+    def run(self, job, views, order=None, done=None):
+        def logged(index, result):
+            events.append(("back", index))
+            done(index, result)
+        return real_run(self, job, views, order, logged if done else None)
+    monkeypatch.setattr(pptx_export.PptxWriter, "add", add)
+    monkeypatch.setattr(pdf_chunks.LayoutProcesses, "run", run)
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\npaginate: true\n---\n\n" + "\n\n---\n\n".join(
+        f"# Slide {n}\n\n- a point\n- *another*" for n in range(1, 41)), encoding="utf-8")
+    assert main(["build", str(deck), "--pptx", "-j", "2", "-o", str(tmp_path / "two.pptx"), "-q"]) == 0
+    backs = [n for n, (kind, _) in enumerate(events) if kind == "back"]
+    writes = [n for n, (kind, _) in enumerate(events) if kind == "written"]
+    assert len(backs) == len(plan_chunks(40)) and sum(events[n][1] for n in writes) == 40
+    assert writes[0] < backs[-1]            # the first slides were written before the last chunk came back
+    assert main(["build", str(deck), "--pptx", "-j", "1", "-o", str(tmp_path / "one.pptx"), "-q"]) == 0
+    one, two = zipfile.ZipFile(tmp_path / "one.pptx"), zipfile.ZipFile(tmp_path / "two.pptx")
+    assert one.namelist() == two.namelist()
+    assert all(one.read(name) == two.read(name) for name in one.namelist())

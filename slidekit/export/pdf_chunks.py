@@ -185,9 +185,10 @@ class LayoutProcesses:
         for end in theirs:
             end.close()
 
-    def run(self, job: PdfJob, views: list, order: list[int] | None = None) -> list[ChunkResult] | None:
+    def run(self, job: PdfJob, views: list, order: list[int] | None = None, done=None) -> list[ChunkResult] | None:
         """job.run(view) for every view, given to the processes in `order` (by default, the views'), the
-        results in the views' order; None if a process was lost. An error in a chunk is raised here."""
+        results in the views' order; None if a process was lost. An error in a chunk is raised here.
+        `done(index, result)` is called as each result comes, once its process has its next chunk."""
         from multiprocessing.connection import wait
 
         results: list[ChunkResult | None] = [None] * len(views)
@@ -216,6 +217,8 @@ class LayoutProcesses:
                         following = todo.pop(0)
                         connection.send((job, views[following]))
                         busy[connection] = following
+                    if done is not None:
+                        done(n, value)
         except (EOFError, OSError):
             return None
         finally:
@@ -357,13 +360,33 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     # draw alike once, where WeasyPrint writes it for each page.
     kept = _kept_chunks(job, views, documents)
     todo = [n for n, (_, found) in enumerate(kept) if found is None]
+    results = [found for _, found in kept]
+    taken = 0           # the chunks whose slides are in the PPTX (job.shapes), in order
+
+    def take_ready():
+        # A PPTX is written as its chunks come back, in the slides' order, while later ones are laid out.
+        nonlocal taken
+        while job.shapes and taken < len(views) and results[taken] is not None:
+            _place_shapes(deck, views[taken], results[taken])
+            deck.sk_pptx.add([deck.slides[s.number - 1] for s in views[taken].slides])
+            taken += 1
+
+    def done(index, result):
+        results[todo[index]] = result
+        take_ready()
+
+    if job.shapes:
+        from .pptx import PptxWriter
+        deck.sk_pptx = PptxWriter(deck)
     made = None
     if processes is not None:
         if job.shapes and todo:
             _import_meanwhile("pptx")
-        costs = estimated_costs([documents[n] for n in todo], job.folder) if len(todo) > 2 else [0.0] * len(todo)
-        made = processes.run(job, [views[n] for n in todo],
-                             order=sorted(range(len(todo)), key=lambda i: -costs[i]))
+        order = None
+        if len(todo) > 2:
+            order = dispatch_order(estimated_costs([documents[n] for n in todo], job.folder), in_order=job.shapes)
+        take_ready()
+        made = processes.run(job, [views[n] for n in todo], order=order, done=done)
     if made is None:
         from . import pdf as pdf_export
         made, pages = [], []
@@ -371,7 +394,6 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
             made.append(job.run(views[n]))
             pages += pdf_export.last_pages()
         pdf_export._LAST_PAGES[:] = pages
-    results = [found for _, found in kept]
     for n, result in zip(todo, made):
         results[n] = result
         _keep_chunk(kept[n][0], result)
@@ -381,9 +403,6 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
             if diagnostic not in seen:
                 seen.add(diagnostic)
                 diagnostics.append(diagnostic)
-        if job.shapes:      # (None: this chunk's pages could not be read back; the PPTX is then estimated)
-            for slide, shapes in zip(view.slides, result.shapes or [None] * len(view.slides)):
-                deck.slides[slide.number - 1].sk_shapes = shapes
         for slide in deck.slides:           # the slides as fitted in the chunk's process
             if slide.number in result.fitted:
                 slide.html, font, scale = result.fitted[slide.number]
@@ -392,8 +411,31 @@ def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     if job.pictures:
         return [picture for result in results for picture in result.pictures]
     if job.shapes:      # (the slides' shapes and pictures are the PPTX's; no PDF is made)
+        take_ready()
         return b""
     return merge([result.chunk for result in results])
+
+
+HEAVY_CHUNK = 1.5          # a chunk this many times the typical one's estimated cost is laid out first
+
+
+def dispatch_order(costs: list[float], in_order: bool = False) -> list[int]:
+    """The order the chunks are given to the processes: the costliest first, so that the last to finish is a
+    cheap one. `in_order` (a PPTX, which takes the chunks in the slides' order as they come back): only the
+    chunks much costlier than the typical one first, the others in order."""
+    costliest = sorted(range(len(costs)), key=lambda n: -costs[n])
+    if not in_order:
+        return costliest
+    typical = sorted(costs)[len(costs) // 2]
+    heavy = [n for n in costliest if costs[n] > HEAVY_CHUNK * typical]
+    return heavy + [n for n in range(len(costs)) if n not in heavy]
+
+
+def _place_shapes(deck, view, result: ChunkResult) -> None:
+    """The chunk's slides' PPTX shapes onto the deck's slides (None where the chunk's pages could not be read
+    back: the PPTX is then estimated)."""
+    for slide, shapes in zip(view.slides, result.shapes or [None] * len(view.slides)):
+        deck.slides[slide.number - 1].sk_shapes = shapes
 
 
 def _import_meanwhile(module: str) -> None:

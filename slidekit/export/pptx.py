@@ -1236,40 +1236,47 @@ def _text_name(tag: str, context: str) -> str:
     return "Text"
 
 
-def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
-    """The PPTX bytes. Slides the layout processes described and drew (`slide.sk_shapes`,
-    export/pdf_chunks.py) are written from that alone. Otherwise `pdf` is slidekit's PDF of the deck, giving
-    the page size, the pictures and the backgrounds; the shapes are placed from its layout when that is still
-    in memory, else estimated. `jobs`: processes that draw the pages' pictures."""
+class PptxWriter:
+    """The PPTX of a deck whose slides the layout processes described and drew (`slide.sk_shapes`, with their
+    pixels): written a slide after the other as their chunks come back (export/pdf_chunks.py), while later
+    chunks are still laid out."""
+
+    def __init__(self, deck: Deck) -> None:
+        self.deck = deck
+        self.presentation = None
+        self.size_pt = (960.0, 540.0)
+        self.patched = False
+        self.added = 0
+        self.complete = True            # every slide so far described and drawn
+
+    def add(self, slides: list[Slide]) -> None:
+        """The next slides, in order."""
+        for slide in slides:
+            shapes = getattr(slide, "sk_shapes", None)
+            if shapes is None or shapes.pixels is None:
+                self.complete = False
+            if not self.complete:
+                return
+            if self.presentation is None:
+                self.size_pt = (shapes.size_px[0] * PT_PER_PX, shapes.size_px[1] * PT_PER_PX)
+                self.presentation, self.patched = _new_presentation(self.deck, self.size_pt)
+            _add_measured_slide(self.presentation, slide, shapes, shapes.pixels, self.size_pt)
+            self.added += 1
+
+    def finish(self) -> bytes | None:
+        """The PPTX bytes, or None when some slide was not described and drawn."""
+        if not self.complete or self.presentation is None or self.added != len(self.deck.slides):
+            return None
+        return _saved(self.presentation, self.patched)
+
+
+def _new_presentation(deck: Deck, size_pt: tuple[float, float]):
+    """(An empty presentation of the deck's slide size and properties, whether python-pptx is patched)."""
     from pptx import Presentation
-    from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
     from .patches import install_pptx
     patched = install_pptx()       # (before the first slide: one of its patches is in adding slides)
-    size_pt = (960.0, 540.0)
-    shapes = [getattr(slide, "sk_shapes", None) for slide in deck.slides]
-    drawn = bool(shapes) and all(described is not None and described.pixels is not None for described in shapes)
-    if drawn:
-        size_pt = (shapes[0].size_px[0] * PT_PER_PX, shapes[0].size_px[1] * PT_PER_PX)
-    else:
-        shapes = None
-        if pdf:
-            # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
-            # of a 60-slide photo deck)
-            import pypdfium2 as pdfium
-            document = pdfium.PdfDocument(pdf)
-            try:
-                count = len(document)
-                if count:
-                    left, bottom, right, top = document[0].get_mediabox()
-                    size_pt = (float(right - left), float(top - bottom))
-            finally:
-                document.close()
-            if count != len(deck.slides):
-                pdf = None
-            else:       # described from the pages laid out in this process, if they are these slides'
-                shapes = describe_pages(deck.slides, size_pt)
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Pt(size_pt[0]), Pt(size_pt[1])
     title = deck.globals.get("title") or next((s.title for s in deck.slides if s.title), "")
@@ -1278,9 +1285,51 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
     # (python-pptx's template names its own author and says it made the file)
     properties.author = properties.last_modified_by = str(deck.globals.get("author") or "")
     properties.comments = "Made with slidekit"
+    return presentation, patched
+
+
+def _saved(presentation, patched: bool) -> bytes:
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue() if patched else _dated_as_patched(out.getvalue())
+
+
+def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
+    """The PPTX bytes. Slides the layout processes described and drew (`slide.sk_shapes`,
+    export/pdf_chunks.py) are written from that alone, most of them already while the build laid the others
+    out (`deck.sk_pptx`, a PptxWriter). Otherwise `pdf` is slidekit's PDF of the deck, giving the page size,
+    the pictures and the backgrounds; the shapes are placed from its layout when that is still in memory,
+    else estimated. `jobs`: processes that draw the pages' pictures."""
+    from pptx.dml.color import RGBColor
+
+    writer = getattr(deck, "sk_pptx", None)
+    if writer is None:
+        writer = PptxWriter(deck)
+        writer.add(deck.slides)
+    written = writer.finish()
+    if written is not None:
+        return written
+    size_pt = (960.0, 540.0)
+    shapes = None
+    if pdf:
+        # (pdfium reads the page count and the first page's box; pypdf parsed every page's objects: 0.5 s
+        # of a 60-slide photo deck)
+        import pypdfium2 as pdfium
+        document = pdfium.PdfDocument(pdf)
+        try:
+            count = len(document)
+            if count:
+                left, bottom, right, top = document[0].get_mediabox()
+                size_pt = (float(right - left), float(top - bottom))
+        finally:
+            document.close()
+        if count != len(deck.slides):
+            pdf = None
+        else:       # described from the pages laid out in this process, if they are these slides'
+            shapes = describe_pages(deck.slides, size_pt)
+    presentation, patched = _new_presentation(deck, size_pt)
     if shapes is not None:
-        pixels = (described.pixels for described in shapes) if drawn else _all_pixels(pdf, shapes, jobs)
-        for slide, described, pixels in zip(deck.slides, shapes, pixels):
+        for slide, described, pixels in zip(deck.slides, shapes, _all_pixels(pdf, shapes, jobs)):
             _add_measured_slide(presentation, slide, described, pixels, size_pt)
     else:
         colours = _page_colours(pdf, len(deck.slides))
@@ -1294,9 +1343,7 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
                 light = (0.299 * r + 0.587 * g + 0.114 * b) > 140
                 text_colour = RGBColor(0x22, 0x22, 0x22) if light else RGBColor(0xEE, 0xEE, 0xEE)
             _add_estimated_slide(presentation, slide, size_pt, background, text_colour)
-    out = io.BytesIO()
-    presentation.save(out)
-    return out.getvalue() if patched else _dated_as_patched(out.getvalue())
+    return _saved(presentation, patched)
 
 
 def _dated_as_patched(data: bytes) -> bytes:
