@@ -99,6 +99,9 @@ class ChunkResult:
     shapes: list | None = None             # the slides' PPTX shapes (pptx.SlideShapes), when the job asks
 
 
+DRAWN_ONLY = {"pdf_tags": False, "uncompressed_pdf": True}     # write_pdf's options for a PDF only drawn
+
+
 @dataclasses.dataclass
 class PdfJob:
     """Everything a process needs to make the PDF of some of a deck's slides (it is pickled to the layout
@@ -145,7 +148,9 @@ class PdfJob:
         pdf = write_pdf(self.render(view), self.folder, self.metadata, found, allow_remote=self.allow_remote,
                         local_roots=self.local_roots, capture=not (self.pictures or self.shapes),
                         inspect=lambda laid_out: check_overflow(laid_out, view, found),
-                        select=drawn_pages if self.shapes else None)
+                        select=drawn_pages if self.shapes else None,
+                        # a PDF only drawn here, at once: no structure tree, nothing deflated to be inflated
+                        pdf_options=DRAWN_ONLY if self.pictures or self.shapes else None)
         fitted = {s.number: (s.html, getattr(s, "sk_fit_font", None), getattr(s, "sk_fit_scale", None))
                   for s in view.slides}
         if self.pictures:
