@@ -6,6 +6,7 @@ At scale 1 a slide is as many pixels as it has CSS pixels (a 16:9 slide is 1280x
 from __future__ import annotations
 
 import io
+import math
 
 IMAGE_FORMATS = ("png", "jpeg")
 CSS_PX_PER_PT = 96 / 72
@@ -41,8 +42,9 @@ def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[i
             from concurrent.futures import ThreadPoolExecutor
             pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="slidekit-picture")
         out = []
+        backdrops = Backdrops(document)
         for index in wanted:
-            image, photos = _draw(document, index, scale)
+            image, photos = _draw(document, index, scale, backdrops)
             if pool is None:
                 out.append(_encode(image, fmt, photos))
                 continue
@@ -56,7 +58,7 @@ def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[i
         document.close()
 
 
-def _draw(document, index: int, scale: float):
+def _draw(document, index: int, scale: float, backdrops: "Backdrops | None" = None):
     """(The page as a Pillow image of width*scale x height*scale CSS pixels (less beyond MAX_PICTURE_PIXELS),
     whether photos cover PHOTO_SHARE of it)."""
     page = document[index]
@@ -65,7 +67,9 @@ def _draw(document, index: int, scale: float):
         width, height = page.get_size()
         area = width * height * (CSS_PX_PER_PT * scale) ** 2
         page_scale = scale * min(1.0, (MAX_PICTURE_PIXELS / area) ** 0.5) if area > 0 else scale
-        bitmap = page.render(scale=page_scale * CSS_PX_PER_PT, draw_annots=False)
+        bitmap = backdrops.render(index, page, page_scale * CSS_PX_PER_PT) if backdrops is not None else None
+        if bitmap is None:
+            bitmap = page.render(scale=page_scale * CSS_PX_PER_PT, draw_annots=False)
         image = bitmap.to_pil()
         # pdfium rounds the pixel size; keep it exactly width*scale x height*scale CSS pixels
         size = (round(width * CSS_PX_PER_PT * page_scale), round(height * CSS_PX_PER_PT * page_scale))
@@ -74,6 +78,68 @@ def _draw(document, index: int, scale: float):
         return image, photos
     finally:
         page.close()
+
+
+# A backdrop is drawn again for a page only if, drawn this small, it is the same pixels as the one kept.
+BACKDROP_CHECK_SCALE = 0.125
+BACKDROPS_KEPT = 4
+
+
+class Backdrops:
+    """What pages draw first and alike over their whole area, as a theme's background colour and gradient
+    (gaia's): drawn once, each page's own objects then drawn over a copy. pdfium draws a page-wide gradient
+    with its soft mask in several times the time of a page of text. The pictures are the same pixels: pdfium
+    draws a page's objects one after the other into the one bitmap either way."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+        self.kept: dict = {}            # signature -> (the small check's bytes, the backdrop bitmap's bytes)
+
+    def render(self, index: int, page, scale: float):
+        """The page drawn at `scale` over its kept backdrop (a pypdfium2 bitmap), or None: no backdrop, or
+        one other than the kept one of its kind (draw the page as usual)."""
+        import ctypes
+
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+        objects = list(page.get_objects(max_depth=0))
+        width_pt, height_pt = page.get_size()
+        lead = 0
+        for obj in objects:
+            if obj.type not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_SHADING):
+                break
+            left, bottom, right, top = obj.get_bounds()
+            if left > 0.5 or bottom > 0.5 or right < width_pt - 0.5 or top < height_pt - 0.5:
+                break
+            lead += 1
+        if not lead or lead == len(objects):
+            return None
+        signature = (round(scale, 6), round(width_pt, 2), round(height_pt, 2),
+                     tuple((obj.type, tuple(round(v, 2) for v in obj.get_bounds()),
+                            tuple(round(v, 4) for v in obj.get_matrix().get())) for obj in objects[:lead]))
+        alone = self.document[index]    # (another copy of the page, to draw its backdrop alone)
+        try:
+            for obj in list(alone.get_objects(max_depth=0))[lead:]:
+                alone.remove_obj(obj)
+            check = bytes(alone.render(scale=scale * BACKDROP_CHECK_SCALE, draw_annots=False).buffer)
+            kept = self.kept.get(signature)
+            if kept is None:
+                if len(self.kept) >= BACKDROPS_KEPT:
+                    self.kept.pop(next(iter(self.kept)))
+                kept = self.kept[signature] = (check, bytes(alone.render(scale=scale, draw_annots=False).buffer))
+            elif kept[0] != check:
+                return None
+        finally:
+            alone.close()
+        width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
+        bitmap = pdfium.PdfBitmap.new_native(width, height, raw.FPDFBitmap_BGR)
+        if bitmap.stride * height != len(kept[1]):
+            return None
+        for obj in objects[:lead]:
+            page.remove_obj(obj)
+        ctypes.memmove(ctypes.addressof(bitmap.buffer), kept[1], len(kept[1]))
+        raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, 0)    # (no annotations, as render)
+        return bitmap
 
 
 def _photo_share(page) -> float:

@@ -351,7 +351,8 @@ def drop_prestarted() -> None:
 
 def build_pdf(deck, job: PdfJob, diagnostics: Diagnostics, processes=None):
     """The deck's PDF bytes, made in `processes` (from start_processes) or in this process; with
-    `job.pictures`, the slides' pictures in order."""
+    `job.pictures`, the slides' pictures in order; with `job.shapes`, no PDF (b""): the slides' shapes and
+    pictures are written into the deck's PPTX as their chunks come back (`deck.sk_pptx`, pptx.PptxWriter)."""
     from .pdf import begin_build
     from .pdf_merge import merge
 
