@@ -13,15 +13,10 @@ CSS_PX_PER_PT = 96 / 72
 # A picture's pixels at most (a 10,000px slide at scale 1 is 100 MP): beyond, the scale is lowered, since
 # pdfium, Pillow and the encoder each hold a copy (a 100,000px theme size ran the export out of memory).
 MAX_PICTURE_PIXELS = 64_000_000
-# zlib's effort for the PNG pictures: level 3 deflates a slide of photos 2.5 times faster than the default 6,
-# into a file about 5 % larger (a slide of text: 8 %). (export/pptx.py's pictures.)
+# zlib's effort for the PNG pictures (--images, --image, and export/pptx.py's): level 3 deflates a slide of
+# photos 2.5 times faster than the default 6 into a file about 5 % larger, a slide of text a quarter faster
+# into one about 8 % larger (still about half the size of Marp's pictures of it).
 PNG_LEVEL = 3
-# The pictures of --images/--image (issue 23, docs/images.md): a slide that is at least PHOTO_SHARE photos
-# (JPEG images, by area) at PNG_LEVEL (level 6 takes 2.4 times the CPU there for 5 % less; zlib's Z_RLE a
-# third less CPU, as small over a deck but up to 30 % larger on some slides); any other slide at level 6, as
-# a browser's screenshot is: 5-10 % smaller than level 3, for a quarter more CPU on a slide of text.
-PHOTO_SHARE = 0.5
-PICTURE_LEVEL = 6
 
 
 def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[int] | None = None,
@@ -44,13 +39,13 @@ def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[i
         out = []
         backdrops = Backdrops(document)
         for index in wanted:
-            image, photos = _draw(document, index, scale, backdrops)
+            image = _draw(document, index, scale, backdrops)
             if pool is None:
-                out.append(_encode(image, fmt, photos))
+                out.append(_encode(image, fmt))
                 continue
             if len(out) >= 2 * threads:     # pictures waiting to be encoded: a few at a time (memory)
                 out[-2 * threads].result()
-            out.append(pool.submit(_encode, image, fmt, photos))
+            out.append(pool.submit(_encode, image, fmt))
         return [o if pool is None else o.result() for o in out]
     finally:
         if pool is not None:
@@ -59,11 +54,9 @@ def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[i
 
 
 def _draw(document, index: int, scale: float, backdrops: "Backdrops | None" = None):
-    """(The page as a Pillow image of width*scale x height*scale CSS pixels (less beyond MAX_PICTURE_PIXELS),
-    whether photos cover PHOTO_SHARE of it)."""
+    """The page as a Pillow image of width*scale x height*scale CSS pixels (less beyond MAX_PICTURE_PIXELS)."""
     page = document[index]
     try:
-        photos = _photo_share(page) >= PHOTO_SHARE
         width, height = page.get_size()
         area = width * height * (CSS_PX_PER_PT * scale) ** 2
         page_scale = scale * min(1.0, (MAX_PICTURE_PIXELS / area) ** 0.5) if area > 0 else scale
@@ -75,7 +68,7 @@ def _draw(document, index: int, scale: float, backdrops: "Backdrops | None" = No
         size = (round(width * CSS_PX_PER_PT * page_scale), round(height * CSS_PX_PER_PT * page_scale))
         if image.size != size:
             image = image.resize(size)
-        return image, photos
+        return image
     finally:
         page.close()
 
@@ -142,28 +135,12 @@ class Backdrops:
         return bitmap
 
 
-def _photo_share(page) -> float:
-    """The share of the page's area that JPEG images cover (overlaps counted twice; 0 if unknown)."""
-    import pypdfium2.raw as raw
-    try:
-        width, height = page.get_size()
-        covered = 0.0
-        for image in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4):
-            if "DCTDecode" not in image.get_filters():
-                continue
-            left, bottom, right, top = image.get_bounds()
-            covered += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
-        return covered / (width * height) if width > 0 and height > 0 else 0.0
-    except Exception:  # noqa: BLE001 - an object pdfium cannot describe: as if no photo
-        return 0.0
-
-
-def _encode(image, fmt: str, photos: bool = False) -> bytes:
+def _encode(image, fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "jpeg":
         image.convert("RGB").save(buffer, "JPEG", quality=85)
     else:
-        image.save(buffer, "PNG", compress_level=PNG_LEVEL if photos else PICTURE_LEVEL)
+        image.save(buffer, "PNG", compress_level=PNG_LEVEL)
     return buffer.getvalue()
 
 
