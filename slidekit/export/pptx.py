@@ -50,6 +50,7 @@ from .pptx_paint import FLAT_TOLERANCE, add_paint, box_children as _children, de
 from .pptx_paint import is_visible as _visible, real_box as _real
 
 EMU_PER_PT = 12700
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"     # DrawingML's namespace, in Clark notation
 PT_PER_PX = 0.75
 HEADING_PT = {1: 40, 2: 32, 3: 28, 4: 24, 5: 22, 6: 20}
 BODY_PT, CODE_PT, TABLE_PT = 22, 16, 18
@@ -479,18 +480,23 @@ def _write_runs(paragraph, runs):
     """The runs into the paragraph's XML, written directly: python-pptx's font properties cost a code-heavy
     deck's PPTX more than drawing its pages (the same elements and attributes as they write)."""
     from pptx.oxml.ns import qn
+    from pptx.oxml.text import CT_RegularTextRun
     from lxml import etree
     p = paragraph._p
+    end = p.find(_A + "endParaRPr")
     for text, style, href in runs:
         if text == "\v":
             paragraph.add_line_break()
             continue
-        r = p.add_r()
-        r.text = text
+        # <a:r>[<a:rPr/>]<a:t/></a:r> before the paragraph's end properties, as python-pptx's add_r and text
+        r = etree.SubElement(p, _A + "r")      # (python-pptx's own classes: made in its document)
+        if end is not None:
+            end.addprevious(r)
+        rPr = etree.SubElement(r, _A + "rPr") if style is not None else None
+        etree.SubElement(r, _A + "t").text = CT_RegularTextRun._escape_ctrl_chars(text)
         if style is None:
             continue
         size, bold, italic, name, colour, underline, capitals = style
-        rPr = r.get_or_add_rPr()
         rPr.set("sz", str(round(size * 100)))
         if bold:
             rPr.set("b", "1")
@@ -532,18 +538,39 @@ def _align(paragraph, value):
         paragraph.alignment = getattr(PP_ALIGN, ALIGN[value])
 
 
+_AUTOFITS = (_A + "noAutofit", _A + "normAutofit", _A + "spAutoFit")
+_AFTER_AUTOFIT = (_A + "scene3d", _A + "sp3d", _A + "flatTx", _A + "extLst")
+
+
 def _prepare_frame(frame):
-    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.vertical_anchor = MSO_ANCHOR.TOP
-    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+    """Wrapped, top-anchored, without autofit or insets: the XML python-pptx's word_wrap, auto_size,
+    vertical_anchor and margin properties write, in their order, set directly (through those properties it
+    was a tenth of writing a deck of text)."""
+    from pptx.oxml.xmlchemy import OxmlElement
+    body = frame._txBody.bodyPr
+    body.set("wrap", "square")
+    for child in [child for child in body if child.tag in _AUTOFITS]:
+        body.remove(child)
+    place = next((n for n, child in enumerate(body) if child.tag in _AFTER_AUTOFIT), len(body))
+    body.insert(place, OxmlElement("a:noAutofit"))
+    for name, value in (("anchor", "t"), ("lIns", "0"), ("rIns", "0"), ("tIns", "0"), ("bIns", "0")):
+        body.set(name, value)
 
 
 def _line_spacing(paragraph, height):
-    from pptx.util import Pt
+    """A fixed line height: the `a:lnSpc` python-pptx's line_spacing writes, set directly."""
     if height:
-        paragraph.line_spacing = Pt(height * PT_PER_PX)
+        from pptx.oxml.simpletypes import ST_TextSpacingPoint
+        from pptx.oxml.xmlchemy import OxmlElement
+        from pptx.util import Pt
+        properties = paragraph._p.get_or_add_pPr()
+        for old in properties.findall(_A + "lnSpc"):
+            properties.remove(old)
+        spacing = OxmlElement("a:lnSpc")
+        points = OxmlElement("a:spcPts")
+        points.set("val", ST_TextSpacingPoint.convert_to_xml(Pt(height * PT_PER_PX)))
+        spacing.append(points)
+        properties.insert(0, spacing)       # (the first of a paragraph's properties)
 
 
 def _height(lines) -> float | None:
