@@ -279,12 +279,9 @@ def test_a_photo_is_its_image_cropped_to_what_the_slide_shows(tmp_path, monkeypa
         assert max(difference) < 8, (number, difference)
 
 
-def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(tmp_path, monkeypatch):
-    # The flat rule answered from the layout: no box but the section paints (gaia's faint gradient allowed),
-    # so its page is not drawn. A code block's fill and a table's rules are rectangles, so those slides' pages
-    # are not drawn either; a shadow is not, and that slide's background is a picture.
+def _pages_drawn(monkeypatch) -> list[int]:
+    """The indexes of the pages pdfium draws for the PPTX from now on (in the PDF they are drawn from)."""
     from slidekit.export import pptx as pptx_export
-    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     drawn = []
     real = pptx_export._Drawing.__init__
 
@@ -292,6 +289,15 @@ def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(t
         drawn.append(index)
         real(self, document, index)
     monkeypatch.setattr(pptx_export._Drawing, "__init__", counted)
+    return drawn
+
+
+def test_a_slide_whose_layout_draws_only_text_is_flat_without_drawing_its_page(tmp_path, monkeypatch):
+    # The flat rule answered from the layout: no box but the section paints (gaia's faint gradient allowed),
+    # so its page is not drawn. A code block's fill and a table's rules are rectangles, so those slides' pages
+    # are not drawn either; a shadow is not, and that slide's background is a picture.
+    monkeypatch.setenv("SLIDEKIT_CACHE", "off")
+    drawn = _pages_drawn(monkeypatch)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\nfooter: Talk\n---\n\n# Title\n\nText, *more*.\n\n"
                     "---\n\n## List\n\n- a\n- [b](https://example.com)\n\n---\n\n## Code\n\n```\nx = 1\n```\n"
@@ -403,15 +409,8 @@ def test_a_python_pptx_the_patch_was_not_made_for_still_gives_a_file_without_bui
 def test_a_background_image_that_cannot_be_read_is_no_picture(tmp_path, monkeypatch):
     # The page draws nothing for a missing background image (as Marp shows nothing): the PPTX has no picture
     # of the slide's background where it would have been, and the slide's page is not drawn for one.
-    from slidekit.export import pptx as pptx_export
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
-    drawn = []
-    real = pptx_export._Drawing.__init__
-
-    def counted(self, document, index):
-        drawn.append(index)
-        real(self, document, index)
-    monkeypatch.setattr(pptx_export._Drawing, "__init__", counted)
+    drawn = _pages_drawn(monkeypatch)
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\n---\n\n![bg right:40%](gone.png)\n\n# Split\n\n---\n\n"
                     "![bg](a.png) ![bg](b.png)\n\n# Two\n", encoding="utf-8")
