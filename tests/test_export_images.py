@@ -188,3 +188,5 @@ def test_a_backdrop_pages_share_is_drawn_once_and_the_pictures_are_the_same_pixe
     assert {0, 1, 6} <= set(over_a_backdrop)            # gaia's own backdrop, drawn once for them
     assert sum(1 for index, used, new in drawn_alone if used and new and index in (0, 1, 6)) == 1
     assert 3 not in over_a_backdrop or 2 not in over_a_backdrop     # two gradients never taken for one
+    large = images.Backdrops(document)         # a picture past BACKDROP_PIXELS_AT_MOST keeps no copy
+    assert images._draw(document, 0, 3.0, large).size == (3840, 2160) and not large.kept

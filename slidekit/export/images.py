@@ -76,6 +76,7 @@ def _draw(document, index: int, scale: float, backdrops: "Backdrops | None" = No
 # A backdrop is drawn again for a page only if, drawn this small, it is the same pixels as the one kept.
 BACKDROP_CHECK_SCALE = 0.125
 BACKDROPS_KEPT = 4
+BACKDROP_PIXELS_AT_MOST = 8_000_000     # a larger picture is drawn whole: its kept copies would hold too much
 
 
 class Backdrops:
@@ -95,8 +96,11 @@ class Backdrops:
 
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
-        objects = list(page.get_objects(max_depth=0))
         width_pt, height_pt = page.get_size()
+        width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
+        if width * height > BACKDROP_PIXELS_AT_MOST:
+            return None
+        objects = list(page.get_objects(max_depth=0))
         lead = 0
         for obj in objects:
             if obj.type not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_SHADING):
@@ -124,7 +128,6 @@ class Backdrops:
                 return None
         finally:
             alone.close()
-        width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
         bitmap = pdfium.PdfBitmap.new_native(width, height, raw.FPDFBitmap_BGR)
         if bitmap.stride * height != len(kept[1]):
             return None
