@@ -64,6 +64,10 @@ class ChunkPDF:
     outline_items: list[tuple[int, bytes, bytes, bool]] = field(default_factory=list)
     dests: list[tuple[bytes, bytes]] = field(default_factory=list)     # (name as serialised, destination)
     names_other: dict[str, bytes] = field(default_factory=dict)        # the Names keys but Dests
+    # _same_drawings and _image_keys of the chunk, found where it is captured (in the layout processes, in
+    # parallel, rather than by the join while they wait)
+    same_drawings: dict[int, int] | None = None
+    image_keys: dict[int, bytes] | None = None
 
 
 def _number(reference) -> int | None:
@@ -117,6 +121,7 @@ def capture(document, pdf) -> None:
         chunk.bodies[obj.number] = obj.data
         if not obj.compressible:
             chunk.streams.add(obj.number)
+    chunk.same_drawings, chunk.image_keys = _same_drawings(chunk), _image_keys(chunk)
     raise Captured(chunk)
 
 
@@ -356,8 +361,8 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         mapping = [0] * len(chunk.bodies)
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
         numbers = []
-        image_keys = _image_keys(chunk)
-        same = _same_drawings(chunk)
+        image_keys = chunk.image_keys if chunk.image_keys is not None else _image_keys(chunk)
+        same = chunk.same_drawings if chunk.same_drawings is not None else _same_drawings(chunk)
         for number, body in enumerate(chunk.bodies):
             if body is None:
                 continue
