@@ -45,6 +45,8 @@ class SlideLayout:
     headings: list[TextFit] = field(default_factory=list)   # data-sk-fit headings, in document order
     codes: list[TextFit] = field(default_factory=list)      # <pre> blocks, in document order
     start: float = 0.0        # highest top edge of the content in flow (above content_top: centred overflow)
+    # a flex slide centred without `safe`: too tall, its content spills past both ends, as in Chromium
+    centred_unsafely: bool = False
 
     @property
     def overflow(self) -> float:
@@ -129,6 +131,8 @@ def _measure_section(section) -> SlideLayout:
     seen: set[int] = set()
     layout.reach = max(content_top, _reach(section, top, layout, seen, section))
     layout.start = _start(section, top, content_top)
+    style = section.style
+    layout.centred_unsafely = "flex" in style["display"] and "safe" not in style["justify_content"]
     return layout
 
 

@@ -404,24 +404,7 @@ def _overflows(document) -> bool:
     from .overflow import TOLERANCE, measure
 
     layouts = measure(document)
-    if not layouts or layouts[0].start >= layouts[0].content_top - TOLERANCE:
-        return False
-    section = _section_box(document.pages[0]._page_box) if document.pages else None
-    if section is not None and "flex" in section.style["display"]:
-        return "safe" in section.style["justify_content"]
-    return True
-
-
-def _section_box(box, depth: int = 0):
-    """The page's first <section> box (the slide), a few levels down."""
-    if getattr(box, "element_tag", None) == "section":
-        return box
-    if depth < 6:
-        for child in getattr(box, "children", ()) or ():
-            found = _section_box(child, depth + 1)
-            if found is not None:
-                return found
-    return None
+    return bool(layouts) and layouts[0].start < layouts[0].content_top - TOLERANCE and not layouts[0].centred_unsafely
 
 
 def _digest(*parts: str) -> str:

@@ -64,10 +64,10 @@ class ChunkPDF:
     outline_items: list[tuple[int, bytes, bytes, bool]] = field(default_factory=list)
     dests: list[tuple[bytes, bytes]] = field(default_factory=list)     # (name as serialised, destination)
     names_other: dict[str, bytes] = field(default_factory=dict)        # the Names keys but Dests
-    # _same_drawings and _image_keys of the chunk, found where it is captured (in the layout processes, in
+    # _same_drawings and _image_keys of the chunk, set where it is captured (in the layout processes, in
     # parallel, rather than by the join while they wait)
-    same_drawings: dict[int, int] | None = None
-    image_keys: dict[int, bytes] | None = None
+    same_drawings: dict[int, int] = field(default_factory=dict)
+    image_keys: dict[int, bytes] = field(default_factory=dict)
 
 
 def _number(reference) -> int | None:
@@ -361,8 +361,7 @@ def merge(chunks: list[ChunkPDF], version: bytes = b"1.7") -> bytes:
         mapping = [0] * len(chunk.bodies)
         mapping[chunk.pages], mapping[chunk.catalog] = pages_number, catalog_number
         numbers = []
-        image_keys = chunk.image_keys if chunk.image_keys is not None else _image_keys(chunk)
-        same = chunk.same_drawings if chunk.same_drawings is not None else _same_drawings(chunk)
+        image_keys, same = chunk.image_keys, chunk.same_drawings
         for number, body in enumerate(chunk.bodies):
             if body is None:
                 continue

@@ -1172,7 +1172,7 @@ def _all_pixels(pdf: bytes, slides: list, jobs: int):
     to be drawn."""
     import sys
     work = [(index, shapes.pixel_work) for index, shapes in enumerate(slides)]
-    drawn = sum(1 for _, (cut, _, _, _, known) in work if not known or any(cut))
+    drawn = sum(shapes.drawn for shapes in slides)
     if drawn > 1 and jobs > 1 and sys.platform.startswith("linux"):
         import multiprocessing
         _POOL_PDF[:] = [pdf]
