@@ -62,9 +62,10 @@ def test_the_pictures_pdf_stores_photos_at_the_pictures_scale(tmp_path, monkeypa
     assert Image.open(tmp_path / "talk.001.png").size == (1280, 720)
 
 
-def test_pictures_encoded_in_threads_are_exact_and_deflated_at_one_level(tmp_path, monkeypatch):
+def test_pictures_encoded_in_threads_are_exact_and_no_larger_than_pillows(tmp_path, monkeypatch):
     # The pictures are encoded in threads while pdfium draws the next pages: the same bytes as one after the
-    # other, in slide order, every pixel the page as drawn, deflated at PNG_LEVEL (3) whether photos or text.
+    # other, in slide order, every pixel the page as drawn, photos or text about the size of Pillow's PNG at
+    # the same zlib level (export/png.py filters every row alike where Pillow picks a filter a row).
     import io
     import random
 
@@ -89,9 +90,9 @@ def test_pictures_encoded_in_threads_are_exact_and_deflated_at_one_level(tmp_pat
     for index, data in enumerate(one):
         drawn = document[index].render(scale=images.CSS_PX_PER_PT, draw_annots=False).to_pil()
         assert Image.open(io.BytesIO(data)).convert("RGB").tobytes() == drawn.tobytes()
-        level3 = io.BytesIO()
-        drawn.save(level3, "PNG", compress_level=3)
-        assert len(data) == level3.tell()
+        pillows = io.BytesIO()
+        drawn.save(pillows, "PNG", compress_level=3)
+        assert len(data) <= 1.1 * pillows.tell()
     document.close()
 
 

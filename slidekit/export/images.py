@@ -13,10 +13,6 @@ CSS_PX_PER_PT = 96 / 72
 # A picture's pixels at most (a 10,000px slide at scale 1 is 100 MP): beyond, the scale is lowered, since
 # pdfium, Pillow and the encoder each hold a copy (a 100,000px theme size ran the export out of memory).
 MAX_PICTURE_PIXELS = 64_000_000
-# zlib's effort for the PNG pictures (--images, --image, and export/pptx.py's): level 3 deflates a slide of
-# photos 2.5 times faster than the default 6 into a file about 5 % larger, a slide of text a quarter faster
-# into one about 8 % larger (still about half the size of Marp's pictures of it).
-PNG_LEVEL = 3
 
 
 def render_pages(pdf: bytes, fmt: str = "png", scale: float = 1.0, pages: list[int] | None = None,
@@ -139,12 +135,12 @@ class Backdrops:
 
 
 def _encode(image, fmt: str) -> bytes:
-    buffer = io.BytesIO()
     if fmt == "jpeg":
+        buffer = io.BytesIO()
         image.convert("RGB").save(buffer, "JPEG", quality=85)
-    else:
-        image.save(buffer, "PNG", compress_level=PNG_LEVEL)
-    return buffer.getvalue()
+        return buffer.getvalue()
+    from .png import encode_png
+    return encode_png(image)
 
 
 def numbered_paths(target, count: int):

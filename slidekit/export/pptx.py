@@ -946,12 +946,11 @@ def _encode(image, skip_uniform=False) -> bytes | None:
         return None
     if skip_uniform and all(low == high for low, high in image.getextrema()):
         return None      # nothing drawn there (an image that could not be read)
-    buffer = io.BytesIO()
     if image.width * image.height <= 250_000 or len(image.getcolors(4096) or ()) in range(1, 4096):
-        from .images import PNG_LEVEL
-        image.save(buffer, "PNG", compress_level=PNG_LEVEL)
-    else:
-        image.save(buffer, "JPEG", quality=88)
+        from .png import encode_png
+        return encode_png(image)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
 
 
