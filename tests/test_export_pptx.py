@@ -450,3 +450,17 @@ def test_a_cut_picture_is_that_part_of_the_page_as_drawn_whole(tmp_path):
         expected = whole.crop((round(x), round(y), round(x + w), round(y + h)))
         assert cut.size == expected.size
         assert max(high for _, high in ImageChops.difference(cut, expected).getextrema()) <= 1
+
+
+def test_slides_of_one_layout_each_have_their_own_title_and_unique_shape_ids(tmp_path):
+    # The placeholders python-pptx clones for a layout's first slide are copied for its next slides (an
+    # element moved rather than copied would leave an earlier slide without its title), and new shapes'
+    # ids are counted on from the placeholders': no two shapes of a slide share one.
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nmarp: true\n---\n\n# One\n\nfirst\n\n---\n\nno title here\n\n---\n\n# Two\n\n- a\n- b\n"
+                    "\n---\n\n# Three\n\nthird\n\n---\n\nagain none\n", encoding="utf-8")
+    presentation = _build(deck, tmp_path / "talk.pptx")
+    assert [_title(slide) for slide in presentation.slides] == ["One", None, "Two", "Three", None]
+    for slide in presentation.slides:
+        ids = [shape.shape_id for shape in slide.shapes]
+        assert len(ids) == len(set(ids)) and min(ids) >= 2

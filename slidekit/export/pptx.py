@@ -51,6 +51,7 @@ from .pptx_paint import is_visible as _visible, real_box as _real
 
 EMU_PER_PT = 12700
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"     # DrawingML's namespace, in Clark notation
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"    # PresentationML's
 PT_PER_PX = 0.75
 HEADING_PT = {1: 40, 2: 32, 3: 28, 4: 24, 5: 22, 6: 20}
 BODY_PT, CODE_PT, TABLE_PT = 22, 16, 18
@@ -1200,11 +1201,34 @@ def _all_pixels(pdf: bytes, slides: list, jobs: int):
         document.close()
 
 
-def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels: tuple, size_pt):
+def _add_slide(presentation, layout_index: int, placeholders: dict):
+    """A new slide of the presentation's layout `layout_index`. python-pptx clones a layout's placeholders
+    for each slide, reading the layout again; the ones it cloned for the layout's first slide are copied for
+    the next (the same XML: the same ids and names, on a slide that has no other shape yet)."""
+    import copy
+    layout = presentation.slide_layouts[layout_index]
+    kept = placeholders.get(layout_index)
+    if kept is None:
+        page = presentation.slides.add_slide(layout)
+        placeholders[layout_index] = [copy.deepcopy(e) for e in page.shapes._spTree if e.tag == _P + "sp"]
+        return page
+    slides = presentation.slides
+    rid, page = slides.part.add_slide(layout)
+    tree = page.shapes._spTree
+    for element in kept:
+        tree.insert_element_before(copy.deepcopy(element), "p:extLst")
+    slides._sldIdLst.add_sldId(rid)
+    return page
+
+
+def _add_measured_slide(presentation, slide: Slide, shapes: SlideShapes, pixels: tuple, size_pt,
+                        placeholders: dict):
     from pptx.dml.color import RGBColor
     from pptx.util import Emu
-    layout = presentation.slide_layouts[5 if shapes.titled else 6]      # "Title Only" / "Blank"
-    page = presentation.slides.add_slide(layout)
+    page = _add_slide(presentation, 5 if shapes.titled else 6, placeholders)     # "Title Only" / "Blank"
+    # python-pptx's turbo mode: a new shape's id is counted on from the last one, not found by searching the
+    # slide's XML for the largest (the same ids, since shapes are only added here)
+    page.shapes.turbo_add_enabled = True
     builder = _Page(page, shapes.size_px)
     cuts, flat, background = pixels
     fill = None if shapes.paint is not None else flat or shapes.background    # (add_paint sets it then)
@@ -1274,6 +1298,7 @@ class PptxWriter:
         self.patched = False
         self.added = 0
         self.complete = True            # every slide so far described and drawn
+        self.placeholders: dict = {}    # a layout's index -> the placeholders cloned for its first slide
 
     def add(self, slides: list[Slide]) -> None:
         """The next slides, in order."""
@@ -1286,7 +1311,7 @@ class PptxWriter:
             if self.presentation is None:
                 self.size_pt = (shapes.size_px[0] * PT_PER_PX, shapes.size_px[1] * PT_PER_PX)
                 self.presentation, self.patched = _new_presentation(self.deck, self.size_pt)
-            _add_measured_slide(self.presentation, slide, shapes, shapes.pixels, self.size_pt)
+            _add_measured_slide(self.presentation, slide, shapes, shapes.pixels, self.size_pt, self.placeholders)
             self.added += 1
 
     def finish(self) -> bytes | None:
@@ -1355,8 +1380,9 @@ def write_pptx(deck: Deck, pdf: bytes | None = None, jobs: int = 1) -> bytes:
             shapes = describe_pages(deck.slides, size_pt)
     presentation, patched = _new_presentation(deck, size_pt)
     if shapes is not None:
+        placeholders: dict = {}
         for slide, described, pixels in zip(deck.slides, shapes, _all_pixels(pdf, shapes, jobs)):
-            _add_measured_slide(presentation, slide, described, pixels, size_pt)
+            _add_measured_slide(presentation, slide, described, pixels, size_pt, placeholders)
     else:
         colours = _page_colours(pdf, len(deck.slides))
         for slide, sampled in zip(deck.slides, colours):
