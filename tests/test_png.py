@@ -74,3 +74,18 @@ def test_the_file_is_about_the_size_of_pillows_at_the_same_level(picture):
     pillows = io.BytesIO()
     picture.save(pillows, "PNG", compress_level=3)
     assert len(encode_png(picture, 3)) <= 1.1 * pillows.tell()
+
+
+def test_a_large_picture_is_filtered_a_band_at_a_time():
+    # Several pictures are encoded at once, at any --image-scale: the rows are filtered and deflated a band
+    # at a time, so the encoder's own copies stay far below one copy of the whole picture.
+    import tracemalloc
+    picture = Image.linear_gradient("L").resize((3000, 2000)).convert("RGB")     # 18 MB of pixels
+    tracemalloc.start()
+    try:
+        data = encode_png(picture)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert Image.open(io.BytesIO(data)).tobytes() == picture.tobytes()
+    assert peak < 0.5 * len(picture.tobytes())         # (all at once: three copies)

@@ -16,6 +16,7 @@ import struct
 PNG_LEVEL = 3
 _COLOUR_TYPES = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}    # Pillow's mode -> PNG's colour type (8 bits a sample)
 _UP = b"\x02"       # the filter byte starting each row
+_BAND_ROWS = 128    # rows filtered and deflated at a time
 
 
 def encode_png(image, level: int = PNG_LEVEL) -> bytes:
@@ -26,14 +27,23 @@ def encode_png(image, level: int = PNG_LEVEL) -> bytes:
     if image.mode not in _COLOUR_TYPES:
         image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
     width, height = image.size
-    above = ImageChops.offset(image, 0, 1)         # each row moved down one (the last comes round to the top)
-    above.paste(0, (0, 0, width, 1))                # the first row's 'above' is zeros, as the format says
-    filtered = ImageChops.subtract_modulo(image, above).tobytes()
-    stride = len(filtered) // height if width and height else 0
-    rows = b"".join(_UP + filtered[top:top + stride] for top in range(0, len(filtered), stride)) if stride else _UP * height
+    deflate = zlib_ng.compressobj(level)
+    stream = []
+    # A band of rows at a time: a few copies of a band are held, not of the whole picture (a large scale's
+    # picture is tens of megabytes a copy, and several are encoded at once).
+    for top in range(0, height, _BAND_ROWS):
+        bottom = min(height, top + _BAND_ROWS)
+        band = image.crop((0, top, width, bottom))
+        above = image.crop((0, top - 1, width, bottom - 1))    # (the first row's 'above' is zeros: off the picture)
+        filtered = ImageChops.subtract_modulo(band, above).tobytes()
+        stride = len(filtered) // (bottom - top)
+        rows = b"".join(_UP + filtered[at:at + stride] for at in range(0, len(filtered), stride)) if stride else \
+            _UP * (bottom - top)
+        stream.append(deflate.compress(rows))
+    stream.append(deflate.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPES[image.mode], 0, 0, 0)
     return b"".join((b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header, zlib_ng),
-                     _chunk(b"IDAT", zlib_ng.compress(rows, level), zlib_ng), _chunk(b"IEND", b"", zlib_ng)))
+                     _chunk(b"IDAT", b"".join(stream), zlib_ng), _chunk(b"IEND", b"", zlib_ng)))
 
 
 def _chunk(kind: bytes, data: bytes, zlib_ng) -> bytes:
