@@ -154,9 +154,10 @@ def test_png_pictures_take_a_png_up_to_twice_its_shown_size_as_its_file(tmp_path
 
 
 def test_a_backdrop_pages_share_is_drawn_once_and_the_pictures_are_the_same_pixels(tmp_path, monkeypatch):
-    # gaia's background (a colour and a faint gradient over the whole page) is drawn once and each page's own
-    # objects over a copy. A page whose backdrop differs, even one the same shape (another gradient), is
-    # drawn whole: every picture is the same pixels as the page drawn by itself.
+    # gaia's background (a colour and a faint gradient over the whole page) is drawn once, the second time
+    # it is met, and each page's own objects over a copy; the backdrop is kept from one chunk's pictures to
+    # the next. A page whose backdrop differs, even one the same shape (another gradient), is not drawn over
+    # it: every picture is the same pixels as the page drawn by itself.
     import pypdfium2 as pdfium
     from PIL import ImageChops
 
@@ -164,30 +165,33 @@ def test_a_backdrop_pages_share_is_drawn_once_and_the_pictures_are_the_same_pixe
     monkeypatch.setenv("SLIDEKIT_CACHE", "off")
     slides = ["# One\n\n- a\n- b", "# Two\n\n> quote", "<!-- _backgroundImage: linear-gradient(red, blue) -->\n\n# Red",
               "<!-- _backgroundImage: linear-gradient(90deg, red, blue) -->\n\n# Turned",
-              "<!-- _backgroundColor: #234 -->\n\n# Dark", "<!-- _class: invert -->\n\n# Invert", "# Three\n\n`code`"]
+              "<!-- _backgroundColor: #234 -->\n\n# Dark", "<!-- _class: invert -->\n\n# Invert", "# Three\n\n`code`",
+              "<!-- _backgroundImage: linear-gradient(red, blue) -->\n\n# Red again"]
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\ntheme: gaia\npaginate: true\n---\n\n" + "\n\n---\n\n".join(slides),
                     encoding="utf-8")
     assert main(["build", str(deck), "--pdf", "-o", str(tmp_path / "talk.pdf"), "-q"]) == 0
     document = pdfium.PdfDocument(tmp_path / "talk.pdf")
-    drawn_alone = []
+    drawn = []          # (page, drawn over a backdrop, the backdrop drawn for it)
     real = images.Backdrops.render
 
     def counted(self, index, page, scale):
-        before = len(self.kept), [kept[1] for kept in self.kept.values()]
+        before = len(self.store.kept)
         bitmap = real(self, index, page, scale)
-        drawn_alone.append((index, bitmap is not None, before != (len(self.kept), [k[1] for k in self.kept.values()])))
+        drawn.append((index, bitmap is not None, len(self.store.kept) != before))
         return bitmap
     monkeypatch.setattr(images.Backdrops, "render", counted)
-    backdrops = images.Backdrops(document)
-    for index in range(len(slides)):
-        shared = images._draw(document, index, 1.0, backdrops)
-        alone = images._draw(document, index, 1.0)
-        assert shared.size == alone.size == (1280, 720)
-        assert ImageChops.difference(shared.convert("RGB"), alone.convert("RGB")).getbbox() is None, index
-    over_a_backdrop = [index for index, used, _ in drawn_alone if used]
-    assert {0, 1, 6} <= set(over_a_backdrop)            # gaia's own backdrop, drawn once for them
-    assert sum(1 for index, used, new in drawn_alone if used and new and index in (0, 1, 6)) == 1
-    assert 3 not in over_a_backdrop or 2 not in over_a_backdrop     # two gradients never taken for one
-    large = images.Backdrops(document)         # a picture past BACKDROP_PIXELS_AT_MOST keeps no copy
-    assert images._draw(document, 0, 3.0, large).size == (3840, 2160) and not large.kept
+    store = images.BackdropStore()
+    for first, last in ((0, 4), (4, len(slides))):          # two chunks, one process
+        backdrops = images.Backdrops(document, store)
+        for index in range(first, last):
+            shared = images._draw(document, index, 1.0, backdrops)
+            alone = images._draw(document, index, 1.0)
+            assert shared.size == alone.size == (1280, 720)
+            assert ImageChops.difference(shared.convert("RGB"), alone.convert("RGB")).getbbox() is None, index
+    over_a_backdrop = {index for index, used, _ in drawn if used}
+    assert over_a_backdrop == {1, 6, 7}         # gaia's met again on page 1 (and 6), the red one on page 7
+    assert {index for index, _, new in drawn if new} == {1, 7}      # each drawn alone once
+    large = images.Backdrops(document, images.BackdropStore())  # past BACKDROP_PIXELS_AT_MOST: no copy kept
+    assert images._draw(document, 0, 3.0, large).size == (3840, 2160)
+    assert images._draw(document, 1, 3.0, large).size == (3840, 2160) and not large.store.kept

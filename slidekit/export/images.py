@@ -69,10 +69,43 @@ def _draw(document, index: int, scale: float, backdrops: "Backdrops | None" = No
         page.close()
 
 
-# A backdrop is drawn again for a page only if, drawn this small, it is the same pixels as the one kept.
+# A backdrop is taken for a page's only if, drawn this small, it is the same pixels as the one kept.
 BACKDROP_CHECK_SCALE = 0.125
 BACKDROPS_KEPT = 4
+BACKDROP_BYTES_KEPT = 32_000_000        # the kept backdrops' pixels at most (they stay with the process)
 BACKDROP_PIXELS_AT_MOST = 8_000_000     # a larger picture is drawn whole: its kept copies would hold too much
+BACKDROPS_SEEN = 64
+
+
+class BackdropStore:
+    """The backdrops a process keeps, from one chunk's pictures to the next (a deck's chunks share their
+    theme's): each found by what draws it and by its pixels drawn small, and kept the second time it is met,
+    so that a backdrop only one page has costs no drawing of its own."""
+
+    def __init__(self) -> None:
+        self.kept: dict = {}        # (signature, small drawing) -> the backdrop's bitmap bytes, oldest first
+        self.seen: dict = {}        # the keys met once (the order they were met)
+
+    def get(self, key):
+        return self.kept.get(key)
+
+    def met_before(self, key) -> bool:
+        """Whether `key` was met before (and remember that it is met now)."""
+        if key in self.seen:
+            return True
+        if len(self.seen) >= BACKDROPS_SEEN:
+            self.seen.pop(next(iter(self.seen)))
+        self.seen[key] = True
+        return False
+
+    def keep(self, key, pixels: bytes) -> None:
+        while self.kept and (len(self.kept) >= BACKDROPS_KEPT
+                             or sum(map(len, self.kept.values())) + len(pixels) > BACKDROP_BYTES_KEPT):
+            self.kept.pop(next(iter(self.kept)))
+        self.kept[key] = pixels
+
+
+_PROCESS_STORE = BackdropStore()
 
 
 class Backdrops:
@@ -81,14 +114,15 @@ class Backdrops:
     with its soft mask in several times the time of a page of text. The pictures are the same pixels: pdfium
     draws a page's objects one after the other into the one bitmap either way."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document, store: BackdropStore | None = None) -> None:
         self.document = document
-        self.kept: dict = {}            # signature -> (the small check's bytes, the backdrop bitmap's bytes)
+        self.store = _PROCESS_STORE if store is None else store
 
     def render(self, index: int, page, scale: float):
-        """The page drawn at `scale` over its kept backdrop (a pypdfium2 bitmap), or None: no backdrop, or
-        one other than the kept one of its kind (draw the page as usual)."""
+        """The page drawn at `scale` over its backdrop (a pypdfium2 bitmap), or None: no backdrop, or one met
+        for the first time (draw the page as usual)."""
         import ctypes
+        import hashlib
 
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
@@ -114,22 +148,22 @@ class Backdrops:
         try:
             for obj in list(alone.get_objects(max_depth=0))[lead:]:
                 alone.remove_obj(obj)
-            check = bytes(alone.render(scale=scale * BACKDROP_CHECK_SCALE, draw_annots=False).buffer)
-            kept = self.kept.get(signature)
+            small = alone.render(scale=scale * BACKDROP_CHECK_SCALE, draw_annots=False).buffer
+            key = (signature, hashlib.sha256(small).digest())
+            kept = self.store.get(key)
             if kept is None:
-                if len(self.kept) >= BACKDROPS_KEPT:
-                    self.kept.pop(next(iter(self.kept)))
-                kept = self.kept[signature] = (check, bytes(alone.render(scale=scale, draw_annots=False).buffer))
-            elif kept[0] != check:
-                return None
+                if not self.store.met_before(key):
+                    return None
+                kept = bytes(alone.render(scale=scale, draw_annots=False).buffer)
+                self.store.keep(key, kept)
         finally:
             alone.close()
         bitmap = pdfium.PdfBitmap.new_native(width, height, raw.FPDFBitmap_BGR)
-        if bitmap.stride * height != len(kept[1]):
+        if bitmap.stride * height != len(kept):
             return None
         for obj in objects[:lead]:
             page.remove_obj(obj)
-        ctypes.memmove(ctypes.addressof(bitmap.buffer), kept[1], len(kept[1]))
+        ctypes.memmove(ctypes.addressof(bitmap.buffer), kept, len(kept))
         raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, 0)    # (no annotations, as render)
         return bitmap
 
