@@ -3,9 +3,10 @@
 Pillow filters each row of a PNG by trying all five of the format's filters and keeping the smallest (in C, but
 one row at a time): on a slide of text that choice takes most of the encoding. Here every row is filtered the
 same way, 'Up' (the row's difference from the one above, which a slide's flat areas and straight edges turn
-into zeros), computed for the whole picture at once by Pillow's `ImageChops`, and deflated by zlib-ng, which
+into zeros), computed for a band of rows at a time by Pillow's `ImageChops`, and deflated by zlib-ng, which
 does zlib's work at the same level in less time into as small a stream. The pictures are the same pixels; their
-files about the size of Pillow's at the same level."""
+files about the size of Pillow's at the same level (smaller on slides of text, up to 7 % larger on photos and
+screenshots, where a filter chosen row by row does better)."""
 
 from __future__ import annotations
 
