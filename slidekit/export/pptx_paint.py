@@ -522,34 +522,57 @@ def add_paint(page, paint, clamp) -> list:
     """Give the python-pptx slide `page` the described section fill and add its rectangles; return the
     rectangles' elements, in painting order (the caller sets them behind the text). `clamp` keeps a
     rectangle (px) on the slide."""
-    from pptx.enum.shapes import MSO_SHAPE
-    from pptx.util import Emu
     section_fill, rectangles = paint
     _set_fill(page.background.fill, section_fill)
     elements = []
     for name, rect, fill, radius, outline in rectangles:
         shown = clamp(rect)
-        if shown is None:
-            continue
-        x, y, w, h = shown
-        kind = MSO_SHAPE.ROUNDED_RECTANGLE if radius > 0 else MSO_SHAPE.RECTANGLE
-        shape = page.shapes.add_shape(kind, *(Emu(round(v * EMU_PER_PX)) for v in (x, y, w, h)))
-        shape.name = name
-        style = shape._element.find(f"{{{_P}}}style")
-        if style is not None:           # the theme's line, shadow and text colour for shapes: not CSS's
-            shape._element.remove(style)
-        if radius > 0:
-            shape.adjustments[0] = min(0.5, radius / max(1e-6, min(w, h)))
-        if fill:
-            _set_fill(shape.fill, fill)
-        else:
-            shape.fill.background()
-        line = shape.line
-        if outline is None:
-            line.fill.background()
-        else:
-            width, rgb, alpha = outline
-            line.width = Emu(round(width * EMU_PER_PX))
-            _set_fill(line.fill, ("solid", rgb, alpha))
-        elements.append(shape._element)
+        if shown is not None:
+            elements.append(_add_rectangle(page.shapes, name, shown, fill, radius, outline))
     return elements
+
+
+_RECTANGLES: dict = {}      # a preset geometry -> python-pptx's new auto shape of it, its theme style taken off
+
+
+def _add_rectangle(shapes, name: str, rect: tuple, fill, radius: float, outline):
+    """Add to the slide's `shapes` the `p:sp` that python-pptx's add_shape and its name, adjustment, fill and
+    line properties write, in their order, built directly (through those properties it was most of painting a
+    slide's fills). Returns the element."""
+    import copy
+
+    from pptx.oxml import parse_xml
+    from pptx.oxml.shapes.autoshape import CT_Shape
+    from pptx.oxml.xmlchemy import OxmlElement
+    geometry = "roundRect" if radius > 0 else "rect"
+    prototype = _RECTANGLES.get(geometry)
+    if prototype is None:
+        prototype = _RECTANGLES[geometry] = CT_Shape.new_autoshape_sp(0, "", geometry, 0, 0, 0, 0)
+        prototype.remove(prototype.find(f"{{{_P}}}style"))  # the theme's line, shadow and text colour: not CSS's
+    shape = copy.deepcopy(prototype)
+    names, properties = shape.find(f"{{{_P}}}nvSpPr/{{{_P}}}cNvPr"), shape.find(f"{{{_P}}}spPr")
+    names.set("id", str(shapes._next_shape_id))
+    names.set("name", name)
+    x, y, w, h = rect
+    place, extent = properties.find(f"{{{_A}}}xfrm")
+    place.set("x", str(round(x * EMU_PER_PX)))
+    place.set("y", str(round(y * EMU_PER_PX)))
+    extent.set("cx", str(round(w * EMU_PER_PX)))
+    extent.set("cy", str(round(h * EMU_PER_PX)))
+    if radius > 0:
+        guide = OxmlElement("a:gd")
+        guide.set("name", "adj")
+        guide.set("fmla", "val %d" % int(min(0.5, radius / max(1e-6, min(w, h))) * 100000.0))
+        properties.find(f"{{{_A}}}prstGeom/{{{_A}}}avLst").append(guide)
+    properties.append(parse_xml(_fill_xml(fill)) if fill else OxmlElement("a:noFill"))
+    line = OxmlElement("a:ln")
+    if outline is None:
+        line.append(OxmlElement("a:noFill"))
+    else:
+        width, rgb, alpha = outline
+        if round(width * EMU_PER_PX):
+            line.set("w", str(round(width * EMU_PER_PX)))
+        line.append(parse_xml(_fill_xml(("solid", rgb, alpha))))
+    properties.append(line)
+    shapes._spTree.insert_element_before(shape, "p:extLst")
+    return shape
