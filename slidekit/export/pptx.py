@@ -543,12 +543,12 @@ _AUTOFITS = (_A + "noAutofit", _A + "normAutofit", _A + "spAutoFit")
 _AFTER_AUTOFIT = (_A + "scene3d", _A + "sp3d", _A + "flatTx", _A + "extLst")
 
 
-def _prepare_frame(frame):
+def _prepare_frame(text_body):
     """Wrapped, top-anchored, without autofit or insets: the XML python-pptx's word_wrap, auto_size,
-    vertical_anchor and margin properties write, in their order, set directly (through those properties it
-    was a tenth of writing a deck of text)."""
+    vertical_anchor and margin properties write on a text frame's `p:txBody`, in their order, set directly
+    (through those properties it was a tenth of writing a deck of text)."""
     from pptx.oxml.xmlchemy import OxmlElement
-    body = frame._txBody.bodyPr
+    body = text_body.bodyPr
     body.set("wrap", "square")
     for child in [child for child in body if child.tag in _AUTOFITS]:
         body.remove(child)
@@ -556,6 +556,34 @@ def _prepare_frame(frame):
     body.insert(place, OxmlElement("a:noAutofit"))
     for name, value in (("anchor", "t"), ("lIns", "0"), ("rIns", "0"), ("tIns", "0"), ("bIns", "0")):
         body.set(name, value)
+
+
+_TEXTBOX: list = []      # python-pptx's new text box, its frame prepared (_prepare_frame)
+
+
+def _add_textbox(shapes, name: str, x: int, y: int, w: int, h: int):
+    """A text box added to the slide's `shapes`: the XML python-pptx's add_textbox, name property and
+    _prepare_frame write, copied from one made once and given its id, name, place and size (python-pptx
+    parsed its template for each text box)."""
+    import copy
+
+    from pptx.oxml.shapes.autoshape import CT_Shape
+    from pptx.shapes.autoshape import Shape
+    if not _TEXTBOX:
+        prototype = CT_Shape.new_textbox_sp(0, "", 0, 0, 0, 0)
+        _prepare_frame(prototype.txBody)
+        _TEXTBOX.append(prototype)
+    element = copy.deepcopy(_TEXTBOX[0])
+    names = element.nvSpPr.cNvPr
+    names.set("id", str(shapes._next_shape_id))
+    names.set("name", name)
+    place, extent = element.spPr.xfrm.off, element.spPr.xfrm.ext
+    place.set("x", str(x))
+    place.set("y", str(y))
+    extent.set("cx", str(w))
+    extent.set("cy", str(h))
+    shapes._spTree.insert_element_before(element, "p:extLst")
+    return Shape(element, shapes)
 
 
 def _line_spacing(paragraph, height):
@@ -602,11 +630,10 @@ class _Page:
             return None
         x, y, w, h = (Emu(round(v * PT_PER_PX * EMU_PER_PT)) for v in rect)
         if shape is None:
-            shape = self.page.shapes.add_textbox(x, y, w, h)
-        else:
-            shape.left, shape.top, shape.width, shape.height = x, y, w, h
+            return _add_textbox(self.page.shapes, name, x, y, w, h)
+        shape.left, shape.top, shape.width, shape.height = x, y, w, h
         shape.name = name
-        _prepare_frame(shape.text_frame)
+        _prepare_frame(shape.text_frame._txBody)
         return shape
 
     def text(self, shape_data: tuple, shape=None):
