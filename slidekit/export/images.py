@@ -74,7 +74,7 @@ BACKDROP_CHECK_SCALE = 0.125
 BACKDROPS_KEPT = 4
 BACKDROP_BYTES_KEPT = 32_000_000        # the kept backdrops' pixels at most (they stay with the process)
 BACKDROP_PIXELS_AT_MOST = 8_000_000     # a larger picture is drawn whole: its kept copies would hold too much
-BACKDROPS_SEEN = 64
+BACKDROPS_SEEN = 64                     # backdrops remembered as met once, at most
 
 
 class BackdropStore:

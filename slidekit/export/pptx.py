@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from ..deck.model import Deck, Slide
 from ..markdown.renderer import plain_text
 from .notes import slide_notes_text
-from .pptx_paint import FLAT_TOLERANCE, add_paint, box_children as _children, describe_paint
+from .pptx_paint import FLAT_TOLERANCE, add_copy, add_paint, box_children as _children, describe_paint
 from .pptx_paint import is_visible as _visible, real_box as _real
 
 EMU_PER_PT = 12700
@@ -563,27 +563,14 @@ _TEXTBOX: list = []      # python-pptx's new text box, its frame prepared (_prep
 
 def _add_textbox(shapes, name: str, x: int, y: int, w: int, h: int):
     """A text box added to the slide's `shapes`: the XML python-pptx's add_textbox, name property and
-    _prepare_frame write, copied from one made once and given its id, name, place and size (python-pptx
-    parsed its template for each text box)."""
-    import copy
-
+    _prepare_frame write, copied from one made once (python-pptx parsed its template for each text box)."""
     from pptx.oxml.shapes.autoshape import CT_Shape
     from pptx.shapes.autoshape import Shape
     if not _TEXTBOX:
         prototype = CT_Shape.new_textbox_sp(0, "", 0, 0, 0, 0)
         _prepare_frame(prototype.txBody)
         _TEXTBOX.append(prototype)
-    element = copy.deepcopy(_TEXTBOX[0])
-    names = element.nvSpPr.cNvPr
-    names.set("id", str(shapes._next_shape_id))
-    names.set("name", name)
-    place, extent = element.spPr.xfrm.off, element.spPr.xfrm.ext
-    place.set("x", str(x))
-    place.set("y", str(y))
-    extent.set("cx", str(w))
-    extent.set("cy", str(h))
-    shapes._spTree.insert_element_before(element, "p:extLst")
-    return Shape(element, shapes)
+    return Shape(add_copy(shapes, _TEXTBOX[0], name, (x, y, w, h)), shapes)
 
 
 def _line_spacing(paragraph, height):

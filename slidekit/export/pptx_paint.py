@@ -532,6 +532,25 @@ def add_paint(page, paint, clamp) -> list:
     return elements
 
 
+def add_copy(shapes, prototype, name: str, rect_emu: tuple[int, int, int, int]):
+    """A copy of the `p:sp` element `prototype` added to the slide's `shapes` with the next shape id, `name`,
+    and the place and size `rect_emu`: how text boxes and rectangles are added without python-pptx parsing
+    its template and finding each child's place for every one. Returns the element."""
+    import copy
+    element = copy.deepcopy(prototype)
+    names = element.find(f"{{{_P}}}nvSpPr/{{{_P}}}cNvPr")
+    names.set("id", str(shapes._next_shape_id))
+    names.set("name", name)
+    place, extent = element.find(f"{{{_P}}}spPr/{{{_A}}}xfrm")
+    x, y, cx, cy = rect_emu
+    place.set("x", str(x))
+    place.set("y", str(y))
+    extent.set("cx", str(cx))
+    extent.set("cy", str(cy))
+    shapes._spTree.insert_element_before(element, "p:extLst")
+    return element
+
+
 _RECTANGLES: dict = {}      # a preset geometry -> python-pptx's new auto shape of it, its theme style taken off
 
 
@@ -539,8 +558,6 @@ def _add_rectangle(shapes, name: str, rect: tuple, fill, radius: float, outline)
     """Add to the slide's `shapes` the `p:sp` that python-pptx's add_shape and its name, adjustment, fill and
     line properties write, in their order, built directly (through those properties it was most of painting a
     slide's fills). Returns the element."""
-    import copy
-
     from pptx.oxml import parse_xml
     from pptx.oxml.shapes.autoshape import CT_Shape
     from pptx.oxml.xmlchemy import OxmlElement
@@ -549,20 +566,12 @@ def _add_rectangle(shapes, name: str, rect: tuple, fill, radius: float, outline)
     if prototype is None:
         prototype = _RECTANGLES[geometry] = CT_Shape.new_autoshape_sp(0, "", geometry, 0, 0, 0, 0)
         prototype.remove(prototype.find(f"{{{_P}}}style"))  # the theme's line, shadow and text colour: not CSS's
-    shape = copy.deepcopy(prototype)
-    names, properties = shape.find(f"{{{_P}}}nvSpPr/{{{_P}}}cNvPr"), shape.find(f"{{{_P}}}spPr")
-    names.set("id", str(shapes._next_shape_id))
-    names.set("name", name)
-    x, y, w, h = rect
-    place, extent = properties.find(f"{{{_A}}}xfrm")
-    place.set("x", str(round(x * EMU_PER_PX)))
-    place.set("y", str(round(y * EMU_PER_PX)))
-    extent.set("cx", str(round(w * EMU_PER_PX)))
-    extent.set("cy", str(round(h * EMU_PER_PX)))
+    shape = add_copy(shapes, prototype, name, tuple(round(v * EMU_PER_PX) for v in rect))
+    properties = shape.find(f"{{{_P}}}spPr")
     if radius > 0:
         guide = OxmlElement("a:gd")
         guide.set("name", "adj")
-        guide.set("fmla", "val %d" % int(min(0.5, radius / max(1e-6, min(w, h))) * 100000.0))
+        guide.set("fmla", "val %d" % int(min(0.5, radius / max(1e-6, min(rect[2], rect[3]))) * 100000.0))
         properties.find(f"{{{_A}}}prstGeom/{{{_A}}}avLst").append(guide)
     properties.append(parse_xml(_fill_xml(fill)) if fill else OxmlElement("a:noFill"))
     line = OxmlElement("a:ln")
@@ -574,5 +583,4 @@ def _add_rectangle(shapes, name: str, rect: tuple, fill, radius: float, outline)
             line.set("w", str(round(width * EMU_PER_PX)))
         line.append(parse_xml(_fill_xml(("solid", rgb, alpha))))
     properties.append(line)
-    shapes._spTree.insert_element_before(shape, "p:extLst")
     return shape
