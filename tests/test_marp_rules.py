@@ -189,6 +189,7 @@ MARP_LINE_STARTS = {
     "default": [[(237, 82), (296, 116), (339, 116), (399, 116), (458, 80)], [(147, 114), (190, 172), (241, 172), (284, 230), (336, 114), (394, 106), (438, 174), (489, 106), (548, 80)], [(181, 114), (241, 114), (300, 140), (360, 150), (410, 150), (470, 152), (529, 80)], [(178, 82), (264, 116), (339, 116), (404, 114), (458, 114), (518, 82)]],
     "gaia": [[(78, 74), (159, 72), (207, 106), (289, 106), (372, 70)], [(89, 86), (145, 126), (203, 126), (261, 166), (320, 86), (402, 72), (459, 112), (516, 70), (599, 70)], [(99, 86), (167, 86), (236, 114), (317, 72), (375, 120), (457, 108), (539, 70)], [(84, 74), (201, 72), (304, 106), (393, 86), (467, 86), (550, 74)]],
     "default_loose_list": [[(172, 80), (231, 114), (290, 172), (341, 172), (401, 114), (460, 172), (520, 82)], [(296, 114), (355, 114), (415, 80)]],
+    "default_loose_list_last": [[(238, 80), (324, 114), (384, 114), (443, 114)], [(216, 80), (297, 114), (344, 114), (402, 106), (461, 106)]],
     "uncover": [[(224, 552), (290, 504), (337, 568), (399, 386), (465, 526)], [(106, 80), (161, 120), (217, 120), (273, 160), (330, 80), (400, 60), (456, 100), (512, 58), (583, 604)], [(162, 80), (233, 80), (304, 112), (371, 154), (418, 154), (465, 530), (526, 604)], [(128, 476), (261, 410), (364, 524), (438, 80), (501, 80), (572, 602)]],
 }
 
@@ -215,7 +216,8 @@ def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
     # marp-core's themes: default (GitHub's) `blockquote { margin: 0 }` (no UA 40px indent); gaia
     # `ol > li, ul > li { margin: .3em 0 0 }` and `li > p { margin: .6em 0 0 }`, first item too; uncover
     # `section p { margin: 0 0 15px }` inside quotes and loose items, lists `margin: 0 auto` below the
-    # slide's level. A loose list's first paragraph (default: 16px above) shares the gap above the list.
+    # slide's level. A loose list's first paragraph (default: 16px above) shares the gap above the list, and
+    # its last paragraph keeps its 16px below, in the centred content when the list is the slide's last block.
     assert_lines_start_as_in_marp(FIXTURES / "spacing" / f"{name}.md", tmp_path, MARP_LINE_STARTS[name])
 
 

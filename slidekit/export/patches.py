@@ -392,6 +392,20 @@ def _block_align_content() -> None:
             elif child.style["position"] == "static":
                 keep_offset_boxes(child, dy)
 
+    def trailing_margin(child) -> float:
+        # The bottom margins of the last child's own last blocks collapse through it and count as content, as
+        # in Chromium (the slide's padding stops them): a loose list's last paragraph keeps its 16px.
+        if child is None:
+            return 0
+        margins, inner = [child.margin_bottom], child
+        while (isinstance(inner, boxes.BlockBox) and inner.style["height"] == "auto"
+               and inner.bottom_margin_collapses()):
+            inner = block.find_last_in_flow_child(inner.children)
+            if not isinstance(inner, boxes.BlockLevelBox):
+                break
+            margins.append(inner.margin_bottom)
+        return block.collapse_margin(margins) - child.margin_bottom
+
     def layout(context, box, *args, **kwargs):
         result = original(context, box, *args, **kwargs)
         new_box, resume_at = result[0], result[1]
@@ -406,6 +420,7 @@ def _block_align_content() -> None:
         if not in_flow:
             return result
         bottom = max(child.position_y + child.margin_height() for child in in_flow)
+        bottom += trailing_margin(block.find_last_in_flow_child(new_box.children))
         free = new_box.content_box_y() + new_box.height - bottom
         dy = free * share
         if align[0] == "safe" and dy < 0:
