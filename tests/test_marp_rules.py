@@ -200,14 +200,14 @@ def line_starts(page):
 
 def assert_lines_start_as_in_marp(deck: Path, tmp_path, want_pages: list, **options) -> None:
     """Each page of the deck's PDF at 96 dpi starts its lines where marp-cli's do (`want_pages`: a list of
-    (top, left) per page), within 5 px down and 8 px across (a bullet is drawn by WeasyPrint, not Chromium)."""
+    (top, left) per page), within 5 px down and 3 px across (a list item's line starts at its bullet)."""
     pages, _ = pdf_pages(deck, tmp_path, dpi=96, **options)
     assert len(pages) == len(want_pages)
     for number, (page, want) in enumerate(zip(pages, want_pages), 1):
         got = line_starts(page)
         assert len(got) == len(want), (number, got)
         for (top, left), (want_top, want_left) in zip(got, want):
-            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 8, (number, got, want)
+            assert abs(top - want_top) <= 5 and abs(left - want_left) <= 3, (number, got, want)
 
 
 @needs_pdftoppm
@@ -219,6 +219,52 @@ def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
     # slide's level. A loose list's first paragraph (default: 16px above) shares the gap above the list, and
     # its last paragraph keeps its 16px below, in the centred content when the list is the slide's last block.
     assert_lines_start_as_in_marp(FIXTURES / "spacing" / f"{name}.md", tmp_path, MARP_LINE_STARTS[name])
+
+
+# The markers marp-cli 4.5.1 draws for tests/fixtures/marp_rules/list_markers.md (default theme), in CSS px
+# read at 192 dpi: (left, top, width, height) of the two discs, the nested circle and the square below it.
+MARP_LIST_MARKERS = [(113.0, 276.0, 9.0, 9.0), (113.0, 327.0, 9.0, 9.0), (170.5, 369.5, 10.0, 10.0),
+                     (229.0, 414.0, 9.0, 9.0)]
+
+
+def ink_spots(page, scale: float):
+    """(left, top, width, height, area) in CSS px of each connected patch of dark ink on the page."""
+    pixels, (width, height) = page.convert("L").load(), page.size
+    seen, spots = set(), []
+    for y in range(height):
+        for x in range(width):
+            if pixels[x, y] >= 128 or (x, y) in seen:
+                continue
+            seen.add((x, y))
+            stack, patch = [(x, y)], []
+            while stack:
+                a, b = stack.pop()
+                patch.append((a, b))
+                for c, d in ((a + 1, b), (a - 1, b), (a, b + 1), (a, b - 1)):
+                    if 0 <= c < width and 0 <= d < height and (c, d) not in seen and pixels[c, d] < 128:
+                        seen.add((c, d))
+                        stack.append((c, d))
+            xs, ys = [p[0] for p in patch], [p[1] for p in patch]
+            spots.append((min(xs) / scale, min(ys) / scale, (max(xs) - min(xs) + 1) / scale,
+                          (max(ys) - min(ys) + 1) / scale, len(patch) / scale ** 2))
+    return spots
+
+
+@needs_pdftoppm
+def test_list_bullets_are_the_shapes_chromium_draws(tmp_path):
+    # Chromium draws `disc`, `circle` and `square` markers as shapes a third of the font's ascent across,
+    # 2/3 of the ascent + 8px before the text; WeasyPrint writes the font's bullet characters (Liberation
+    # Sans': 8px across, 6px nearer the text; Lato's larger).
+    pages, _ = pdf_pages(FIXTURES / "list_markers.md", tmp_path, dpi=192)
+    markers = sorted((s for s in ink_spots(pages[0], 2) if 7 <= s[2] <= 12 and 7 <= s[3] <= 12 and s[0] < 260),
+                     key=lambda s: s[1])
+    assert len(markers) == len(MARP_LIST_MARKERS), markers
+    for (left, top, width, height, area), want in zip(markers, MARP_LIST_MARKERS):
+        assert abs(left - want[0]) <= 1 and abs(top - want[1]) <= 2, (markers, want)
+        assert abs(width - want[2]) <= 0.5 and abs(height - want[3]) <= 1, (markers, want)
+    discs, circle, square = markers[:2], markers[2], markers[3]
+    assert all(spot[4] > 0.7 * spot[2] * spot[3] for spot in discs + [square])      # filled
+    assert circle[4] < 0.5 * circle[2] * circle[3]                                  # a ring
 
 
 @needs_pdftoppm

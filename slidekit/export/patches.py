@@ -11,7 +11,8 @@ raises. Python and its standard library are never patched.
   loaded on first use. Only while WeasyPrint is imported.
 - `install()`, once WeasyPrint is loaded, for the whole process:
   WeasyPrint: inline SVG takes `currentColor` from the HTML around it, and a diagram its theme's values
-  (`_svg_current_colour`, diagrams/pdf_style.py);
+  (`_svg_current_colour`, diagrams/pdf_style.py); a list's disc, circle and square drawn as Chromium's shapes,
+  not the font's bullet characters (`_list_shapes`);
   `font-size: smaller/larger` as Chromium computes them (`_relative_font_size`); a flex row's gaps in its
   content widths (`_flex_row_gap`); a flex item's automatic minimum size as Chromium has it
   (`_flex_item_minimums`); `align-content` on block containers, which centres Marp's slides
@@ -266,6 +267,76 @@ def _svg_current_colour() -> None:
         return original(element, box, get_image_from_uri, base_url)
 
     wp_html.HTML_HANDLERS[SVG_TAG] = handle_svg
+
+
+# Chromium's list markers drawn as shapes: (the marker WeasyPrint writes, the shape drawn instead)
+LIST_SHAPES = {"disc": ("\u2022 ", "disc"), "circle": ("\u25e6 ", "circle"), "square": ("\u25aa ", "square")}
+
+
+def list_marker_svg(shape: str, ascent: int, colour: str) -> str:
+    """The outside marker of a `disc`, `circle` or `square` list as Chromium lays it out, from the primary
+    font's ascent A (px): a box 2A/3 + 8px wide ending where the item's text starts, the shape A/3 across,
+    1px from the box's left edge, its top A/2 above the baseline (a circle stroked 1px wide). The picture
+    stands on the baseline, so it is as tall as the shape's top is above it."""
+    two_thirds = ascent * 2 // 3
+    size = (two_thirds + 1) // 2
+    top = 3 * (ascent - two_thirds) // 2
+    width, height = two_thirds + 8, max(1, ascent - top)
+    if shape == "circle":
+        drawn = (f'<circle cx="{1 + size / 2:g}" cy="{size / 2:g}" r="{size / 2:g}" fill="none" '
+                 f'stroke="{colour}" stroke-width="1"/>')
+    elif shape == "square":
+        drawn = f'<rect x="1" y="0" width="{size}" height="{size}" fill="{colour}"/>'
+    else:
+        drawn = f'<circle cx="{1 + size / 2:g}" cy="{size / 2:g}" r="{size / 2:g}" fill="{colour}"/>'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" overflow="visible">{drawn}</svg>')
+
+
+def _list_shapes() -> None:
+    """A list's disc, circle and square markers drawn as Chromium draws them: shapes sized and placed from the
+    font's ascent (`list_marker_svg`). WeasyPrint writes the bullet characters of the item's font instead,
+    whose size and place vary with the font: Liberation Sans' disc a third smaller than Chromium's and 8px
+    nearer the text, Lato's larger. Outside markers of a left-to-right list with no `content` or image of
+    their own only; the picture is an SVG image, as a `list-style-image` would be."""
+    from urllib.parse import quote
+
+    from weasyprint.formatting_structure import boxes, build
+    from weasyprint.text.line_break import Layout, first_line_metrics
+
+    original = build.marker_to_box
+    ascents: dict = {}
+
+    def ascent_of(style) -> int:
+        key = (tuple(style["font_family"]), style["font_size"], style["font_weight"], style["font_style"],
+               style["font_stretch"])
+        if key not in ascents:
+            layout = Layout(style)
+            layout.set_text(" ")
+            line, _ = layout.get_first_line()
+            ascents[key] = round(first_line_metrics(line, "", layout, resume_at=None, space_collapse=False,
+                                                    style=style)[5])
+        return ascents[key]
+
+    def marker_to_box(element, state, parent_style, style_for, get_image_from_uri, *args):
+        for marker in original(element, state, parent_style, style_for, get_image_from_uri, *args):
+            kind = parent_style["list_style_type"]
+            shape = LIST_SHAPES.get(kind) if isinstance(kind, str) else None
+            texts = marker.children
+            if (shape is not None and getattr(marker, "is_outside_marker", False) and len(texts) == 1
+                    and isinstance(texts[0], boxes.TextBox) and texts[0].text == shape[0]
+                    and parent_style["direction"] == "ltr"):
+                style = texts[0].style
+                colour = _css_colour(style["color"])
+                ascent = ascent_of(style) if colour and style["font_size"] else 0
+                if ascent > 0:
+                    svg = list_marker_svg(shape[1], ascent, colour)
+                    image = get_image_from_uri(url="data:image/svg+xml," + quote(svg), orientation="none")
+                    if image is not None:
+                        marker.children = [boxes.InlineReplacedBox.anonymous_from(marker, image)]
+            yield marker
+
+    build.marker_to_box = marker_to_box
 
 
 RATIO = 1.2         # Chromium's factor between a font size and the next one `larger` or `smaller`
@@ -911,7 +982,7 @@ def _compiled_selector_memo() -> None:
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _relative_font_size, _flex_row_gap, _flex_item_minimums, _block_align_content,
+    "weasyprint": (_svg_current_colour, _list_shapes, _relative_font_size, _flex_row_gap, _flex_item_minimums, _block_align_content,
                    _primary_font_line_metrics, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
                    _upright_kept, _broken_out_of_flow_counted),

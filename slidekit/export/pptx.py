@@ -831,6 +831,8 @@ def _text_rect(box, lines):
 def _list_entries(box, level):
     """(level, marker text, marker x, line boxes, item box) of a list's items, nested lists after their item."""
     from weasyprint.formatting_structure import boxes
+
+    from .patches import LIST_SHAPES
     for item in _children(box):
         if item.element_tag != "li" or not _visible(item):
             continue
@@ -844,6 +846,10 @@ def _list_entries(box, level):
                     texts = [t for t in _descendants(child) if isinstance(t, boxes.TextBox)]
                     marker = "".join(t.text for t in texts).strip()
                     marker_x = texts[0].position_x if texts else None
+                    shape = LIST_SHAPES.get(item.style["list_style_type"]) if not texts else None
+                    if shape is not None:       # a disc, circle or square drawn as a shape (patches._list_shapes)
+                        drawn = [b for b in _descendants(child) if isinstance(b, boxes.InlineReplacedBox)]
+                        marker, marker_x = shape[0].strip(), drawn[0].position_x if drawn else None
                 elif tag in ("ul", "ol") and isinstance(child, boxes.BlockLevelBox):
                     nested.append(child)
                 elif isinstance(child, boxes.LineBox):

@@ -314,7 +314,8 @@ def describe_paint(section, pictures: set, backdrops: set):
                 if id(child) not in backdrops:
                     others.append((_border_rect(child), ancestry, True))
                 continue
-            if isinstance(child, wboxes.TextBox):
+            if isinstance(child, wboxes.TextBox) or (child.element_tag or "").endswith("::marker"):
+                # (a list's marker is text in the PPTX, a disc drawn as an image in the PDF included)
                 others.append((_border_rect(child), ancestry, False))
                 continue
             if isinstance(child, wboxes.LineBox):
