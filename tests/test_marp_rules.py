@@ -3,6 +3,7 @@ marp-cli 4.5.1 (../shared/tools/marp-ref); the assertions say what Marp draws th
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -219,6 +220,25 @@ def test_blockquote_and_list_spacing_is_the_themes(name, tmp_path):
     # slide's level. A loose list's first paragraph (default: 16px above) shares the gap above the list, and
     # its last paragraph keeps its 16px below, in the centred content when the list is the slide's last block.
     assert_lines_start_as_in_marp(FIXTURES / "spacing" / f"{name}.md", tmp_path, MARP_LINE_STARTS[name])
+
+
+# Where marp-cli 4.5.1 starts the lines of tests/fixtures/marp_rules/inline_text.md at 96 dpi (default theme).
+MARP_INLINE_TEXT_LINES = [[(165, 82), (250, 82), (305, 80), (348, 80), (413, 80), (473, 82), (516, 98)]]
+
+
+@needs_pdftoppm
+def test_default_themes_inline_text_is_marps(tmp_path):
+    # marp-core's default theme: `small` 90% of its line's size (Chromium's `smaller` would be 83%);
+    # sub- and superscripts 75%, moved by `position: relative` with `line-height: 0`, so that their line is
+    # no taller than another; a definition's `dd` not indented; an `<a>` without `href` plain text.
+    deck = FIXTURES / "inline_text.md"
+    assert_lines_start_as_in_marp(deck, tmp_path, MARP_INLINE_TEXT_LINES, allow_html=True)
+    words = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "deck.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    heights = {}
+    for word, top, bottom in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', words):
+        heights.setdefault(bottom, float(top) - float(word))      # (the groups: yMin, yMax, the word)
+    assert abs(heights["small"] / heights["Normal"] - 0.9) < 0.01, heights    # Marp: 21.87 / 24.30 pt
 
 
 # The markers marp-cli 4.5.1 draws for tests/fixtures/marp_rules/list_markers.md (default theme), in CSS px
