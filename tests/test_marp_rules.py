@@ -99,16 +99,16 @@ def test_img_size_hints_are_rules_of_zero_specificity_for_valid_sizes_only():
                    ':where(.sk-deck img[height="40%"]) { height: 40%; }\n')
 
 
-def word_boxes(pdf: bytes, tmp_path: Path) -> list[dict[str, tuple[float, float]]]:
-    """Per page, each word's (yMin, yMax) in pt, from poppler's pdftotext -bbox."""
+def word_boxes(pdf: bytes, tmp_path: Path) -> list[dict[str, tuple[float, float, float]]]:
+    """Per page, each word's (yMin, yMax, xMin) in pt, from poppler's pdftotext -bbox."""
     import re
     path = tmp_path / "words.pdf"
     path.write_bytes(pdf)
     xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
     pages = []
     for page in xml.split("<page ")[1:]:
-        pages.append({m.group(3): (float(m.group(1)), float(m.group(2))) for m in re.finditer(
-            r'<word xMin="[^"]*" yMin="([^"]*)" xMax="[^"]*" yMax="([^"]*)">([^<]*)</word>', page)})
+        pages.append({m.group(4): (float(m.group(2)), float(m.group(3)), float(m.group(1))) for m in re.finditer(
+            r'<word xMin="([^"]*)" yMin="([^"]*)" xMax="[^"]*" yMax="([^"]*)">([^<]*)</word>', page)})
     return pages
 
 
@@ -233,12 +233,21 @@ def test_default_themes_inline_text_is_marps(tmp_path):
     # no taller than another; a definition's `dd` not indented; an `<a>` without `href` plain text.
     deck = FIXTURES / "inline_text.md"
     assert_lines_start_as_in_marp(deck, tmp_path, MARP_INLINE_TEXT_LINES, allow_html=True)
-    words = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "deck.pdf"), "-"], capture_output=True,
-                           text=True, check=True).stdout
-    heights = {}
-    for word, top, bottom in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', words):
-        heights.setdefault(bottom, float(top) - float(word))      # (the groups: yMin, yMax, the word)
-    assert abs(heights["small"] / heights["Normal"] - 0.9) < 0.01, heights    # Marp: 21.87 / 24.30 pt
+    words = word_boxes((tmp_path / "deck.pdf").read_bytes(), tmp_path)[0]
+    height = {word: box[1] - box[0] for word, box in words.items()}
+    assert abs(height["small"] / height["Normal"] - 0.9) < 0.01, words       # Marp: 21.87 / 24.30 pt
+
+
+@needs_pdftoppm
+def test_code_in_a_heading_keeps_the_headings_size(tmp_path):
+    # marp-core's default theme: `h1 code` ... `padding: 0 .2em; font-size: inherit` (not 85% with .4em).
+    # marp-cli 4.5.1 sets "today" after "# Using `git rebase`" at x 397.6pt, "heading" after "### Small `code`"
+    # at 203.0pt, each code word as tall as its heading's text.
+    result = build_file(FIXTURES / "heading_code.md", BuildOptions(format="pdf"))
+    words = word_boxes(result.output, tmp_path)[0]
+    assert abs(words["today"][2] - 397.6) <= 1 and abs(words["heading"][2] - 203.0) <= 1, words
+    for code, text in (("rebase", "Using"), ("code", "Small")):
+        assert abs((words[code][1] - words[code][0]) / (words[text][1] - words[text][0]) - 1) < 0.03, words
 
 
 # The markers marp-cli 4.5.1 draws for tests/fixtures/marp_rules/list_markers.md (default theme), in CSS px
