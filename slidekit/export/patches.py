@@ -296,9 +296,10 @@ def list_marker_svg(shape: str, ascent: int, colour: str) -> str:
 def _list_shapes() -> None:
     """A list's disc, circle and square markers drawn as Chromium draws them: shapes sized and placed from the
     font's ascent (`list_marker_svg`). WeasyPrint writes the bullet characters of the item's font instead,
-    whose size and place vary with the font: Liberation Sans' disc a third smaller than Chromium's and 8px
-    nearer the text, Lato's larger. Outside markers of a left-to-right list with no `content` or image of
-    their own only; the picture is an SVG image, as a `list-style-image` would be."""
+    whose size and place vary with the font: Liberation Sans' disc 8px across where Chromium's is 9, and 6px
+    nearer the text; Lato's larger. Only an outside marker of a left-to-right list that is the bullet text
+    WeasyPrint writes for the list's type (an image marker is left alone); the picture is an SVG image, as a
+    `list-style-image` would be."""
     from urllib.parse import quote
 
     from weasyprint.formatting_structure import boxes, build
@@ -982,8 +983,8 @@ def _compiled_selector_memo() -> None:
 
 
 _PATCHES = {
-    "weasyprint": (_svg_current_colour, _list_shapes, _relative_font_size, _flex_row_gap, _flex_item_minimums, _block_align_content,
-                   _primary_font_line_metrics, _line_width_rounded_up,
+    "weasyprint": (_svg_current_colour, _list_shapes, _relative_font_size, _flex_row_gap, _flex_item_minimums,
+                   _block_align_content, _primary_font_line_metrics, _line_width_rounded_up,
                    _chromium_generic_families, _image_names, _skip_empty_margin_boxes, _png_data_as_is,
                    _upright_kept, _broken_out_of_flow_counted),
     "cssselect2": (_compiled_selector_memo,),
